@@ -1,0 +1,108 @@
+import { findInstanceType } from "../../lib/catalog";
+import { ConfigIssue } from "./issues";
+
+/**
+ * Rules that span fields, which a schema alone cannot state. They read the raw config defensively, so they
+ * run (and report) even when other fields are malformed: users see every problem at once.
+ */
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : undefined);
+const indexed = (v: unknown): [number, Raw][] =>
+    Array.isArray(v) ? v.flatMap((x, i): [number, Raw][] => (isObject(x) ? [[i, x]] : [])) : [];
+
+function checkBounds(path: string, bounds: unknown, what: string, issues: ConfigIssue[]): void {
+    if (!isObject(bounds)) return;
+    const min = int(bounds.min);
+    const max = int(bounds.max);
+    if (min !== undefined && max !== undefined && min > max) {
+        issues.push({ path, message: `\`min\` must be <= \`max\`, got ${min} > ${max}. Lower min or raise max ${what}.` });
+    }
+}
+
+function checkUnique(path: string, items: [number, Raw][], what: string, issues: ConfigIssue[]): void {
+    const seen = new Map<string, number>();
+    for (const [i, item] of items) {
+        if (typeof item.name !== "string") continue;
+        const first = seen.get(item.name);
+        if (first === undefined) seen.set(item.name, i);
+        else
+            issues.push({
+                path: `${path}[${i}].name`,
+                message: `duplicate ${what} name "${item.name}" (also at ${path}[${first}]). Give each ${what} its own name.`,
+            });
+    }
+}
+
+/** Cross-field rules of the `fleet` config. */
+export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (!isObject(fleet)) return issues;
+    const endpoints = indexed(fleet.endpoints);
+    const mmes = indexed(fleet.multiModelEndpoints);
+    checkUnique("fleet.endpoints", endpoints, "endpoint", issues);
+    checkUnique("fleet.multiModelEndpoints", mmes, "multi-model endpoint", issues);
+    const icNames = new Set(endpoints.map(([, e]) => e.name));
+    for (const [i, e] of mmes) {
+        if (typeof e.name === "string" && icNames.has(e.name)) {
+            issues.push({
+                path: `fleet.multiModelEndpoints[${i}].name`,
+                message: `"${e.name}" is also the name of an inference-component endpoint. Endpoint names must be unique: rename one.`,
+            });
+        }
+    }
+
+    for (const [i, endpoint] of endpoints) {
+        const at = `fleet.endpoints[${i}]`;
+        checkBounds(`${at}.instances`, endpoint.instances, "instances", issues);
+        const models = indexed(endpoint.foundationModels);
+        checkUnique(`${at}.foundationModels`, models, "foundation model", issues);
+        const instance = typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
+        const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
+
+        for (const [j, model] of models) {
+            const mat = `${at}.foundationModels[${j}]`;
+            checkBounds(`${mat}.copies`, model.copies, "copies", issues);
+            const copiesMin = isObject(model.copies) ? int(model.copies.min) : undefined;
+            if (scalesToZero && copiesMin !== undefined && copiesMin > 0) {
+                issues.push({
+                    path: `${mat}.copies.min`,
+                    message:
+                        `is ${copiesMin}, but endpoint "${String(endpoint.name)}" has instances.min 0: it can never reach zero instances ` +
+                        `while this model keeps copies. Set copies.min to 0 to scale to zero, or raise instances.min to 1 or more.`,
+                });
+            }
+            const accelerators = int(model.accelerators);
+            if (instance && accelerators !== undefined && accelerators > instance.acceleratorCount) {
+                issues.push({
+                    path: `${mat}.accelerators`,
+                    message:
+                        `asks for ${accelerators} accelerator devices per copy, but ${instance.instanceType} has ${instance.acceleratorCount}. ` +
+                        `Lower accelerators or pick an instance type with more devices.`,
+                });
+            }
+            const memoryMb = int(model.memoryMb);
+            if (instance && memoryMb !== undefined && memoryMb > instance.memoryGib * 1024) {
+                issues.push({
+                    path: `${mat}.memoryMb`,
+                    message: `asks for ${memoryMb} MiB per copy, but ${instance.instanceType} has ${instance.memoryGib * 1024} MiB. Lower memoryMb or pick a larger instance type.`,
+                });
+            }
+            checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
+        }
+    }
+
+    for (const [i, mme] of mmes) {
+        const at = `fleet.multiModelEndpoints[${i}].instances`;
+        checkBounds(at, mme.instances, "instances", issues);
+        if (isObject(mme.instances) && mme.instances.min === 0) {
+            issues.push({
+                path: `${at}.min`,
+                message:
+                    "is 0, but only inference-component endpoints scale to zero: a multi-model endpoint needs at least 1 instance. " +
+                    "Set instances.min to 1, or move the models to an inference-component endpoint.",
+            });
+        }
+    }
+    return issues;
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { findInstanceType, suggestInstanceTypes } from "../../lib/catalog";
+import { ROUTING_STRATEGIES } from "../../lib/contract";
+import { QUANTIZATIONS } from "../../lib/sizing";
+
+/** Renders a config value for an error message. */
+export const show = (value: unknown): string =>
+    value === undefined ? "nothing" : typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+
+/** SageMaker resource names: lowercase letters, digits and hyphens; start and end alphanumeric. */
+const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** SageMaker caps inference component and endpoint names at 63 characters. */
+export const MAX_NAME_LENGTH = 63;
+
+const name = () =>
+    z
+        .string()
+        .regex(NAME, {
+            error: (iss) =>
+                `must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got ${show(iss.input)}. Rename it, e.g. "${String(iss.input).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")}".`,
+        })
+        .max(MAX_NAME_LENGTH, {
+            error: (iss) =>
+                `must be at most ${MAX_NAME_LENGTH} characters (the SageMaker limit), got ${String(iss.input).length}. Shorten it.`,
+        });
+
+const count = (what: string, least: number) =>
+    z
+        .number()
+        .int({ error: (iss) => `must be a whole number of ${what}, got ${show(iss.input)}. Round it.` })
+        .min(least, { error: (iss) => `must be >= ${least}, got ${show(iss.input)}. Use ${least} or more ${what}.` });
+
+const s3Url = (hint: string, prefixOnly = false) =>
+    z.string().refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./.test(v) && (!prefixOnly || v.endsWith("/")), {
+        error: (iss) =>
+            `must be an s3:// URL${prefixOnly ? " ending in /" : ""}, got ${show(iss.input)}. Use ${hint}.`,
+    });
+
+const instanceType = z.string().refine((v) => findInstanceType(v) !== undefined, {
+    error: (iss) =>
+        `unknown instance type ${show(iss.input)}. Use one of the catalog's types, e.g. ${suggestInstanceTypes(String(iss.input)).join(", ")}.`,
+});
+
+const bounds = (what: string) => z.strictObject({ min: count(what, 0), max: count(what, 1) });
+
+const routing = z.enum(Object.keys(ROUTING_STRATEGIES) as [keyof typeof ROUTING_STRATEGIES], {
+    error: (iss) => `unknown routing ${show(iss.input)}. Use ${Object.keys(ROUTING_STRATEGIES).join(" or ")}.`,
+});
+
+const dataCapture = z.strictObject({
+    destinationS3Uri: s3Url("s3://<bucket>/<prefix>/"),
+    samplingPercentage: z.number().min(1).max(100).optional(),
+});
+
+export const adapterSchema = z.strictObject({
+    name: name(),
+    artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory"),
+});
+
+export const foundationModelSchema = z.strictObject({
+    name: name(),
+    image: z.string().min(1),
+    modelDataUrl: s3Url("s3://<bucket>/<model>/ (a prefix) or s3://<bucket>/<model>.tar.gz"),
+    parametersBillions: z
+        .number()
+        .positive({ error: (iss) => `must be > 0, got ${show(iss.input)}. Give the size in billions, e.g. 8 or 70.` }),
+    quantization: z
+        .enum(QUANTIZATIONS, {
+            error: (iss) => `unknown quantization ${show(iss.input)}. Use one of ${QUANTIZATIONS.join(", ")}.`,
+        })
+        .optional(),
+    speculativeDecoding: z
+        .strictObject({
+            draftModelUrl: s3Url("s3://<bucket>/<draft-model>/"),
+            speculativeLength: count("tokens", 1).optional(),
+        })
+        .optional(),
+    tensorParallelDegree: count("devices", 1).optional(),
+    accelerators: count("accelerator devices", 0),
+    memoryMb: count("MiB", 1024),
+    cpuCores: z.number().positive().optional(),
+    copies: z.strictObject({
+        min: count("copies", 0),
+        max: count("copies", 1),
+        targetConcurrentRequestsPerCopy: z.number().positive().optional(),
+    }),
+    stickySessions: z.boolean().optional(),
+    maxLoras: count("adapters", 1).optional(),
+    networkIsolation: z.boolean().optional(),
+    environment: z.record(z.string(), z.string()).optional(),
+    adapters: z.array(adapterSchema).optional(),
+});
+
+export const endpointSchema = z.strictObject({
+    name: name(),
+    instanceType,
+    instances: bounds("instances"),
+    routing: routing.optional(),
+    volumeSizeInGb: count("GB", 1).optional(),
+    dataCapture: dataCapture.optional(),
+    foundationModels: z.array(foundationModelSchema).min(1, {
+        error: "must list at least one foundation model. Add one, or remove the endpoint.",
+    }),
+});
+
+export const multiModelEndpointSchema = z.strictObject({
+    name: name(),
+    instanceType,
+    image: z.string().min(1),
+    modelsPrefix: s3Url("s3://<bucket>/<prefix>/ holding one .tar.gz per model", true),
+    instances: bounds("instances"),
+    routing: routing.optional(),
+    targetConcurrentRequestsPerModel: z.number().positive().optional(),
+    dataCapture: dataCapture.optional(),
+});
+
+/** The `fm-fleet:fleet` stack config. */
+export const fleetSchema = z.strictObject({
+    kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
+            error: (iss) => `must be a KMS key ARN, got ${show(iss.input)}. Use arn:aws:kms:<region>:<account>:key/<id>.`,
+        })
+        .optional(),
+    vpc: z
+        .strictObject({
+            subnetIds: z.array(z.string().min(1)).min(1),
+            securityGroupIds: z.array(z.string().min(1)).min(1),
+        })
+        .optional(),
+    endpoints: z.array(endpointSchema).optional(),
+    multiModelEndpoints: z.array(multiModelEndpointSchema).optional(),
+});
+
+export type FleetConfig = z.infer<typeof fleetSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type FoundationModelConfig = z.infer<typeof foundationModelSchema>;
+export type MultiModelEndpointConfig = z.infer<typeof multiModelEndpointSchema>;

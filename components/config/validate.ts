@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { crossFieldIssues } from "./checks";
+import { ConfigIssue, FleetConfigError, formatPath } from "./issues";
+import { FleetConfig, fleetSchema, show } from "./schema";
+
+/** A validated stack config: the fleet and the cost center every taggable resource is tagged with. */
+export interface StackSettings {
+    readonly fleet: FleetConfig;
+    readonly costCenter: string;
+}
+
+/** Edit distance, to suggest the key a typo meant. */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}
+
+/** The keys a strict object schema at `path` accepts. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+    let schema: z.core.$ZodType = fleetSchema;
+    for (const key of path) {
+        const def = (schema as z.ZodType).def as unknown as Record<string, unknown>;
+        if (typeof key === "number" && def.type === "array") schema = def.element as z.core.$ZodType;
+        else if (typeof key === "string" && def.type === "object") {
+            schema = (def.shape as Record<string, z.core.$ZodType>)[key];
+        } else return [];
+        while (["optional", "default"].includes(((schema as z.ZodType).def as { type: string }).type)) {
+            schema = ((schema as z.ZodType).def as unknown as { innerType: z.core.$ZodType }).innerType;
+        }
+    }
+    const def = (schema as z.ZodType).def as unknown as { type: string; shape?: Record<string, unknown> };
+    return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
+    const path = formatPath("fleet", issue.path);
+    if (issue.code === "unrecognized_keys") {
+        const keys = knownKeys(issue.path);
+        return issue.keys.map((key) => {
+            const near = keys.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+            const hint = near.length > 0 ? ` Did you mean \`${near[0]}\`?` : "";
+            return {
+                path: `${path}.${key}`,
+                message: `unknown key \`${key}\`.${hint} Remove it or fix its spelling (known keys: ${keys.join(", ")}).`,
+            };
+        });
+    }
+    if (issue.code === "invalid_type") {
+        const got = issue.input === undefined ? "nothing" : `${typeof issue.input} ${show(issue.input)}`;
+        return [{ path, message: `must be ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}, got ${got}. Set it.` }];
+    }
+    const message = /[.!]$/.test(issue.message) ? issue.message : `${issue.message}.`;
+    return [{ path, message }];
+}
+
+/**
+ * Validates the raw `fm-fleet:fleet` and `fm-fleet:costCenter` config. Throws one {@link FleetConfigError}
+ * naming every problem, so no resource is ever created from an invalid config.
+ */
+export function validateStackSettings(fleet: unknown, costCenter: unknown): StackSettings {
+    const issues: ConfigIssue[] = [];
+    if (typeof costCenter !== "string" || costCenter.trim() === "") {
+        issues.push({
+            path: "costCenter",
+            message: `must name the cost center every resource is tagged with, got ${show(costCenter)}. Set fm-fleet:costCenter, e.g. "ml-platform".`,
+        });
+    }
+    if (fleet === undefined || fleet === null) {
+        issues.push({ path: "fleet", message: "is missing. Set fm-fleet:fleet with at least one endpoint." });
+        throw new FleetConfigError(issues);
+    }
+    const parsed = fleetSchema.safeParse(fleet, { reportInput: true });
+    if (!parsed.success) issues.push(...parsed.error.issues.flatMap(schemaIssue));
+    issues.push(...crossFieldIssues(fleet));
+    if (parsed.success && (parsed.data.endpoints?.length ?? 0) + (parsed.data.multiModelEndpoints?.length ?? 0) === 0) {
+        issues.push({ path: "fleet", message: "declares no endpoint. Add one under endpoints or multiModelEndpoints." });
+    }
+    if (issues.length > 0 || !parsed.success) throw new FleetConfigError(issues);
+    return { fleet: parsed.data, costCenter: costCenter as string };
+}

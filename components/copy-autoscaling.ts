@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC } from "../lib/contract";
+
+/** Defaults of {@link CopyAutoscalingArgs}, from the SageMaker scale-to-zero guidance, in one place. */
+export const COPY_AUTOSCALING_DEFAULTS = {
+    targetConcurrentRequestsPerCopy: 4,
+    scaleInCooldownSeconds: 300,
+    scaleOutCooldownSeconds: 300,
+    wakeCooldownSeconds: 60,
+    wakeAlarmPeriodSeconds: 30,
+} as const;
+
+/** Arguments of {@link CopyAutoscaling}. */
+export interface CopyAutoscalingArgs {
+    /** Name of the inference component whose copy count is scaled. */
+    readonly inferenceComponentName: pulumi.Input<string>;
+    /** Fewest copies, >= 0. 0 lets the component scale to zero, and adds the alarm that wakes it. */
+    readonly minCopies: number;
+    /** Most copies, >= 1 and >= `minCopies`. */
+    readonly maxCopies: number;
+    /** Concurrent (in-flight + queued) requests per copy that target tracking aims for. @default 4 */
+    readonly targetConcurrentRequestsPerCopy?: number;
+    /** Seconds between scale-in steps. @default 300 */
+    readonly scaleInCooldownSeconds?: number;
+    /** Seconds between scale-out steps. @default 300 */
+    readonly scaleOutCooldownSeconds?: number;
+    /** Cooldown of the wake-from-zero step policy, in seconds. @default 60 */
+    readonly wakeCooldownSeconds?: number;
+    /** Period of the wake alarm, 10 or 30 (high-resolution) or a multiple of 60 seconds. @default 30 */
+    readonly wakeAlarmPeriodSeconds?: number;
+    /** Tags for the alarm. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Scales an inference component's copy count on high-resolution concurrency. When `minCopies` is 0 it also
+ * adds what scale-out from zero needs: target tracking cannot wake a component with no copies (no copy emits
+ * the concurrency metric), so a step policy fires on the `NoCapacityInvocationFailures` alarm.
+ */
+export class CopyAutoscaling extends pulumi.ComponentResource {
+    /** The scalable target on `sagemaker:inference-component:DesiredCopyCount`. */
+    public readonly target: aws.appautoscaling.Target;
+    /** The target tracking policy. */
+    public readonly targetTracking: aws.appautoscaling.Policy;
+    /** The step policy that adds a copy when the component is at zero; only when `minCopies` is 0. */
+    public readonly wakePolicy: aws.appautoscaling.Policy | undefined;
+    /** The alarm that triggers {@link wakePolicy}; only when `minCopies` is 0. */
+    public readonly wakeAlarm: aws.cloudwatch.MetricAlarm | undefined;
+
+    constructor(name: string, args: CopyAutoscalingArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("fm-fleet:autoscaling:CopyAutoscaling", name, {}, opts);
+        const d = COPY_AUTOSCALING_DEFAULTS;
+
+        this.target = new aws.appautoscaling.Target(
+            `${name}-target`,
+            {
+                serviceNamespace: "sagemaker",
+                resourceId: pulumi.interpolate`inference-component/${args.inferenceComponentName}`,
+                scalableDimension: IC_COPY_DIMENSION,
+                minCapacity: args.minCopies,
+                maxCapacity: args.maxCopies,
+            },
+            { parent: this },
+        );
+        const scaled = {
+            serviceNamespace: this.target.serviceNamespace,
+            resourceId: this.target.resourceId,
+            scalableDimension: this.target.scalableDimension,
+        };
+        this.targetTracking = new aws.appautoscaling.Policy(
+            `${name}-concurrency`,
+            {
+                ...scaled,
+                policyType: "TargetTrackingScaling",
+                targetTrackingScalingPolicyConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: IC_CONCURRENCY_METRIC },
+                    targetValue: args.targetConcurrentRequestsPerCopy ?? d.targetConcurrentRequestsPerCopy,
+                    scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
+                    scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
+                },
+            },
+            { parent: this },
+        );
+
+        if (args.minCopies === 0) {
+            this.wakePolicy = new aws.appautoscaling.Policy(
+                `${name}-wake`,
+                {
+                    ...scaled,
+                    policyType: "StepScaling",
+                    stepScalingPolicyConfiguration: {
+                        adjustmentType: "ChangeInCapacity",
+                        metricAggregationType: "Maximum",
+                        cooldown: args.wakeCooldownSeconds ?? d.wakeCooldownSeconds,
+                        stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+                    },
+                },
+                { parent: this },
+            );
+            this.wakeAlarm = new aws.cloudwatch.MetricAlarm(
+                `${name}-wake-alarm`,
+                {
+                    alarmDescription: "Adds a copy when a request reaches the inference component at zero copies.",
+                    namespace: "AWS/SageMaker",
+                    metricName: NO_CAPACITY_METRIC,
+                    dimensions: { InferenceComponentName: args.inferenceComponentName },
+                    statistic: "Maximum",
+                    period: args.wakeAlarmPeriodSeconds ?? d.wakeAlarmPeriodSeconds,
+                    evaluationPeriods: 1,
+                    datapointsToAlarm: 1,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    treatMissingData: "missing",
+                    alarmActions: [this.wakePolicy.arn],
+                    tags: { ...args.tags },
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

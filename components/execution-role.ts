@@ -1,0 +1,107 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { s3ReadGrants } from "./s3-grants";
+import { ecrRepositoryArn } from "../lib/images";
+
+/** Arguments of {@link ExecutionRole}. */
+export interface ExecutionRoleArgs {
+    /** S3 URLs (objects or prefixes) the role may read: model data, draft models, adapters. At least one. */
+    readonly artifactUrls: readonly string[];
+    /** ECR image URIs the role may pull. Non-ECR images get no grant (they are pulled by the service). */
+    readonly images: readonly string[];
+    /** KMS key the role may use to decrypt artifacts and volumes. @default none - no KMS grant */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /** Tags for the role. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The SageMaker service principal that assumes execution roles. */
+const SAGEMAKER_TRUST: aws.iam.PolicyDocument = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }],
+};
+
+/**
+ * A least-privilege SageMaker execution role: reads only the S3 prefixes of its artifacts, pulls only its
+ * ECR repositories, writes SageMaker logs and metrics, and decrypts with its own KMS key.
+ */
+export class ExecutionRole extends pulumi.ComponentResource {
+    /** The role. */
+    public readonly role: aws.iam.Role;
+    /** The role's ARN, for endpoint configurations and models. */
+    public readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: ExecutionRoleArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("fm-fleet:iam:ExecutionRole", name, {}, opts);
+
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            { assumeRolePolicy: JSON.stringify(SAGEMAKER_TRUST), tags: { ...args.tags } },
+            { parent: this },
+        );
+        const kmsKeyArn = args.kmsKeyArn;
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: this.role.id,
+                policy: pulumi.output(kmsKeyArn).apply((key) => JSON.stringify(executionPolicy(args, key))),
+            },
+            { parent: this },
+        );
+        this.arn = this.role.arn;
+        this.registerOutputs({ arn: this.arn });
+    }
+}
+
+/** The inline policy document of an execution role (pure, so it can be tested and reused). */
+export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | undefined): aws.iam.PolicyDocument {
+    const s3 = s3ReadGrants(args.artifactUrls);
+    const repositories = [...new Set(args.images.map(ecrRepositoryArn).filter((a): a is string => !!a))].sort();
+    const statements: aws.iam.PolicyStatement[] = [
+        { Sid: "ReadArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: s3.objectArns },
+        {
+            Sid: "ListArtifactPrefixes",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: s3.bucketArns,
+            Condition: { StringLike: { "s3:prefix": s3.listPrefixes } },
+        },
+    ];
+    if (repositories.length > 0) {
+        statements.push(
+            {
+                Sid: "PullImages",
+                Effect: "Allow",
+                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                Resource: repositories,
+            },
+            // GetAuthorizationToken has no resource-level permissions: AWS requires "*".
+            { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+        );
+    }
+    statements.push(
+        {
+            Sid: "WriteLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: "arn:aws:logs:*:*:log-group:/aws/sagemaker/*",
+        },
+        // PutMetricData has no resource-level permissions; the condition keeps it to SageMaker's namespaces.
+        {
+            Sid: "WriteMetrics",
+            Effect: "Allow",
+            Action: ["cloudwatch:PutMetricData"],
+            Resource: "*",
+            Condition: { StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "AWS/SageMaker*"] } },
+        },
+    );
+    if (kmsKeyArn) {
+        statements.push({
+            Sid: "DecryptWithFleetKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"],
+            Resource: kmsKeyArn,
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}

@@ -1,0 +1,66 @@
+import * as awsNative from "@pulumi/aws-native";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One fine-tuned (LoRA) adapter. */
+export interface AdapterSpec {
+    /** Lowercase letters, digits and hyphens, at most 63 characters, unique per base model. */
+    readonly name: string;
+    /** `s3://` URL of the adapter: a `.tar.gz` of the PEFT adapter directory, or an S3 prefix. */
+    readonly artifactUrl: string;
+}
+
+/** Arguments of {@link FineTunedAdapters}. */
+export interface FineTunedAdaptersArgs {
+    /** Endpoint the base inference component runs on. */
+    readonly endpointName: pulumi.Input<string>;
+    /** Name of the base inference component whose compute the adapters share. */
+    readonly baseInferenceComponentName: pulumi.Input<string>;
+    /** The adapters; thousands are fine. */
+    readonly adapters: readonly AdapterSpec[];
+    /** Tags for every adapter inference component. @default [] */
+    readonly tags?: readonly awsNative.types.input.TagArgs[];
+}
+
+/**
+ * Fine-tuned adapters on a shared base model: one adapter inference component each, with
+ * `baseInferenceComponentName` and the adapter's artifact, and no compute of its own (it runs on the
+ * base's copies and scales with them). One component holds them all, so a fleet of thousands of
+ * adapters registers one resource per adapter and nothing more.
+ */
+export class FineTunedAdapters extends pulumi.ComponentResource {
+    /** Adapter name -> its inference component. */
+    public readonly components: ReadonlyMap<string, awsNative.sagemaker.InferenceComponent>;
+    /** Adapter name -> inference component name, for clients. */
+    public readonly componentNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: FineTunedAdaptersArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("fm-fleet:sagemaker:FineTunedAdapters", name, {}, opts);
+        const components = new Map<string, awsNative.sagemaker.InferenceComponent>();
+        // Shared across adapters: one tag array and one base-name Output, not one per adapter.
+        const tags = args.tags ? [...args.tags] : undefined;
+        const childOpts: pulumi.CustomResourceOptions = { parent: this };
+        for (const adapter of args.adapters) {
+            components.set(
+                adapter.name,
+                new awsNative.sagemaker.InferenceComponent(
+                    `${name}-${adapter.name}`,
+                    {
+                        endpointName: args.endpointName,
+                        specification: {
+                            baseInferenceComponentName: args.baseInferenceComponentName,
+                            container: { artifactUrl: adapter.artifactUrl },
+                        },
+                        tags,
+                    },
+                    childOpts,
+                ),
+            );
+        }
+        this.components = components;
+        const names = [...components.keys()];
+        this.componentNames = pulumi
+            .all([...components.values()].map((ic) => ic.inferenceComponentName))
+            .apply((icNames) => Object.fromEntries(names.map((n, i) => [n, icNames[i] ?? ""])));
+        this.registerOutputs({ componentNames: this.componentNames });
+    }
+}

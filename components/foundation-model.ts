@@ -1,0 +1,186 @@
+import * as aws from "@pulumi/aws";
+import * as awsNative from "@pulumi/aws-native";
+import * as pulumi from "@pulumi/pulumi";
+import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
+import { Quantization } from "../lib/sizing";
+import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
+import { AdapterSpec, FineTunedAdapters } from "./fine-tuned-adapters";
+import { DRAFT_MODEL_CHANNEL, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
+
+/** Defaults of {@link FoundationModelArgs}, in one place. */
+export const FOUNDATION_MODEL_DEFAULTS = {
+    networkIsolation: true,
+} as const;
+
+/** Copy bounds and target of a base inference component. */
+export interface CopiesArgs {
+    /** Fewest copies, >= 0; 0 lets the model scale to zero (and wake on the first request). */
+    readonly min: number;
+    /** Most copies, >= 1 and >= `min`. */
+    readonly max: number;
+    /** Concurrent requests per copy that autoscaling aims for. @default 4 */
+    readonly targetConcurrentRequestsPerCopy?: number;
+}
+
+/** Arguments of {@link FoundationModel}. */
+export interface FoundationModelArgs {
+    /** Endpoint to place the model on (an {@link InferenceEndpoint}'s `endpointName`). */
+    readonly endpointName: pulumi.Input<string>;
+    /** The endpoint's production variant. */
+    readonly variantName: string;
+    /** Role the model's container runs with. */
+    readonly executionRoleArn: pulumi.Input<string>;
+    /** ECR URI of the serving container image (e.g. LMI). */
+    readonly image: string;
+    /** `s3://` URL of the weights: a prefix (ending in `/`, served uncompressed) or a `.tar.gz`. */
+    readonly modelDataUrl: string;
+    /** Model size in billions of parameters (tagged for the policy pack's sizing rules). */
+    readonly parametersBillions: number;
+    /** Weight quantization. @default "none" */
+    readonly quantization?: Quantization;
+    /** Speculative decoding with a draft model. @default none */
+    readonly speculativeDecoding?: { readonly draftModelUrl: string; readonly speculativeLength?: number };
+    /** Tensor parallel degree. @default `accelerators` */
+    readonly tensorParallelDegree?: number;
+    /** Accelerator devices per copy, >= 1 (0 for CPU-only models). */
+    readonly accelerators: number;
+    /** Host memory reserved per copy, in MiB. */
+    readonly memoryMb: number;
+    /** CPU cores reserved per copy. @default none - SageMaker's default */
+    readonly cpuCores?: number;
+    /** Copy bounds and autoscaling target. */
+    readonly copies: CopiesArgs;
+    /** Session-aware (sticky) routing. @default false */
+    readonly stickySessions?: boolean;
+    /** Fine-tuned adapters on this base. @default [] */
+    readonly adapters?: readonly AdapterSpec[];
+    /** Adapters resident on the accelerators at once. @default min(adapters, 8) */
+    readonly maxLoras?: number;
+    /** Runs the container without network access. @default true */
+    readonly networkIsolation?: boolean;
+    /** VPC the container runs in. @default none - SageMaker's network */
+    readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+    /** Extra container environment, applied over the derived serving environment. @default {} */
+    readonly environment?: Readonly<Record<string, string>>;
+    /** Overrides of the copy autoscaling. @default the CopyAutoscaling defaults */
+    readonly autoscaling?: Partial<Omit<CopyAutoscalingArgs, "inferenceComponentName" | "minCopies" | "maxCopies">>;
+    /** Tags for the model, its inference components and its alarm. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** S3 data source of model weights: a prefix is served uncompressed, anything else as a tarball. */
+function s3DataSource(url: string) {
+    return url.endsWith("/")
+        ? { s3Uri: url, s3DataType: "S3Prefix", compressionType: "None" }
+        : { s3Uri: url, s3DataType: "S3Object", compressionType: "Gzip" };
+}
+
+/**
+ * A foundation model on an inference-component endpoint: the SageMaker model (image, weights, network
+ * isolation), its base inference component (compute per copy, copy count, serving environment for
+ * quantization, speculative decoding, LoRA and sticky sessions), copy autoscaling, and its adapters.
+ */
+export class FoundationModel extends pulumi.ComponentResource {
+    /** The SageMaker model. */
+    public readonly model: aws.sagemaker.Model;
+    /** The base inference component. */
+    public readonly inferenceComponent: awsNative.sagemaker.InferenceComponent;
+    /** The base inference component's name: invoke it, or attach adapters to it. */
+    public readonly inferenceComponentName: pulumi.Output<string>;
+    /** Copy autoscaling of the base inference component. */
+    public readonly autoscaling: CopyAutoscaling;
+    /** The adapters; `undefined` when there are none. */
+    public readonly adapters: FineTunedAdapters | undefined;
+    /** The serving environment the container gets. */
+    public readonly environment: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: FoundationModelArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("fm-fleet:sagemaker:FoundationModel", name, {}, opts);
+        const adapters = args.adapters ?? [];
+        const quantization = args.quantization ?? SERVING_DEFAULTS.quantization;
+        this.environment = {
+            ...servingEnvironment({ ...args, quantization, adapterCount: adapters.length }),
+            ...args.environment,
+        };
+        const tags = { ...args.tags };
+        const icTags: Record<string, string> = { ...tags, [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions) };
+        if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
+
+        this.model = new aws.sagemaker.Model(
+            `${name}-model`,
+            {
+                executionRoleArn: args.executionRoleArn,
+                enableNetworkIsolation: args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation,
+                primaryContainer: {
+                    image: args.image,
+                    modelDataSource: { s3DataSources: [s3DataSource(args.modelDataUrl)] },
+                    environment: this.environment,
+                    additionalModelDataSources: args.speculativeDecoding && [
+                        {
+                            channelName: DRAFT_MODEL_CHANNEL,
+                            s3DataSources: [s3DataSource(args.speculativeDecoding.draftModelUrl)],
+                        },
+                    ],
+                },
+                vpcConfig: args.vpc && {
+                    subnets: [...args.vpc.subnetIds],
+                    securityGroupIds: [...args.vpc.securityGroupIds],
+                },
+                tags,
+            },
+            { parent: this },
+        );
+
+        this.inferenceComponent = new awsNative.sagemaker.InferenceComponent(
+            `${name}-ic`,
+            {
+                endpointName: args.endpointName,
+                variantName: args.variantName,
+                specification: {
+                    modelName: this.model.name,
+                    computeResourceRequirements: {
+                        numberOfAcceleratorDevicesRequired: args.accelerators > 0 ? args.accelerators : undefined,
+                        numberOfCpuCoresRequired: args.cpuCores,
+                        minMemoryRequiredInMb: args.memoryMb,
+                    },
+                },
+                // CreateInferenceComponent rejects 0 copies: start with one, autoscaling takes it to min.
+                runtimeConfig: { copyCount: Math.max(1, args.copies.min) },
+                tags: Object.entries(icTags).map(([key, value]) => ({ key, value })),
+            },
+            // Autoscaling owns the copy count after creation: a later `pulumi up` must not reset it.
+            { parent: this, ignoreChanges: ["runtimeConfig.copyCount"] },
+        );
+        this.inferenceComponentName = this.inferenceComponent.inferenceComponentName.apply((n) => n ?? "");
+
+        this.autoscaling = new CopyAutoscaling(
+            `${name}-scaling`,
+            {
+                ...args.autoscaling,
+                inferenceComponentName: this.inferenceComponentName,
+                minCopies: args.copies.min,
+                maxCopies: args.copies.max,
+                targetConcurrentRequestsPerCopy:
+                    args.copies.targetConcurrentRequestsPerCopy ?? args.autoscaling?.targetConcurrentRequestsPerCopy,
+                tags,
+            },
+            { parent: this },
+        );
+
+        this.adapters =
+            adapters.length === 0
+                ? undefined
+                : new FineTunedAdapters(
+                      `${name}-adapters`,
+                      {
+                          endpointName: args.endpointName,
+                          baseInferenceComponentName: this.inferenceComponentName,
+                          adapters,
+                          tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+                      },
+                      { parent: this },
+                  );
+
+        this.registerOutputs({ inferenceComponentName: this.inferenceComponentName });
+    }
+}

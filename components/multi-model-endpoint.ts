@@ -1,0 +1,130 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
+import { DataCaptureArgs, dataCaptureConfig, INFERENCE_ENDPOINT_DEFAULTS } from "./inference-endpoint";
+
+/** Defaults of {@link MultiModelEndpointArgs}, in one place. */
+export const MULTI_MODEL_ENDPOINT_DEFAULTS = {
+    targetConcurrentRequestsPerModel: 10,
+    networkIsolation: true,
+    scaleInCooldownSeconds: 300,
+    scaleOutCooldownSeconds: 60,
+} as const;
+
+/** Arguments of {@link MultiModelEndpoint}. */
+export interface MultiModelEndpointArgs {
+    /** Instance type, e.g. `ml.m5.xlarge`. */
+    readonly instanceType: string;
+    /** Instance bounds of the variant. `min` >= 1: only inference-component endpoints scale to zero. */
+    readonly instances: { readonly min: number; readonly max: number };
+    /** ECR URI of a container that supports multi-model serving. */
+    readonly image: string;
+    /** `s3://` prefix (ending in `/`) holding one `.tar.gz` per model; invoke with `TargetModel`. */
+    readonly modelsPrefix: string;
+    /** Role the container runs with. */
+    readonly executionRoleArn: pulumi.Input<string>;
+    /** Request routing across instances. @default "least-outstanding-requests" */
+    readonly routing?: Routing;
+    /** Concurrent requests per model that variant autoscaling aims for. @default 10 */
+    readonly targetConcurrentRequestsPerModel?: number;
+    /** KMS key for the instances' storage volumes. @default none - AWS-managed encryption */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /** Data capture. @default none - no capture */
+    readonly dataCapture?: DataCaptureArgs;
+    /** Runs the container without network access. @default true */
+    readonly networkIsolation?: boolean;
+    /** Tags for every taggable child. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A classic multi-model endpoint: one `MultiModel` SageMaker model over an S3 prefix, its endpoint, and
+ * variant autoscaling on high-resolution concurrency per model.
+ */
+export class MultiModelEndpoint extends pulumi.ComponentResource {
+    /** The multi-model SageMaker model. */
+    public readonly model: aws.sagemaker.Model;
+    /** The endpoint configuration. */
+    public readonly configuration: aws.sagemaker.EndpointConfiguration;
+    /** The endpoint. */
+    public readonly endpoint: aws.sagemaker.Endpoint;
+    /** The endpoint's name, for clients. */
+    public readonly endpointName: pulumi.Output<string>;
+    /** The variant's scalable target. */
+    public readonly target: aws.appautoscaling.Target;
+    /** The variant's target tracking policy. */
+    public readonly targetTracking: aws.appautoscaling.Policy;
+
+    constructor(name: string, args: MultiModelEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("fm-fleet:sagemaker:MultiModelEndpoint", name, {}, opts);
+        const d = MULTI_MODEL_ENDPOINT_DEFAULTS;
+        const variantName = INFERENCE_ENDPOINT_DEFAULTS.variantName;
+        const tags = { ...args.tags };
+
+        this.model = new aws.sagemaker.Model(
+            `${name}-model`,
+            {
+                executionRoleArn: args.executionRoleArn,
+                enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
+                primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
+                tags,
+            },
+            { parent: this },
+        );
+        this.configuration = new aws.sagemaker.EndpointConfiguration(
+            `${name}-config`,
+            {
+                kmsKeyArn: args.kmsKeyArn,
+                productionVariants: [
+                    {
+                        variantName,
+                        modelName: this.model.name,
+                        instanceType: args.instanceType,
+                        initialInstanceCount: args.instances.min,
+                        routingConfigs: [
+                            { routingStrategy: ROUTING_STRATEGIES[args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing] },
+                        ],
+                    },
+                ],
+                dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+                tags,
+            },
+            { parent: this },
+        );
+        this.endpoint = new aws.sagemaker.Endpoint(
+            `${name}-endpoint`,
+            { endpointConfigName: this.configuration.name, tags },
+            { parent: this },
+        );
+        this.endpointName = this.endpoint.name;
+
+        this.target = new aws.appautoscaling.Target(
+            `${name}-target`,
+            {
+                serviceNamespace: "sagemaker",
+                resourceId: pulumi.interpolate`endpoint/${this.endpoint.name}/variant/${variantName}`,
+                scalableDimension: VARIANT_INSTANCE_DIMENSION,
+                minCapacity: args.instances.min,
+                maxCapacity: args.instances.max,
+            },
+            { parent: this },
+        );
+        this.targetTracking = new aws.appautoscaling.Policy(
+            `${name}-concurrency`,
+            {
+                serviceNamespace: this.target.serviceNamespace,
+                resourceId: this.target.resourceId,
+                scalableDimension: this.target.scalableDimension,
+                policyType: "TargetTrackingScaling",
+                targetTrackingScalingPolicyConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: VARIANT_CONCURRENCY_METRIC },
+                    targetValue: args.targetConcurrentRequestsPerModel ?? d.targetConcurrentRequestsPerModel,
+                    scaleInCooldown: d.scaleInCooldownSeconds,
+                    scaleOutCooldown: d.scaleOutCooldownSeconds,
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ endpointName: this.endpointName });
+    }
+}

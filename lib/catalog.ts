@@ -1,0 +1,92 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "csv-parse/sync";
+
+/** Hours in a billing month, as AWS prices monthly figures (365 x 24 / 12). */
+export const HOURS_PER_MONTH = 730;
+
+/** One SageMaker hosting instance type: hardware and its us-east-1 on-demand real-time hosting price. */
+export interface InstanceType {
+    /** e.g. `ml.g5.12xlarge`. */
+    readonly instanceType: string;
+    /** e.g. `g5`. */
+    readonly family: string;
+    readonly vcpus: number;
+    readonly memoryGib: number;
+    /** e.g. `NVIDIA A10G`; `none` for CPU-only types. */
+    readonly accelerator: string;
+    /** Accelerator devices per instance; 0 for CPU-only types. */
+    readonly acceleratorCount: number;
+    /** Nominal memory of one accelerator device, in GiB; 0 for CPU-only types. */
+    readonly acceleratorMemoryGibEach: number;
+    /** USD per instance-hour in us-east-1; `undefined` when no public price was found. */
+    readonly usdPerHour: number | undefined;
+    /** When the price was read (`YYYY-MM-DD` or `YYYY-MM`); `undefined` when unpriced. */
+    readonly priceAsOf: string | undefined;
+    /** Where the price comes from and how far to trust it. */
+    readonly priceNote: string;
+}
+
+interface CsvRow {
+    instance_type: string;
+    family: string;
+    vcpus: string;
+    memory_gib: string;
+    accelerator: string;
+    accelerator_count: string;
+    accelerator_memory_gib_each: string;
+    usd_per_hour_us_east_1: string;
+    price_as_of: string;
+    price_note: string;
+}
+
+const optionalNumber = (text: string): number | undefined => (text === "" ? undefined : Number(text));
+
+function load(): ReadonlyMap<string, InstanceType> {
+    // The CSV is the catalog's single source: it keeps each price's date and provenance beside it.
+    const text = readFileSync(path.join(__dirname, "data", "sagemaker-instances.csv"), "utf8");
+    const rows = parse(text, { columns: true, skip_empty_lines: true }) as CsvRow[];
+    const types = new Map<string, InstanceType>();
+    for (const row of rows) {
+        types.set(row.instance_type, {
+            instanceType: row.instance_type,
+            family: row.family,
+            vcpus: Number(row.vcpus),
+            memoryGib: Number(row.memory_gib),
+            accelerator: row.accelerator,
+            acceleratorCount: Number(row.accelerator_count),
+            acceleratorMemoryGibEach: optionalNumber(row.accelerator_memory_gib_each) ?? 0,
+            usdPerHour: optionalNumber(row.usd_per_hour_us_east_1),
+            priceAsOf: row.price_as_of === "" ? undefined : row.price_as_of,
+            priceNote: row.price_note,
+        });
+    }
+    return types;
+}
+
+let catalog: ReadonlyMap<string, InstanceType> | undefined;
+
+/** All instance types the project knows, keyed by name (loaded once, lazily). */
+export function instanceCatalog(): ReadonlyMap<string, InstanceType> {
+    catalog ??= load();
+    return catalog;
+}
+
+/** The catalog entry of `instanceType`, or `undefined` when the project does not know it. */
+export function findInstanceType(instanceType: string): InstanceType | undefined {
+    return instanceCatalog().get(instanceType);
+}
+
+/** The family of an `ml.<family>.<size>` instance type (`ml.g5.12xlarge` -> `g5`), known or not. */
+export function instanceFamily(instanceType: string): string | undefined {
+    const match = /^ml\.([a-z0-9-]+)\.[a-z0-9]+$/.exec(instanceType);
+    return match?.[1];
+}
+
+/** Instance types close to `instanceType` by name, to suggest in an error message. */
+export function suggestInstanceTypes(instanceType: string, limit = 3): string[] {
+    const family = instanceFamily(instanceType);
+    const all = [...instanceCatalog().keys()];
+    const sameFamily = family === undefined ? [] : all.filter((t) => instanceFamily(t) === family);
+    return (sameFamily.length > 0 ? sameFamily : all.filter((t) => t.startsWith("ml.g"))).slice(0, limit);
+}

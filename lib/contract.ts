@@ -1,0 +1,45 @@
+/**
+ * The names components write and the policy pack reads. The pack must also govern inference components
+ * that these components did not make, so these are plain tags and SageMaker names, not private state.
+ */
+
+/** IC tag: the model's size in billions of parameters, e.g. `"70"`. */
+export const PARAMETERS_BILLIONS_TAG = "fmfleet:parameters-billions";
+/** IC tag: the weight quantization (`awq`, `fp8`, ...) when it is not visible in the container env. */
+export const QUANTIZATION_TAG = "fmfleet:quantization";
+/** Default cost-allocation tag key. */
+export const COST_CENTER_TAG = "cost-center";
+
+/** LMI serving-container environment variable that selects weight quantization. */
+export const QUANTIZE_ENV = "OPTION_QUANTIZE";
+
+/** Pulumi type tokens of the resources the fleet declares and the pack inspects. */
+export const TYPES = {
+    endpointConfiguration: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+    endpoint: "aws:sagemaker/endpoint:Endpoint",
+    model: "aws:sagemaker/model:Model",
+    inferenceComponent: "aws-native:sagemaker:InferenceComponent",
+    scalableTarget: "aws:appautoscaling/target:Target",
+    scalingPolicy: "aws:appautoscaling/policy:Policy",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+} as const;
+
+/** Application Auto Scaling dimension of an IC's copy count. */
+export const IC_COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount";
+/** Application Auto Scaling dimension of a production variant's instance count. */
+export const VARIANT_INSTANCE_DIMENSION = "sagemaker:variant:DesiredInstanceCount";
+/** High-resolution (10 s) in-flight + queued requests per IC copy. */
+export const IC_CONCURRENCY_METRIC = "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution";
+/** High-resolution (10 s) in-flight + queued requests per model of a variant. */
+export const VARIANT_CONCURRENCY_METRIC = "SageMakerVariantConcurrentRequestsPerModelHighResolution";
+/** Emitted when a request reaches an IC that has no copy: the only signal that can wake one at zero. */
+export const NO_CAPACITY_METRIC = "NoCapacityInvocationFailures";
+
+/** SageMaker routing strategies, keyed by the names the stack config uses. */
+export const ROUTING_STRATEGIES = {
+    "least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS",
+    random: "RANDOM",
+} as const;
+export type Routing = keyof typeof ROUTING_STRATEGIES;

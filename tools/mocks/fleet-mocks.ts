@@ -1,0 +1,106 @@
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { TYPES } from "../../lib/contract";
+
+/** The account and region every mocked ARN uses. */
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_REGION = "us-east-1";
+
+/** One `newResource` call as the mocks saw it. */
+export interface MockRegistration {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    readonly custom: boolean;
+    readonly id: string | undefined;
+    readonly state: Record<string, unknown>;
+}
+
+/** Pulumi-style physical name: the logical name plus a stable 7-character suffix. */
+export function physicalName(name: string, maxLength = 63): string {
+    const suffix = createHash("sha1").update(name).digest("hex").slice(0, 7);
+    return `${name.slice(0, maxLength - 8)}-${suffix}`;
+}
+
+/**
+ * Pulumi mocks for the fleet's resources that return what AWS would: auto-generated physical names,
+ * realistic ids and ARNs. Unknown invokes throw, so a program that starts calling a provider function
+ * fails loudly in tests instead of receiving its own arguments back.
+ */
+export class FleetMocks implements pulumi.runtime.Mocks {
+    /** Every resource registration, in order (components too). */
+    public readonly registrations: MockRegistration[] = [];
+
+    constructor(private readonly options: { record?: boolean } = {}) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const { id, state } = this.resolve(args);
+        if (this.options.record ?? true) {
+            this.registrations.push({
+                type: args.type,
+                name: args.name,
+                inputs: args.inputs,
+                custom: args.custom ?? false,
+                id,
+                state,
+            });
+        }
+        return { id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        throw new Error(`Unexpected invoke of ${args.token} under mocks: the fleet should not call provider functions.`);
+    }
+
+    private resolve(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        if (!args.custom) return { id: undefined, state: inputs };
+        const arn = (service: string, resource: string) => `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
+        switch (args.type) {
+            case TYPES.role: {
+                const name = (inputs.name as string | undefined) ?? physicalName(args.name, 64);
+                return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}` } };
+            }
+            case TYPES.rolePolicy:
+                return { id: `${String(inputs.role)}:${args.name}`, state: { ...inputs, name: args.name } };
+            case TYPES.model:
+            case TYPES.endpointConfiguration:
+            case TYPES.endpoint: {
+                const kind = args.type.split(":").pop()!.replace("Configuration", "-config").toLowerCase();
+                const name = (inputs.name as string | undefined) ?? physicalName(args.name);
+                return { id: name, state: { ...inputs, name, arn: arn("sagemaker", `${kind}/${name}`) } };
+            }
+            case TYPES.inferenceComponent: {
+                const name = (inputs.inferenceComponentName as string | undefined) ?? physicalName(args.name);
+                return {
+                    id: arn("sagemaker", `inference-component/${name}`),
+                    state: {
+                        ...inputs,
+                        inferenceComponentName: name,
+                        inferenceComponentArn: arn("sagemaker", `inference-component/${name}`),
+                        inferenceComponentStatus: "InService",
+                    },
+                };
+            }
+            case TYPES.scalableTarget:
+                return {
+                    id: String(inputs.resourceId),
+                    state: { ...inputs, arn: arn("application-autoscaling", `scalable-target/${physicalName(args.name)}`) },
+                };
+            case TYPES.scalingPolicy: {
+                const name = (inputs.name as string | undefined) ?? physicalName(args.name);
+                const policyArn = arn(
+                    "autoscaling",
+                    `scalingPolicy:${createHash("sha1").update(args.name).digest("hex").slice(0, 8)}:resource/sagemaker/${String(inputs.resourceId)}:policyName/${name}`,
+                );
+                return { id: name, state: { ...inputs, name, arn: policyArn } };
+            }
+            case TYPES.metricAlarm: {
+                const name = (inputs.name as string | undefined) ?? physicalName(args.name, 255);
+                return { id: name, state: { ...inputs, name, arn: arn("cloudwatch", `alarm:${name}`) } };
+            }
+            default:
+                return { id: `${args.name}-id`, state: inputs };
+        }
+    }
+}
