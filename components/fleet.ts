@@ -66,7 +66,10 @@ export class Fleet extends pulumi.ComponentResource {
                     ...mmes.map((m) => m.modelsPrefix),
                     ...[...endpoints, ...mmes].flatMap((e) => (e.dataCapture ? [e.dataCapture.destinationS3Uri] : [])),
                 ],
-                images: [...endpoints.flatMap((e) => e.foundationModels.map((m) => m.image)), ...mmes.map((m) => m.image)],
+                images: [
+                    ...endpoints.flatMap((e) => e.foundationModels.map((m) => m.image)),
+                    ...mmes.map((m) => m.image),
+                ],
                 kmsKeyArn: fleet.kmsKeyArn,
                 tags,
             },

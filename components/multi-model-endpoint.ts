@@ -82,7 +82,10 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
                         instanceType: args.instanceType,
                         initialInstanceCount: args.instances.min,
                         routingConfigs: [
-                            { routingStrategy: ROUTING_STRATEGIES[args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing] },
+                            {
+                                routingStrategy:
+                                    ROUTING_STRATEGIES[args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing],
+                            },
                         ],
                     },
                 ],

@@ -1,5 +1,6 @@
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`, the form of a private ECR image. */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+?)(?::[\w.-]+|@sha256:[a-f0-9]{64})?$/;
+const ECR_IMAGE =
+    /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[a-f0-9]{64})?$/;
 
 /** Whether `image` is hosted in a private Amazon ECR registry. */
 export function isEcrImage(image: string): boolean {

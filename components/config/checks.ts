@@ -16,7 +16,10 @@ function checkBounds(path: string, bounds: unknown, what: string, issues: Config
     const min = int(bounds.min);
     const max = int(bounds.max);
     if (min !== undefined && max !== undefined && min > max) {
-        issues.push({ path, message: `\`min\` must be <= \`max\`, got ${min} > ${max}. Lower min or raise max ${what}.` });
+        issues.push({
+            path,
+            message: `\`min\` must be <= \`max\`, got ${min} > ${max}. Lower min or raise max ${what}.`,
+        });
     }
 }
 
@@ -57,7 +60,8 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         checkBounds(`${at}.instances`, endpoint.instances, "instances", issues);
         const models = indexed(endpoint.foundationModels);
         checkUnique(`${at}.foundationModels`, models, "foundation model", issues);
-        const instance = typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
+        const instance =
+            typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
         const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
 
         for (const [j, model] of models) {

@@ -8,7 +8,10 @@ export interface ConfigIssue {
 
 /** Renders a path of keys and indexes the way users read config: `fleet.endpoints[0].name`. */
 export function formatPath(root: string, path: readonly PropertyKey[]): string {
-    return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}.${String(key)}`), root);
+    return path.reduce<string>(
+        (out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}.${String(key)}`),
+        root,
+    );
 }
 
 /** Thrown when the stack config is invalid, before any resource is created; lists every problem. */

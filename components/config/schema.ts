@@ -17,7 +17,12 @@ const name = () =>
         .string()
         .regex(NAME, {
             error: (iss) =>
-                `must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got ${show(iss.input)}. Rename it, e.g. "${String(iss.input).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")}".`,
+                `must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got ${show(iss.input)}. Rename it, e.g. "${String(
+                    iss.input,
+                )
+                    .toLowerCase()
+                    .replace(/[^a-z0-9]+/g, "-")
+                    .replace(/^-+|-+$/g, "")}".`,
         })
         .max(MAX_NAME_LENGTH, {
             error: (iss) =>
@@ -31,10 +36,12 @@ const count = (what: string, least: number) =>
         .min(least, { error: (iss) => `must be >= ${least}, got ${show(iss.input)}. Use ${least} or more ${what}.` });
 
 const s3Url = (hint: string, prefixOnly = false) =>
-    z.string().refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./.test(v) && (!prefixOnly || v.endsWith("/")), {
-        error: (iss) =>
-            `must be an s3:// URL${prefixOnly ? " ending in /" : ""}, got ${show(iss.input)}. Use ${hint}.`,
-    });
+    z
+        .string()
+        .refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./.test(v) && (!prefixOnly || v.endsWith("/")), {
+            error: (iss) =>
+                `must be an s3://<bucket>/<key> URL with a valid bucket name${prefixOnly ? ", ending in /" : ""}, got ${show(iss.input)}. Use ${hint}.`,
+        });
 
 const instanceType = z.string().refine((v) => findInstanceType(v) !== undefined, {
     error: (iss) =>
@@ -119,7 +126,8 @@ export const fleetSchema = z.strictObject({
     kmsKeyArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
-            error: (iss) => `must be a KMS key ARN, got ${show(iss.input)}. Use arn:aws:kms:<region>:<account>:key/<id>.`,
+            error: (iss) =>
+                `must be a KMS key ARN, got ${show(iss.input)}. Use arn:aws:kms:<region>:<account>:key/<id>.`,
         })
         .optional(),
     vpc: z

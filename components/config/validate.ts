@@ -54,9 +54,18 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
             };
         });
     }
-    if (issue.code === "invalid_type") {
-        const got = issue.input === undefined ? "nothing" : `${typeof issue.input} ${show(issue.input)}`;
-        return [{ path, message: `must be ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}, got ${got}. Set it.` }];
+    // `.int()` reports a fraction as invalid_type too: that one carries our own message.
+    if (issue.code === "invalid_type" && !(issue.expected === "int" && typeof issue.input === "number")) {
+        const expected = issue.expected === "int" ? "whole number" : issue.expected;
+        if (issue.input === undefined) return [{ path, message: `is required. Set it to a ${expected}.` }];
+        const got = `${typeof issue.input} ${show(issue.input)}`;
+        const fix =
+            typeof issue.input === "string" &&
+            (expected === "number" || expected === "boolean") &&
+            issue.input.trim() !== ""
+                ? `Write ${issue.input} without quotes.`
+                : `Set it to a ${expected}.`;
+        return [{ path, message: `must be a ${expected}, got ${got}. ${fix}` }];
     }
     const message = /[.!]$/.test(issue.message) ? issue.message : `${issue.message}.`;
     return [{ path, message }];
@@ -82,7 +91,10 @@ export function validateStackSettings(fleet: unknown, costCenter: unknown): Stac
     if (!parsed.success) issues.push(...parsed.error.issues.flatMap(schemaIssue));
     issues.push(...crossFieldIssues(fleet));
     if (parsed.success && (parsed.data.endpoints?.length ?? 0) + (parsed.data.multiModelEndpoints?.length ?? 0) === 0) {
-        issues.push({ path: "fleet", message: "declares no endpoint. Add one under endpoints or multiModelEndpoints." });
+        issues.push({
+            path: "fleet",
+            message: "declares no endpoint. Add one under endpoints or multiModelEndpoints.",
+        });
     }
     if (issues.length > 0 || !parsed.success) throw new FleetConfigError(issues);
     return { fleet: parsed.data, costCenter: costCenter as string };

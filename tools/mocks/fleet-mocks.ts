@@ -6,16 +6,6 @@ import { TYPES } from "../../lib/contract";
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "us-east-1";
 
-/** One `newResource` call as the mocks saw it. */
-export interface MockRegistration {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-    readonly custom: boolean;
-    readonly id: string | undefined;
-    readonly state: Record<string, unknown>;
-}
-
 /** Pulumi-style physical name: the logical name plus a stable 7-character suffix. */
 export function physicalName(name: string, maxLength = 63): string {
     const suffix = createHash("sha1").update(name).digest("hex").slice(0, 7);
@@ -28,34 +18,21 @@ export function physicalName(name: string, maxLength = 63): string {
  * fails loudly in tests instead of receiving its own arguments back.
  */
 export class FleetMocks implements pulumi.runtime.Mocks {
-    /** Every resource registration, in order (components too). */
-    public readonly registrations: MockRegistration[] = [];
-
-    constructor(private readonly options: { record?: boolean } = {}) {}
-
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        const { id, state } = this.resolve(args);
-        if (this.options.record ?? true) {
-            this.registrations.push({
-                type: args.type,
-                name: args.name,
-                inputs: args.inputs,
-                custom: args.custom ?? false,
-                id,
-                state,
-            });
-        }
-        return { id, state };
+        return this.resolve(args);
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        throw new Error(`Unexpected invoke of ${args.token} under mocks: the fleet should not call provider functions.`);
+        throw new Error(
+            `Unexpected invoke of ${args.token} under mocks: the fleet should not call provider functions.`,
+        );
     }
 
     private resolve(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, unknown>;
         if (!args.custom) return { id: undefined, state: inputs };
-        const arn = (service: string, resource: string) => `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
+        const arn = (service: string, resource: string) =>
+            `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
         switch (args.type) {
             case TYPES.role: {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name, 64);
@@ -85,7 +62,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case TYPES.scalableTarget:
                 return {
                     id: String(inputs.resourceId),
-                    state: { ...inputs, arn: arn("application-autoscaling", `scalable-target/${physicalName(args.name)}`) },
+                    state: {
+                        ...inputs,
+                        arn: arn("application-autoscaling", `scalable-target/${physicalName(args.name)}`),
+                    },
                 };
             case TYPES.scalingPolicy: {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name);

@@ -1,0 +1,183 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { Fleet, FleetConfigError, validateStackSettings } from "../../components";
+import { validFleet } from "../helpers/configs";
+import { underMocks } from "../helpers/pulumi";
+
+/** The issues of an invalid config, as `path: message` lines. */
+function issuesOf(fleet: unknown, costCenter: unknown = "ml"): string[] {
+    try {
+        validateStackSettings(fleet, costCenter);
+    } catch (e) {
+        assert.ok(e instanceof FleetConfigError, `expected FleetConfigError, got ${String(e)}`);
+        return e.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    assert.fail("the config was accepted");
+}
+
+/** A valid fleet with one change applied. */
+function fleetWith(change: (fleet: any) => void): any {
+    const fleet = validFleet();
+    change(fleet);
+    return fleet;
+}
+
+const EP = "fleet.endpoints[0]";
+const FM = `${EP}.foundationModels[0]`;
+
+describe("stack config validation", () => {
+    it("accepts the valid fleet and the project's own stacks", () => {
+        assert.equal(validateStackSettings(validFleet(), "ml").costCenter, "ml");
+    });
+
+    it("fails on an unknown instance type, suggesting types of the same family", () => {
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].instanceType = "ml.g5.13xlarge"))), [
+            `${EP}.instanceType: unknown instance type "ml.g5.13xlarge". Use one of the catalog's types, e.g. ml.g5.xlarge, ml.g5.2xlarge, ml.g5.4xlarge.`,
+        ]);
+    });
+
+    it("fails when min > max, for instances and copies", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].instances = { min: 3, max: 1 };
+                    f.endpoints[0].foundationModels[0].copies = { min: 0, max: 2 };
+                    f.multiModelEndpoints[0].instances = { min: 3, max: 2 };
+                }),
+            ),
+            [
+                `${EP}.instances: \`min\` must be <= \`max\`, got 3 > 1. Lower min or raise max instances.`,
+                "fleet.multiModelEndpoints[0].instances: `min` must be <= `max`, got 3 > 2. Lower min or raise max instances.",
+            ],
+        );
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].instances = { min: 1, max: 2 };
+                    f.endpoints[0].foundationModels[0].copies = { min: 2, max: 1 };
+                }),
+            ),
+            [`${FM}.copies: \`min\` must be <= \`max\`, got 2 > 1. Lower min or raise max copies.`],
+        );
+    });
+
+    it("fails on negative or fractional counts", () => {
+        assert.deepEqual(
+            issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].copies = { min: -1, max: 1.5 }))),
+            [
+                `${FM}.copies.min: must be >= 0, got -1. Use 0 or more copies.`,
+                `${FM}.copies.max: must be a whole number of copies, got 1.5. Round it.`,
+            ],
+        );
+    });
+
+    it("fails when an endpoint at min 0 instances has a model that keeps copies", () => {
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].copies.min = 1))), [
+            `${FM}.copies.min: is 1, but endpoint "chat" has instances.min 0: it can never reach zero instances while this model keeps copies. Set copies.min to 0 to scale to zero, or raise instances.min to 1 or more.`,
+        ]);
+    });
+
+    it("fails when a multi-model endpoint asks for min 0 instances", () => {
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.multiModelEndpoints[0].instances.min = 0))), [
+            "fleet.multiModelEndpoints[0].instances.min: is 0, but only inference-component endpoints scale to zero: a multi-model endpoint needs at least 1 instance. Set instances.min to 1, or move the models to an inference-component endpoint.",
+        ]);
+    });
+
+    it("fails on adapter names over 63 characters or duplicated", () => {
+        const long = "a".repeat(64);
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) =>
+                    f.endpoints[0].foundationModels[0].adapters.push(
+                        { name: long, artifactUrl: "s3://models/a.tar.gz" },
+                        { name: "sql-helper", artifactUrl: "s3://models/b.tar.gz" },
+                    ),
+                ),
+            ),
+            [
+                `${FM}.adapters[2].name: must be at most 63 characters (the SageMaker limit), got 64. Shorten it.`,
+                `${FM}.adapters[3].name: duplicate adapter name "sql-helper" (also at ${FM}.adapters[1]). Give each adapter its own name.`,
+            ],
+        );
+    });
+
+    it("fails on non-s3 artifact URLs and a models prefix without a trailing slash", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].foundationModels[0].adapters[0].artifactUrl = "https://hub/adapter";
+                    f.endpoints[0].foundationModels[0].modelDataUrl = "/local/weights";
+                    f.multiModelEndpoints[0].modelsPrefix = "s3://models/mme";
+                }),
+            ),
+            [
+                `${FM}.modelDataUrl: must be an s3://<bucket>/<key> URL with a valid bucket name, got "/local/weights". Use s3://<bucket>/<model>/ (a prefix) or s3://<bucket>/<model>.tar.gz.`,
+                `${FM}.adapters[0].artifactUrl: must be an s3://<bucket>/<key> URL with a valid bucket name, got "https://hub/adapter". Use s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory.`,
+                `fleet.multiModelEndpoints[0].modelsPrefix: must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://models/mme". Use s3://<bucket>/<prefix>/ holding one .tar.gz per model.`,
+            ],
+        );
+    });
+
+    it("fails on an unknown quantization", () => {
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].quantization = "q4_k_m"))), [
+            `${FM}.quantization: unknown quantization "q4_k_m". Use one of none, awq, gptq, fp8, int8.`,
+        ]);
+    });
+
+    it("fails on unknown keys, suggesting the key a typo meant", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].instanceTyp = "ml.g5.xlarge";
+                    f.endpoints[0].foundationModels[0].copies.mni = 0;
+                    f.replicas = 3;
+                }),
+            ),
+            [
+                `${FM}.copies.mni: unknown key \`mni\`. Did you mean \`min\`? Remove it or fix its spelling (known keys: min, max, targetConcurrentRequestsPerCopy).`,
+                `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, instances, routing, volumeSizeInGb, dataCapture, foundationModels).`,
+                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, vpc, endpoints, multiModelEndpoints).",
+            ],
+        );
+    });
+
+    it("fails on a missing cost center, a quoted number and a bad name, reporting everything at once", () => {
+        const issues = issuesOf(
+            fleetWith((f) => {
+                f.endpoints[0].name = "Chat_1";
+                f.endpoints[0].instances.max = "2";
+                f.endpoints[0].foundationModels[0].accelerators = 8;
+            }),
+            "",
+        );
+        assert.deepEqual(issues, [
+            'costCenter: must name the cost center every resource is tagged with, got "". Set fm-fleet:costCenter, e.g. "ml-platform".',
+            `${EP}.name: must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got "Chat_1". Rename it, e.g. "chat-1".`,
+            `${EP}.instances.max: must be a number, got string "2". Write 2 without quotes.`,
+            `${FM}.accelerators: asks for 8 accelerator devices per copy, but ml.g5.2xlarge has 1. Lower accelerators or pick an instance type with more devices.`,
+        ]);
+    });
+
+    it("renders every issue in the error message", () => {
+        assert.throws(() => validateStackSettings(undefined, "ml"), {
+            name: "FleetConfigError",
+            message:
+                "Invalid fm-fleet stack config (1 error):\n  - fleet: is missing. Set fm-fleet:fleet with at least one endpoint.",
+        });
+    });
+
+    it("registers no resource at all from an invalid config", async () => {
+        const { resources } = await underMocks(() => {
+            assert.throws(
+                () =>
+                    new Fleet("fleet", {
+                        fleet: fleetWith((f) => (f.endpoints[0].instances.min = -1)),
+                        costCenter: "ml",
+                    }),
+                FleetConfigError,
+            );
+            return pulumi.output(0);
+        });
+        assert.deepEqual(resources, []);
+    });
+});

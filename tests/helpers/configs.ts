@@ -1,0 +1,48 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+export const ROOT = path.join(__dirname, "..", "..");
+export const LMI_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124";
+
+/** The `config:` block of a stack file of the project. */
+export function stackConfig(stack: string): Record<string, any> {
+    return parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+}
+
+/** A small valid fleet (one scale-to-zero endpoint, one model, two adapters) for tests to break. */
+export function validFleet(): any {
+    return {
+        endpoints: [
+            {
+                name: "chat",
+                instanceType: "ml.g5.2xlarge",
+                instances: { min: 0, max: 2 },
+                foundationModels: [
+                    {
+                        name: "llama3-8b",
+                        image: LMI_IMAGE,
+                        modelDataUrl: "s3://models/llama3-8b/",
+                        parametersBillions: 8,
+                        accelerators: 1,
+                        memoryMb: 16384,
+                        copies: { min: 0, max: 2 },
+                        adapters: [
+                            { name: "support-bot", artifactUrl: "s3://models/adapters/support-bot.tar.gz" },
+                            { name: "sql-helper", artifactUrl: "s3://models/adapters/sql-helper.tar.gz" },
+                        ],
+                    },
+                ],
+            },
+        ],
+        multiModelEndpoints: [
+            {
+                name: "classic",
+                instanceType: "ml.m5.xlarge",
+                image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+                modelsPrefix: "s3://models/mme/",
+                instances: { min: 1, max: 2 },
+            },
+        ],
+    };
+}
