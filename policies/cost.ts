@@ -1,0 +1,210 @@
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { HOURS_PER_MONTH } from "../lib/catalog";
+import { COST_CENTER_TAG, TYPES } from "../lib/contract";
+import { formatUsd } from "../lib/cost";
+import { configWithDefaults } from "./support/config";
+import { num, plain, shown, UNKNOWN } from "./support/props";
+import { StackGraph } from "./support/stack-graph";
+import { tagsOf } from "./support/tags";
+import { catalogEntry, instanceFamily, minInstancesOf, variantsOf } from "./support/views";
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link allowedInstanceFamilies}. */
+export interface AllowedInstanceFamiliesConfig {
+    families: string[];
+}
+
+/** Instance families a platform team budgets for: current GPU families and Inferentia, plus CPU. */
+export const allowedInstanceFamilies: ResourceValidationPolicy = {
+    name: "allowed-instance-families",
+    description: "Checks whether every production variant runs on an instance family the platform team allows.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            families: {
+                type: "array",
+                items: { type: "string" },
+                default: ["g5", "g6", "g6e", "inf2", "m5", "c5"],
+            },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.endpointConfiguration) return;
+        const { families } = configWithDefaults<AllowedInstanceFamiliesConfig>(
+            allowedInstanceFamilies.configSchema!,
+            args.getConfig<AllowedInstanceFamiliesConfig>(),
+        );
+        for (const v of variantsOf(plain(args.props))) {
+            if (typeof v.instanceType !== "string") continue;
+            const family = instanceFamily(v.instanceType);
+            if (family !== undefined && families.includes(family)) continue;
+            reportViolation(
+                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must use an allowed instance family (${families.join(", ")}), ` +
+                    `got ${v.instanceType}${family ? ` (family ${family})` : ""}. ` +
+                    `Pick a type from an allowed family, or ask the platform team to add ${family ?? "it"} to allowed-instance-families.families.`,
+            );
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link maxInstancesPerEndpoint}. */
+export interface MaxInstancesPerEndpointConfig {
+    maxInstances: number;
+}
+
+/** Caps how far one endpoint can scale out, the main driver of its peak bill. */
+export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
+    name: "max-instances-per-endpoint",
+    description: "Checks whether an endpoint's initial and maximum instance counts stay within the configured maximum.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { maxInstances: { type: "integer", minimum: 1, default: 4 } } },
+    validateResource: (args, reportViolation) => {
+        const { maxInstances } = configWithDefaults<MaxInstancesPerEndpointConfig>(
+            maxInstancesPerEndpoint.configSchema!,
+            args.getConfig<MaxInstancesPerEndpointConfig>(),
+        );
+        const fix = `Lower it, or raise max-instances-per-endpoint.maxInstances (${maxInstances}).`;
+        if (args.type === TYPES.endpointConfiguration) {
+            for (const v of variantsOf(plain(args.props))) {
+                const counts: [string, unknown][] = [
+                    ["initialInstanceCount", v.initialInstanceCount],
+                    ["managedInstanceScaling.maxInstanceCount", v.managed?.max],
+                ];
+                for (const [field, value] of counts) {
+                    if (typeof value === "number" && value > maxInstances) {
+                        reportViolation(
+                            `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must have ${field} <= ${maxInstances}, got ${value}. ${fix}`,
+                        );
+                    }
+                }
+            }
+        } else if (args.type === TYPES.scalableTarget) {
+            const props = plain(args.props);
+            const max = num(props.maxCapacity);
+            if (
+                props.scalableDimension === "sagemaker:variant:DesiredInstanceCount" &&
+                typeof max === "number" &&
+                max > maxInstances
+            ) {
+                reportViolation(
+                    `Scalable target "${args.name}" (${shown(props.resourceId)}) must have maxCapacity <= ${maxInstances} instances, got ${max}. ${fix}`,
+                );
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link monthlyCostBudget}. */
+export interface MonthlyCostBudgetConfig {
+    maxIdleFloorUsd: number;
+    maxPeakCeilingUsd: number;
+}
+
+/**
+ * Keeps a stack's monthly bill within budget: the idle floor (minimum instances all month) and the peak
+ * ceiling (maximum instances all month), priced from the project's instance catalog.
+ */
+export const monthlyCostBudget: StackValidationPolicy = {
+    name: "monthly-cost-budget",
+    description:
+        "Checks whether the stack's monthly idle floor (min instances x hourly price x 730) and peak ceiling (max instances) stay under budget.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            maxIdleFloorUsd: { type: "number", minimum: 0, default: 5000 },
+            maxPeakCeilingUsd: { type: "number", minimum: 0, default: 50000 },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const config = configWithDefaults<MonthlyCostBudgetConfig>(
+            monthlyCostBudget.configSchema!,
+            args.getConfig<MonthlyCostBudgetConfig>(),
+        );
+        const graph = new StackGraph(args.resources);
+        let idle = 0;
+        let peak = 0;
+        const lines: string[] = [];
+        const unpriced: string[] = [];
+        for (const endpoint of graph.all(TYPES.endpoint)) {
+            const config = graph.endpointConfigurationOf(endpoint.props.name);
+            if (!config) continue;
+            for (const v of variantsOf(config.props)) {
+                const price = catalogEntry(v.instanceType)?.usdPerHour;
+                const min = minInstancesOf(v);
+                const variantTarget = graph
+                    .all(TYPES.scalableTarget)
+                    .find(
+                        (t) => t.props.resourceId === `endpoint/${endpoint.props.name}/variant/${shown(v.variantName)}`,
+                    );
+                const max = v.managed?.max ?? num(variantTarget?.props.maxCapacity) ?? v.initialInstanceCount;
+                if (typeof min !== "number" || typeof max !== "number") continue;
+                if (price === undefined) {
+                    unpriced.push(`${endpoint.name} (${shown(v.instanceType)})`);
+                    continue;
+                }
+                idle += min * price * HOURS_PER_MONTH;
+                peak += max * price * HOURS_PER_MONTH;
+                lines.push(`${endpoint.name}: ${min}-${max} x ${shown(v.instanceType)}`);
+            }
+        }
+        const detail = `${lines.join("; ")}${unpriced.length ? `; not priced: ${unpriced.join(", ")}` : ""}`;
+        if (idle > config.maxIdleFloorUsd) {
+            reportViolation(
+                `Stack must idle under ${formatUsd(config.maxIdleFloorUsd)}/month, got an idle floor of ${formatUsd(idle)}/month (${detail}). ` +
+                    `Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.`,
+            );
+        }
+        if (peak > config.maxPeakCeilingUsd) {
+            reportViolation(
+                `Stack must peak under ${formatUsd(config.maxPeakCeilingUsd)}/month, got a peak ceiling of ${formatUsd(peak)}/month (${detail}). ` +
+                    `Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.`,
+            );
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link costAllocationTags}. */
+export interface CostAllocationTagsConfig {
+    requiredTags: string[];
+}
+
+const TAGGED_TYPES = new Set<string>([
+    TYPES.endpoint,
+    TYPES.endpointConfiguration,
+    TYPES.model,
+    TYPES.inferenceComponent,
+]);
+
+/** Every billed SageMaker resource carries the tags that cost reports group by. */
+export const costAllocationTags: ResourceValidationPolicy = {
+    name: "cost-allocation-tags",
+    description:
+        "Checks whether endpoints, endpoint configurations, models and inference components carry the cost-allocation tags.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: { requiredTags: { type: "array", items: { type: "string" }, default: [COST_CENTER_TAG] } },
+    },
+    validateResource: (args, reportViolation) => {
+        if (!TAGGED_TYPES.has(args.type)) return;
+        const { requiredTags } = configWithDefaults<CostAllocationTagsConfig>(
+            costAllocationTags.configSchema!,
+            args.getConfig<CostAllocationTagsConfig>(),
+        );
+        const tags = tagsOf(plain(args.props));
+        if (tags === UNKNOWN) return;
+        const missing = requiredTags.filter((key) => tags[key] === undefined || tags[key] === "");
+        if (missing.length > 0) {
+            reportViolation(
+                `${args.type.split(":").pop()} "${args.name}" must carry the tags ${requiredTags.join(", ")}, got none for ${missing.join(", ")}. ` +
+                    `Add ${missing.map((k) => `${k}=<value>`).join(", ")} (fm-fleet sets cost-center from fm-fleet:costCenter).`,
+            );
+        }
+    },
+};

@@ -1,0 +1,195 @@
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, TYPES } from "../lib/contract";
+import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
+import { instanceCatalog, InstanceType } from "../lib/catalog";
+import { configWithDefaults } from "./support/config";
+import { plain, shown, UNKNOWN } from "./support/props";
+import { StackGraph } from "./support/stack-graph";
+import {
+    catalogEntry,
+    inferenceComponentOf,
+    isAdapter,
+    modelSizeOf,
+    quantizationOf,
+    variantsOf,
+} from "./support/views";
+
+const gib = (n: number) => `${n.toFixed(1)} GiB`;
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link quantizationRequiredAboveSize}. */
+export interface QuantizationRequiredAboveSizeConfig {
+    maxUnquantizedBillions: number;
+}
+
+/** Large models served in bf16 need the most expensive instances; quantized, they fit far cheaper ones. */
+export const quantizationRequiredAboveSize: ResourceValidationPolicy = {
+    name: "quantization-required-above-size",
+    description: "Checks whether inference components serving models above the configured size are quantized.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { maxUnquantizedBillions: { type: "number", minimum: 0, default: 20 } } },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.inferenceComponent) return;
+        const { maxUnquantizedBillions } = configWithDefaults<QuantizationRequiredAboveSizeConfig>(
+            quantizationRequiredAboveSize.configSchema!,
+            args.getConfig<QuantizationRequiredAboveSizeConfig>(),
+        );
+        const ic = inferenceComponentOf(plain(args.props));
+        if (isAdapter(ic)) return;
+        const size = modelSizeOf(ic);
+        if (!size || size.billions <= maxUnquantizedBillions) return;
+        const quantization = quantizationOf(ic);
+        if (quantization === UNKNOWN || quantization !== "none") return;
+        reportViolation(
+            `Inference component "${args.name}" serves a ${size.billions}B-parameter model (from ${size.source}) and must be quantized above ${maxUnquantizedBillions}B, ` +
+                `got no quantization. Serve AWQ or FP8 weights (${QUANTIZE_ENV}=awq|fp8, tag ${QUANTIZATION_TAG}; fm-fleet: quantization: awq): ` +
+                `${gib(weightsGib(size.billions, "none"))} in bf16 becomes ${gib(weightsGib(size.billions, "awq"))} with AWQ.`,
+        );
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Companion of {@link quantizationRequiredAboveSize}: sizing rules cannot judge a model of unknown size. */
+export const modelSizeKnown: ResourceValidationPolicy = {
+    name: "model-size-known",
+    description:
+        "Checks whether the size of each base inference component's model can be determined, so sizing rules can judge it.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.inferenceComponent) return;
+        const ic = inferenceComponentOf(plain(args.props));
+        if (isAdapter(ic) || ic.tags === UNKNOWN || modelSizeOf(ic)) return;
+        reportViolation(
+            `Inference component "${args.name}" must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
+                `Tag it ${PARAMETERS_BILLIONS_TAG}=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.`,
+        );
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link weightsFitAcceleratorMemory}. */
+export interface WeightsFitAcceleratorMemoryConfig {
+    memoryFraction: number;
+}
+
+/** Accelerator memory usable for weights on `count` devices of an instance type. */
+const usableGib = (t: InstanceType, count: number, fraction: number) => count * t.acceleratorMemoryGibEach * fraction;
+
+/**
+ * Fixes that would fit, for the violation: more accelerators per copy on the same instance type, quantizing
+ * there, and the cheapest instance type of the same accelerator maker that holds the weights as they are.
+ */
+function fitProposals(billions: number, current: Quantization, instance: InstanceType, fraction: number): string {
+    const parts: string[] = [];
+    const devicesAsIs = Math.ceil(weightsGib(billions, current) / usableGib(instance, 1, fraction));
+    if (devicesAsIs <= instance.acceleratorCount) {
+        parts.push(
+            `give each copy ${devicesAsIs} accelerators (${instance.instanceType} has ${instance.acceleratorCount})`,
+        );
+    }
+    for (const q of ["fp8", "awq"] as Quantization[]) {
+        if (BYTES_PER_PARAMETER[q] >= BYTES_PER_PARAMETER[current]) continue;
+        const need = weightsGib(billions, q);
+        const devices = Math.ceil(need / usableGib(instance, 1, fraction));
+        if (devices <= instance.acceleratorCount) {
+            parts.push(`quantize to ${q} (${gib(need)}) with ${devices} accelerator${devices > 1 ? "s" : ""} per copy`);
+            break;
+        }
+    }
+    const maker = instance.accelerator.split(" ")[0];
+    const larger = [...instanceCatalog().values()]
+        .filter((t) => t.accelerator.split(" ")[0] === maker && t.usdPerHour !== undefined)
+        .filter((t) => usableGib(t, t.acceleratorCount, fraction) >= weightsGib(billions, current))
+        .sort((a, b) => a.usdPerHour! - b.usdPerHour!)[0];
+    if (larger) {
+        parts.push(
+            `move to ${larger.instanceType} (${larger.acceleratorCount} x ${larger.acceleratorMemoryGibEach} GiB, $${larger.usdPerHour}/h) with enough accelerators per copy`,
+        );
+    }
+    if (parts.length === 0) return "Quantize it and shard it over more accelerators per copy.";
+    const text = parts.join(", or ");
+    return `${text[0].toUpperCase()}${text.slice(1)}.`;
+}
+
+/** Weights that do not fit the accelerators a copy gets fail at load time, after minutes of download. */
+export const weightsFitAcceleratorMemory: StackValidationPolicy = {
+    name: "weights-fit-accelerator-memory",
+    description:
+        "Checks whether each base inference component's weights fit the configured fraction of the accelerator memory its copy gets on its endpoint's instance type.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            memoryFraction: {
+                type: "number",
+                exclusiveMinimum: 0,
+                maximum: 1,
+                default: DEFAULT_ACCELERATOR_MEMORY_FRACTION,
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { memoryFraction } = configWithDefaults<WeightsFitAcceleratorMemoryConfig>(
+            weightsFitAcceleratorMemory.configSchema!,
+            args.getConfig<WeightsFitAcceleratorMemoryConfig>(),
+        );
+        const graph = new StackGraph(args.resources);
+        for (const { node, ic } of graph.inferenceComponents()) {
+            if (isAdapter(ic)) continue;
+            const modelEnv = graph.modelEnvironmentOf(ic);
+            const size = modelSizeOf(ic, modelEnv);
+            const placement = graph.variantOf(ic);
+            const instance = catalogEntry(placement?.variant.instanceType);
+            const quantization = quantizationOf(ic, modelEnv);
+            if (!size || !instance || instance.acceleratorCount === 0 || quantization === UNKNOWN) continue;
+            const accelerators =
+                typeof ic.accelerators === "number" ? ic.accelerators : ic.accelerators === UNKNOWN ? undefined : 1;
+            if (accelerators === undefined) continue;
+            const available = accelerators * instance.acceleratorMemoryGibEach * memoryFraction;
+            const need = weightsGib(size.billions, quantization);
+            if (need <= available) continue;
+            reportViolation(
+                `Inference component "${node.name}" must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
+                    `of ${instance.accelerator} memory on ${instance.instanceType}, got ${gib(need)} (${size.billions}B parameters x ${BYTES_PER_PARAMETER[quantization]} bytes, ${quantization === "none" ? "bf16" : quantization}). ` +
+                    fitProposals(size.billions, quantization, instance, memoryFraction),
+                node.resource.urn,
+            );
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link loadAwareRouting}. */
+export interface LoadAwareRoutingConfig {
+    strategies: string[];
+}
+
+/** RANDOM (the service default) piles requests onto busy instances; long LLM requests make that costly. */
+export const loadAwareRouting: ResourceValidationPolicy = {
+    name: "load-aware-routing",
+    description:
+        "Checks whether production variants route requests by load (LEAST_OUTSTANDING_REQUESTS) instead of randomly.",
+    enforcementLevel: "advisory",
+    configSchema: {
+        properties: {
+            strategies: { type: "array", items: { type: "string" }, default: ["LEAST_OUTSTANDING_REQUESTS"] },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.endpointConfiguration) return;
+        const { strategies } = configWithDefaults<LoadAwareRoutingConfig>(
+            loadAwareRouting.configSchema!,
+            args.getConfig<LoadAwareRoutingConfig>(),
+        );
+        for (const v of variantsOf(plain(args.props))) {
+            if (v.routing === UNKNOWN || (v.routing !== undefined && strategies.includes(v.routing))) continue;
+            reportViolation(
+                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must route with ${strategies.join(" or ")}, ` +
+                    `got ${v.routing ?? "RANDOM (no routingConfig, the service default)"}. Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).`,
+            );
+        }
+    },
+};

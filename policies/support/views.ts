@@ -1,0 +1,139 @@
+import { findInstanceType, instanceFamily, InstanceType } from "../../lib/catalog";
+import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV } from "../../lib/contract";
+import { parseParametersBillions, Quantization, quantizationFromOption } from "../../lib/sizing";
+import { arr, num, str, UNKNOWN, Unknown } from "./props";
+import { tagsOf } from "./tags";
+
+/** One production variant of an endpoint configuration, as the rules read it. */
+export interface VariantView {
+    readonly variantName: string | Unknown | undefined;
+    readonly instanceType: string | Unknown | undefined;
+    readonly modelName: string | Unknown | undefined;
+    readonly initialInstanceCount: number | Unknown | undefined;
+    /** `managedInstanceScaling` when its status is ENABLED. */
+    readonly managed: { min: number | Unknown | undefined; max: number | Unknown | undefined } | undefined;
+    /** Routing strategy; `undefined` when not set (the service then routes RANDOM). */
+    readonly routing: string | Unknown | undefined;
+}
+
+/** The production variants of an endpoint configuration (plain props). */
+export function variantsOf(props: any): VariantView[] {
+    const variants = arr(props?.productionVariants);
+    if (variants === UNKNOWN) return [];
+    return variants.map((v: any) => {
+        const scaling = v?.managedInstanceScaling;
+        const routing = arr(v?.routingConfigs);
+        return {
+            variantName: str(v?.variantName),
+            instanceType: str(v?.instanceType),
+            modelName: str(v?.modelName),
+            initialInstanceCount: num(v?.initialInstanceCount),
+            managed:
+                scaling && scaling !== UNKNOWN && scaling.status === "ENABLED"
+                    ? { min: num(scaling.minInstanceCount), max: num(scaling.maxInstanceCount) }
+                    : undefined,
+            routing: routing === UNKNOWN ? UNKNOWN : str(routing[0]?.routingStrategy),
+        };
+    });
+}
+
+/** The fewest instances a variant keeps: the managed minimum, else its initial count. */
+export function minInstancesOf(v: VariantView): number | Unknown | undefined {
+    return v.managed ? v.managed.min : v.initialInstanceCount;
+}
+
+/** Catalog entry of a known instance type value. */
+export function catalogEntry(instanceType: string | Unknown | undefined): InstanceType | undefined {
+    return typeof instanceType === "string" ? findInstanceType(instanceType) : undefined;
+}
+
+export { instanceFamily };
+
+/** An inference component, as the rules read it. */
+export interface InferenceComponentView {
+    readonly inferenceComponentName: string | Unknown | undefined;
+    readonly endpointName: string | Unknown | undefined;
+    readonly variantName: string | Unknown | undefined;
+    /** Set on adapter ICs, which run on their base's compute. */
+    readonly baseInferenceComponentName: string | Unknown | undefined;
+    readonly modelName: string | Unknown | undefined;
+    readonly image: string | Unknown | undefined;
+    readonly environment: Record<string, unknown>;
+    readonly accelerators: number | Unknown | undefined;
+    readonly copyCount: number | Unknown | undefined;
+    readonly tags: Record<string, string | Unknown> | Unknown;
+}
+
+/** Reads an inference component's plain props. */
+export function inferenceComponentOf(props: any): InferenceComponentView {
+    const spec = props?.specification === UNKNOWN ? {} : (props?.specification ?? {});
+    const container = spec.container === UNKNOWN ? {} : (spec.container ?? {});
+    const compute = spec.computeResourceRequirements === UNKNOWN ? {} : (spec.computeResourceRequirements ?? {});
+    const env = container.environment;
+    return {
+        inferenceComponentName: str(props?.inferenceComponentName),
+        endpointName: str(props?.endpointName),
+        variantName: str(props?.variantName),
+        baseInferenceComponentName: str(spec.baseInferenceComponentName),
+        modelName: str(spec.modelName),
+        image: str(container.image),
+        environment: env && env !== UNKNOWN && typeof env === "object" ? env : {},
+        accelerators: num(compute.numberOfAcceleratorDevicesRequired),
+        copyCount: num(props?.runtimeConfig === UNKNOWN ? UNKNOWN : props?.runtimeConfig?.copyCount),
+        tags: tagsOf(props),
+    };
+}
+
+/** Whether an IC is a fine-tuned adapter on a base (it has no compute or size of its own). */
+export function isAdapter(ic: InferenceComponentView): boolean {
+    return ic.baseInferenceComponentName !== undefined;
+}
+
+/** A model size and where it was read from. */
+export interface ModelSize {
+    readonly billions: number;
+    readonly source: string;
+}
+
+/**
+ * The size of an IC's model: the `fmfleet:parameters-billions` tag, else a size parsed from the model
+ * name, the env's model id, the image or the IC's name (`...-70b-...`), else `undefined`.
+ */
+export function modelSizeOf(
+    ic: InferenceComponentView,
+    modelEnvironment: Record<string, unknown> = {},
+): ModelSize | undefined {
+    const tag = ic.tags === UNKNOWN ? undefined : num(ic.tags[PARAMETERS_BILLIONS_TAG]);
+    if (typeof tag === "number" && tag > 0) return { billions: tag, source: `tag ${PARAMETERS_BILLIONS_TAG}` };
+    const env = { ...modelEnvironment, ...ic.environment };
+    const candidates: [string, unknown][] = [
+        ["env HF_MODEL_ID", env.HF_MODEL_ID],
+        ["env OPTION_MODEL_ID", env.OPTION_MODEL_ID],
+        ["model name", ic.modelName],
+        ["image", ic.image],
+        ["inference component name", ic.inferenceComponentName],
+    ];
+    for (const [source, value] of candidates) {
+        const billions = parseParametersBillions(typeof value === "string" ? value : undefined);
+        if (billions !== undefined) return { billions, source };
+    }
+    return undefined;
+}
+
+/**
+ * The weight quantization of an IC: `OPTION_QUANTIZE` in its container env (or its model's), else the
+ * `fmfleet:quantization` tag, else "none". UNKNOWN when the deciding value is unknown.
+ */
+export function quantizationOf(
+    ic: InferenceComponentView,
+    modelEnvironment: Record<string, unknown> = {},
+): Quantization | Unknown {
+    const option = ic.environment[QUANTIZE_ENV] ?? modelEnvironment[QUANTIZE_ENV];
+    if (option === UNKNOWN) return UNKNOWN;
+    const fromEnv = quantizationFromOption(typeof option === "string" ? option : undefined);
+    if (fromEnv) return fromEnv;
+    if (ic.tags === UNKNOWN) return UNKNOWN;
+    const tag = ic.tags[QUANTIZATION_TAG];
+    if (tag === UNKNOWN) return UNKNOWN;
+    return quantizationFromOption(tag) ?? "none";
+}

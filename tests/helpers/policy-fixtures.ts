@@ -1,0 +1,141 @@
+import { TYPES } from "../../lib/contract";
+import { LMI_IMAGE } from "./configs";
+import { TestResource } from "./policy-args";
+
+/**
+ * A passing happy-path stack, in the shape the providers give (outputs): an IC endpoint that scales to zero
+ * with one base model, one adapter, and the complete copy autoscaling. Tests change one field per case.
+ */
+export function happyStack(): Record<string, TestResource> {
+    const kms = "arn:aws:kms:us-east-1:123456789012:key/k1";
+    const tags = { "cost-center": "ml" };
+    const icName = "chat-llama-ic-1234567";
+    const resourceId = `inference-component/${icName}`;
+    const dimension = "sagemaker:inference-component:DesiredCopyCount";
+    const wakeArn = `arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1:resource/sagemaker/${resourceId}:policyName/wake`;
+    return {
+        config: {
+            type: TYPES.endpointConfiguration,
+            name: "chat-config",
+            props: {
+                name: "chat-config-1234567",
+                kmsKeyArn: kms,
+                executionRoleArn: "arn:aws:iam::123456789012:role/r",
+                productionVariants: [
+                    {
+                        variantName: "AllTraffic",
+                        instanceType: "ml.g5.2xlarge",
+                        initialInstanceCount: 1,
+                        managedInstanceScaling: { status: "ENABLED", minInstanceCount: 0, maxInstanceCount: 2 },
+                        routingConfigs: [{ routingStrategy: "LEAST_OUTSTANDING_REQUESTS" }],
+                    },
+                ],
+                tags,
+            },
+        },
+        endpoint: {
+            type: TYPES.endpoint,
+            name: "chat-endpoint",
+            props: { name: "chat-endpoint-1234567", endpointConfigName: "chat-config-1234567", tags },
+        },
+        model: {
+            type: TYPES.model,
+            name: "chat-llama-model",
+            props: {
+                name: "chat-llama-model-1234567",
+                enableNetworkIsolation: true,
+                primaryContainer: { image: LMI_IMAGE, environment: { OPTION_TENSOR_PARALLEL_DEGREE: "1" } },
+                tags,
+            },
+        },
+        ic: {
+            type: TYPES.inferenceComponent,
+            name: "chat-llama-ic",
+            props: {
+                inferenceComponentName: icName,
+                endpointName: "chat-endpoint-1234567",
+                variantName: "AllTraffic",
+                specification: {
+                    modelName: "chat-llama-model-1234567",
+                    computeResourceRequirements: {
+                        numberOfAcceleratorDevicesRequired: 1,
+                        minMemoryRequiredInMb: 16384,
+                    },
+                },
+                runtimeConfig: { copyCount: 1 },
+                tags: [
+                    { key: "cost-center", value: "ml" },
+                    { key: "fmfleet:parameters-billions", value: "8" },
+                ],
+            },
+        },
+        adapter: {
+            type: TYPES.inferenceComponent,
+            name: "chat-llama-adapters-support",
+            props: {
+                inferenceComponentName: "chat-llama-adapters-support-1234567",
+                endpointName: "chat-endpoint-1234567",
+                specification: { baseInferenceComponentName: icName, container: { artifactUrl: "s3://m/a.tar.gz" } },
+                tags: [{ key: "cost-center", value: "ml" }],
+            },
+        },
+        target: {
+            type: TYPES.scalableTarget,
+            name: "chat-llama-scaling-target",
+            props: {
+                serviceNamespace: "sagemaker",
+                resourceId,
+                scalableDimension: dimension,
+                minCapacity: 0,
+                maxCapacity: 2,
+            },
+        },
+        tracking: {
+            type: TYPES.scalingPolicy,
+            name: "chat-llama-scaling-concurrency",
+            props: {
+                resourceId,
+                scalableDimension: dimension,
+                policyType: "TargetTrackingScaling",
+                targetTrackingScalingPolicyConfiguration: {
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                    },
+                    targetValue: 4,
+                },
+                arn: "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:2",
+            },
+        },
+        wake: {
+            type: TYPES.scalingPolicy,
+            name: "chat-llama-scaling-wake",
+            props: {
+                resourceId,
+                scalableDimension: dimension,
+                policyType: "StepScaling",
+                stepScalingPolicyConfiguration: {
+                    adjustmentType: "ChangeInCapacity",
+                    stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+                },
+                arn: wakeArn,
+            },
+        },
+        alarm: {
+            type: TYPES.metricAlarm,
+            name: "chat-llama-scaling-wake-alarm",
+            props: {
+                namespace: "AWS/SageMaker",
+                metricName: "NoCapacityInvocationFailures",
+                dimensions: { InferenceComponentName: icName },
+                alarmActions: [wakeArn],
+            },
+        },
+    };
+}
+
+/** The happy stack as a list, after `change` edits it. */
+export function stackWith(change: (s: Record<string, TestResource>) => void = () => {}): TestResource[] {
+    const stack = happyStack();
+    change(stack);
+    return Object.values(stack);
+}

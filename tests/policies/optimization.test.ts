@@ -1,0 +1,113 @@
+import * as assert from "node:assert/strict";
+import {
+    loadAwareRouting,
+    modelSizeKnown,
+    quantizationRequiredAboveSize,
+    weightsFitAcceleratorMemory,
+} from "../../policies/optimization";
+import { stackViolations, violations } from "../helpers/policy-args";
+import { happyStack, stackWith } from "../helpers/policy-fixtures";
+
+/** The happy stack's base IC as a 70B model. */
+function seventyB(s: ReturnType<typeof happyStack>) {
+    s.ic.props.tags[1].value = "70";
+    return s;
+}
+
+describe("optimization policies", () => {
+    describe("quantization-required-above-size", () => {
+        it("passes a small model unquantized and a large one quantized (env or tag)", async () => {
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, happyStack().ic), []);
+            const tagged = seventyB(happyStack()).ic;
+            tagged.props.tags.push({ key: "fmfleet:quantization", value: "awq" });
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, tagged), []);
+            const env = seventyB(happyStack()).ic;
+            env.props.specification.container = { environment: { OPTION_QUANTIZE: "fp8" } };
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, env), []);
+        });
+
+        it("fails on a 70B model served unquantized", async () => {
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, seventyB(happyStack()).ic), [
+                'Inference component "chat-llama-ic" serves a 70B-parameter model (from tag fmfleet:parameters-billions) and must be quantized above 20B, got no quantization. Serve AWQ or FP8 weights (OPTION_QUANTIZE=awq|fp8, tag fmfleet:quantization; fm-fleet: quantization: awq): 130.4 GiB in bf16 becomes 39.1 GiB with AWQ.',
+            ]);
+        });
+
+        it("reads the size from the model id when there is no tag, and honours the configured size", async () => {
+            const ic = happyStack().ic;
+            ic.props.tags = [{ key: "cost-center", value: "ml" }];
+            ic.props.specification = {
+                container: { image: "x", environment: { HF_MODEL_ID: "meta-llama/Meta-Llama-3-70B-Instruct" } },
+            };
+            const [message] = await violations(quantizationRequiredAboveSize, ic);
+            assert.match(message, /serves a 70B-parameter model \(from env HF_MODEL_ID\)/);
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, ic, { maxUnquantizedBillions: 80 }), []);
+        });
+
+        it("skips adapters and models of unknown size (model-size-known reports those)", async () => {
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, happyStack().adapter), []);
+            const unsized = happyStack().ic;
+            unsized.props.tags = [{ key: "cost-center", value: "ml" }];
+            assert.deepEqual(await violations(quantizationRequiredAboveSize, unsized), []);
+            assert.deepEqual(await violations(modelSizeKnown, unsized), [
+                'Inference component "chat-llama-ic" must state its model size, got no fmfleet:parameters-billions tag and no size in its model name or image. Tag it fmfleet:parameters-billions=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.',
+            ]);
+            assert.deepEqual(await violations(modelSizeKnown, happyStack().ic), []);
+            assert.deepEqual(await violations(modelSizeKnown, happyStack().adapter), []);
+        });
+    });
+
+    describe("weights-fit-accelerator-memory", () => {
+        it("passes an 8B model in bf16 on one A10G (14.9 of 21.6 GiB)", async () => {
+            assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, stackWith()), []);
+        });
+
+        it("fails a 70B model in bf16 on one A10G, proposing quantization or a larger type", async () => {
+            assert.deepEqual(
+                await stackViolations(
+                    weightsFitAcceleratorMemory,
+                    stackWith((s) => seventyB(s)),
+                ),
+                [
+                    'Inference component "chat-llama-ic" must fit its weights in 0.9 x 1 x 24 GiB = 21.6 GiB of NVIDIA A10G memory on ml.g5.2xlarge, got 130.4 GiB (70B parameters x 2 bytes, bf16). Move to ml.g6e.12xlarge (4 x 48 GiB, $13.1158/h) with enough accelerators per copy. @ chat-llama-ic',
+                ],
+            );
+        });
+
+        it("reads the quantization from the model's environment and the accelerators from the IC", async () => {
+            const stack = stackWith((s) => {
+                seventyB(s);
+                s.model.props.primaryContainer.environment.OPTION_QUANTIZE = "awq";
+                s.ic.props.specification.computeResourceRequirements.numberOfAcceleratorDevicesRequired = 4;
+                s.config.props.productionVariants[0].instanceType = "ml.g5.12xlarge";
+            });
+            assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, stack), []);
+            const tight = stackWith((s) => {
+                seventyB(s);
+                s.model.props.primaryContainer.environment.OPTION_QUANTIZE = "awq";
+                s.ic.props.specification.computeResourceRequirements.numberOfAcceleratorDevicesRequired = 2;
+                s.config.props.productionVariants[0].instanceType = "ml.g5.12xlarge";
+            });
+            assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, tight, { memoryFraction: 0.8 }), [
+                'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g4dn.12xlarge (4 x 16 GiB, $4.89/h) with enough accelerators per copy. @ chat-llama-ic',
+            ]);
+        });
+    });
+
+    describe("load-aware-routing", () => {
+        it("passes least outstanding requests", async () => {
+            assert.deepEqual(await violations(loadAwareRouting, happyStack().config), []);
+        });
+
+        it("fails on RANDOM and on no routing config (the service default)", async () => {
+            const config = happyStack().config;
+            config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+            assert.deepEqual(await violations(loadAwareRouting, config), [
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM. Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).',
+            ]);
+            delete config.props.productionVariants[0].routingConfigs;
+            assert.deepEqual(await violations(loadAwareRouting, config), [
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).',
+            ]);
+        });
+    });
+});

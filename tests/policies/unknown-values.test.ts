@@ -1,0 +1,96 @@
+import * as assert from "node:assert/strict";
+import { policies } from "../../policies/policies";
+import { TYPES } from "../../lib/contract";
+import {
+    stackViolations,
+    TestResource,
+    UNKNOWN_ARRAY,
+    UNKNOWN_NUMBER,
+    UNKNOWN_STRING,
+    violations,
+} from "../helpers/policy-args";
+import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+
+const resourcePolicies = policies.filter(
+    (p): p is ResourceValidationPolicy => "validateResource" in p && !!p.validateResource,
+);
+const stackPolicies = policies.filter((p): p is StackValidationPolicy => "validateStack" in p && !!p.validateStack);
+
+/** Every leaf of a resource's props replaced, one at a time, by `value`. */
+function everyLeafReplaced(resource: TestResource, value: unknown): TestResource[] {
+    const out: TestResource[] = [];
+    const walk = (node: any, path: (string | number)[]) => {
+        for (const [key, child] of Object.entries(node)) {
+            const here = [...path, Array.isArray(node) ? Number(key) : key];
+            if (child !== null && typeof child === "object") walk(child, here);
+            const copy = structuredClone(resource);
+            let target: any = copy.props;
+            for (const k of here.slice(0, -1)) target = target[k];
+            target[here[here.length - 1]] = value;
+            out.push(copy);
+        }
+    };
+    walk(resource.props, []);
+    return out;
+}
+
+describe("policies on unknown and missing values", () => {
+    const resources = Object.values(happyStack());
+
+    for (const [label, value] of [
+        ["unknown (preview)", UNKNOWN_STRING],
+        ["unknown number", UNKNOWN_NUMBER],
+        ["unknown array", UNKNOWN_ARRAY],
+        ["missing", undefined],
+        ["of the wrong type", 42],
+    ] as const) {
+        it(`never throw when any property is ${label}`, async () => {
+            let runs = 0;
+            for (const resource of resources) {
+                for (const variant of everyLeafReplaced(resource, value)) {
+                    for (const policy of resourcePolicies) {
+                        await violations(policy, variant);
+                        runs++;
+                    }
+                }
+            }
+            for (const key of Object.keys(happyStack())) {
+                for (const variant of everyLeafReplaced(happyStack()[key], value)) {
+                    const stack = stackWith((s) => (s[key] = variant));
+                    for (const policy of stackPolicies) {
+                        await stackViolations(policy, stack);
+                        runs++;
+                    }
+                }
+            }
+            assert.ok(runs > 500, `ran ${runs} checks`);
+        });
+    }
+
+    it("skips a check whose deciding value is unknown instead of failing it", async () => {
+        const config = happyStack().config;
+        config.props.kmsKeyArn = UNKNOWN_STRING;
+        config.props.productionVariants[0].instanceType = UNKNOWN_STRING;
+        for (const policy of resourcePolicies)
+            assert.deepEqual(
+                await violations(policy, config, { minInstancesAtMost: 0, minInstances: 0 }),
+                [],
+                policy.name,
+            );
+        const stack = stackWith((s) => (s.alarm.props.alarmActions = UNKNOWN_ARRAY));
+        for (const policy of stackPolicies) {
+            assert.deepEqual(
+                await stackViolations(policy, stack, { minCopiesAtMost: 0, minInstancesAtMost: 0 }),
+                [],
+                policy.name,
+            );
+        }
+    });
+
+    it("ignores resource types it does not govern", async () => {
+        const bucket = { type: "aws:s3/bucket:Bucket", name: "b", props: { tags: {} } };
+        for (const policy of resourcePolicies) assert.deepEqual(await violations(policy, bucket), [], policy.name);
+        assert.equal(TYPES.endpoint, "aws:sagemaker/endpoint:Endpoint");
+    });
+});

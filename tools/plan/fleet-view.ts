@@ -1,0 +1,118 @@
+import { IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES, VARIANT_INSTANCE_DIMENSION } from "../../lib/contract";
+import { Quantization } from "../../lib/sizing";
+import { outputsOf, RecordedResource } from "../mocks/recorder";
+import { plain, UNKNOWN } from "../../policies/support/props";
+import { inferenceComponentOf, minInstancesOf, modelSizeOf, quantizationOf, variantsOf } from "../../policies/support/views";
+
+/** A fine-tuned adapter as planned. */
+export interface PlannedAdapter {
+    readonly resourceName: string;
+    readonly inferenceComponentName: string;
+    readonly artifactUrl: string | undefined;
+}
+
+/** A base model (inference component) as planned. */
+export interface PlannedModel {
+    readonly resourceName: string;
+    readonly inferenceComponentName: string;
+    readonly parametersBillions: number | undefined;
+    readonly quantization: Quantization | "unknown";
+    readonly accelerators: number | undefined;
+    /** Copy bounds from its scalable target; `undefined` when not autoscaled. */
+    readonly copies: { min: number; max: number } | undefined;
+    /** Predefined metric of its target tracking policy, if any. */
+    readonly scalingMetric: string | undefined;
+    /** Whether a NoCapacityInvocationFailures alarm watches it (it can wake from zero). */
+    readonly wakeAlarm: boolean;
+    readonly adapters: PlannedAdapter[];
+}
+
+/** An endpoint as planned. */
+export interface PlannedEndpoint {
+    readonly kind: "inference-components" | "multi-model";
+    readonly resourceName: string;
+    readonly endpointName: string;
+    readonly instanceType: string;
+    readonly instances: { min: number; max: number };
+    readonly routing: string;
+    readonly models: PlannedModel[];
+    /** Models the endpoint hosts (multi-model endpoints: unknown up front, counted as 1). */
+    readonly modelCount: number;
+    readonly adapterCount: number;
+}
+
+const text = (v: unknown) => (typeof v === "string" ? v : "");
+const count = (v: unknown) => (typeof v === "number" ? v : 0);
+
+/**
+ * The fleet as the recorded resources describe it, joined by physical names like SageMaker joins them:
+ * endpoint -> configuration -> variant; inference components -> endpoint; adapters -> base; autoscaling
+ * and alarms -> inference component. Reads outputs, so it describes any program's SageMaker fleet.
+ */
+export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoint[] {
+    const of = (type: string) =>
+        resources.filter((r) => r.type === type).map((r) => ({ r, props: plain(outputsOf(r)) as any }));
+    const configs = new Map(of(TYPES.endpointConfiguration).map((c) => [c.props.name, c]));
+    const ics = of(TYPES.inferenceComponent).map((x) => ({ ...x, ic: inferenceComponentOf(x.props) }));
+    const models = new Map(of(TYPES.model).map((m) => [m.props.name, m.props]));
+    const targets = of(TYPES.scalableTarget);
+    const policies = of(TYPES.scalingPolicy);
+    const alarms = of(TYPES.metricAlarm);
+
+    return of(TYPES.endpoint).map(({ r, props }) => {
+        const config = configs.get(props.endpointConfigName);
+        const variant = config ? variantsOf(config.props)[0] : undefined;
+        const variantTarget = targets.find(
+            (t) =>
+                t.props.scalableDimension === VARIANT_INSTANCE_DIMENSION &&
+                t.props.resourceId === `endpoint/${props.name}/variant/${text(variant?.variantName)}`,
+        );
+        const min = count(variant ? minInstancesOf(variant) : 0);
+        const max = count(variant?.managed?.max ?? variantTarget?.props.maxCapacity ?? variant?.initialInstanceCount);
+        const onEndpoint = ics.filter((x) => x.ic.endpointName === props.name);
+        const planned: PlannedModel[] = onEndpoint
+            .filter((x) => x.ic.baseInferenceComponentName === undefined)
+            .map(({ r: icResource, ic }) => {
+                const name = text(ic.inferenceComponentName);
+                const resourceId = `inference-component/${name}`;
+                const target = targets.find((t) => t.props.resourceId === resourceId && t.props.scalableDimension === IC_COPY_DIMENSION);
+                const tracking = policies.find(
+                    (p) => p.props.resourceId === resourceId && p.props.policyType === "TargetTrackingScaling",
+                );
+                const modelEnv = models.get(ic.modelName)?.primaryContainer?.environment ?? {};
+                const quantization = quantizationOf(ic, modelEnv);
+                return {
+                    resourceName: icResource.name,
+                    inferenceComponentName: name,
+                    parametersBillions: modelSizeOf(ic, modelEnv)?.billions,
+                    quantization: quantization === UNKNOWN ? "unknown" : quantization,
+                    accelerators: typeof ic.accelerators === "number" ? ic.accelerators : undefined,
+                    copies: target && { min: count(target.props.minCapacity), max: count(target.props.maxCapacity) },
+                    scalingMetric:
+                        tracking?.props.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType,
+                    wakeAlarm: alarms.some(
+                        (a) => a.props.metricName === NO_CAPACITY_METRIC && a.props.dimensions?.InferenceComponentName === name,
+                    ),
+                    adapters: onEndpoint
+                        .filter((x) => x.ic.baseInferenceComponentName === name)
+                        .map((x) => ({
+                            resourceName: x.r.name,
+                            inferenceComponentName: text(x.ic.inferenceComponentName),
+                            artifactUrl: x.props.specification?.container?.artifactUrl,
+                        })),
+                };
+            });
+        const multiModel = !!variant?.modelName && models.get(variant.modelName)?.primaryContainer?.mode === "MultiModel";
+        return {
+            kind: multiModel ? "multi-model" : "inference-components",
+            resourceName: r.name,
+            endpointName: text(props.name),
+            instanceType: text(variant?.instanceType),
+            instances: { min, max },
+            routing: text(variant?.routing) || "RANDOM",
+            models: planned,
+            modelCount: multiModel ? 1 : planned.length,
+            adapterCount: planned.reduce((n, m) => n + m.adapters.length, 0),
+        };
+    });
+}

@@ -1,0 +1,180 @@
+import { existsSync, readFileSync } from "fs";
+import * as path from "path";
+import { stackCost, StackCost } from "../../lib/cost";
+import { RecordedResource } from "../mocks/recorder";
+import { fleetView, PlannedEndpoint } from "./fleet-view";
+import { Diagnostic, EffectiveConfig, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
+import { runProgram } from "./run-program";
+import { readStack } from "./stack-files";
+
+/** What to plan. */
+export interface PlanOptions {
+    /** Directory with `Pulumi.yaml`. */
+    readonly projectDir: string;
+    readonly stack: string;
+    /** Stack file. @default `<projectDir>/Pulumi.<stack>.yaml` */
+    readonly stackFile?: string;
+    /** `--policy-pack-config` file. @default `<pack>/config/<stack>.json` when it exists, else none */
+    readonly policyConfigFile?: string;
+    /** Policy pack directory. @default the project's `policies/` */
+    readonly policyPackDir?: string;
+    /** Progress lines (for stderr). */
+    readonly onProgress?: (line: string) => void;
+}
+
+/** Milliseconds spent in each phase. */
+export interface PlanTimings {
+    /** Starting the pack (run-policy-pack + ts-node type check), overlapped with the program. */
+    packStartMs: number;
+    /** Running the program under mocks until every registration settled. */
+    programMs: number;
+    /** Analyze calls still outstanding once the program finished. */
+    analyzeDrainMs: number;
+    /** Wall time of all Analyze calls, first sent to last answered (overlaps the program). */
+    analyzeMs: number;
+    /** The AnalyzeStack call. */
+    analyzeStackMs: number;
+    totalMs: number;
+}
+
+/** A finished plan. */
+export interface PlanResult {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+    readonly fleet: PlannedEndpoint[];
+    readonly diagnostics: Diagnostic[];
+    readonly policyPack: { name: string; version: string; configFile: string | undefined; config: EffectiveConfig };
+    readonly cost: StackCost;
+    readonly timings: PlanTimings;
+    /** 0 clean or advisory only, 1 mandatory violations. */
+    readonly exitCode: 0 | 1;
+}
+
+/** A plan that could not run: a bad config or a failing program (exit 2). */
+export class PlanError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PlanError";
+    }
+}
+
+function readPolicyConfig(file: string): PolicyPackConfigFile {
+    try {
+        return JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PlanError(`Policy config ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+}
+
+/** Analyze calls in flight at once: enough to keep the pack busy, few enough to bound memory. */
+const ANALYZE_WINDOW = 32;
+
+/**
+ * Runs the program of a stack under Pulumi mocks and judges it with the policy pack as `pulumi preview
+ * --policy-pack` would: the pack starts while the program runs, each resource is analyzed as it registers,
+ * then the whole stack once.
+ */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+    const started = Date.now();
+    const progress = options.onProgress ?? (() => {});
+    const packDir = options.policyPackDir ?? POLICY_PACK_DIR;
+    const defaultConfig = path.join(packDir, "config", `${options.stack}.json`);
+    const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
+    if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
+    const configJson = configFile ? readPolicyConfig(configFile) : {};
+    const settings = readStack(options.projectDir, options.stack, options.stackFile);
+
+    const timings: PlanTimings = { packStartMs: 0, programMs: 0, analyzeDrainMs: 0, analyzeMs: 0, analyzeStackMs: 0, totalMs: 0 };
+    progress(`starting policy pack ${path.relative(process.cwd(), packDir) || "."} and running ${path.basename(settings.main)} under mocks`);
+    const hostReady = PolicyPackHost.start(packDir).then(async (host) => {
+        timings.packStartMs = Date.now() - started;
+        try {
+            return { host, config: await host.configure(configJson) };
+        } catch (e) {
+            await host.stop();
+            throw new PlanError((e as Error).message);
+        }
+    });
+    // Surface a pack that fails to start even while the program is still running.
+    hostReady.catch(() => {});
+
+    const diagnostics: Diagnostic[] = [];
+    const pending = new Set<Promise<void>>();
+    const queue: RecordedResource[] = [];
+    let firstAnalyze = 0;
+    let lastAnalyze = 0;
+    const pump = () => {
+        while (pending.size < ANALYZE_WINDOW && queue.length > 0) {
+            const resource = queue.shift()!;
+            firstAnalyze ||= Date.now();
+            const call: Promise<void> = hostReady
+                .then(({ host }) => host.analyze(resource))
+                .then((found) => {
+                    for (const d of found) diagnostics.push(d.urn ? d : { ...d, urn: resource.urn });
+                    lastAnalyze = Date.now();
+                })
+                .finally(() => {
+                    pending.delete(call);
+                    pump();
+                });
+            pending.add(call);
+        }
+    };
+    let registered = 0;
+    const onResource = (resource: RecordedResource) => {
+        queue.push(resource);
+        pump();
+        if (++registered % 1000 === 0) progress(`${registered} resources registered`);
+    };
+
+    let run;
+    const programStarted = Date.now();
+    try {
+        run = await runProgram(settings, options.stack, onResource);
+    } catch (e) {
+        hostReady.then(({ host }) => host.stop(), () => {});
+        throw new PlanError(`The program of stack ${options.stack} failed: ${(e as Error).message}`);
+    }
+    timings.programMs = Date.now() - programStarted;
+    progress(`program registered ${run.resources.length} resources in ${(timings.programMs / 1000).toFixed(1)} s`);
+
+    const { host, config } = await hostReady;
+    try {
+        const drainStarted = Date.now();
+        while (queue.length > 0 || pending.size > 0) await Promise.all([...pending]);
+        timings.analyzeDrainMs = Date.now() - drainStarted;
+        timings.analyzeMs = lastAnalyze - firstAnalyze;
+        const stackStarted = Date.now();
+        diagnostics.push(...(await host.analyzeStack(run.resources)));
+        timings.analyzeStackMs = Date.now() - stackStarted;
+        progress(`policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`);
+        const fleet = fleetView(run.resources);
+        const cost = stackCost(
+            fleet.map((e) => ({
+                name: e.resourceName,
+                instanceType: e.instanceType,
+                minInstances: e.instances.min,
+                maxInstances: e.instances.max,
+                models: e.modelCount,
+                adapters: e.adapterCount,
+            })),
+        );
+        timings.totalMs = Date.now() - started;
+        return {
+            project: settings.project,
+            stack: options.stack,
+            resources: run.resources,
+            outputs: run.outputs,
+            fleet,
+            diagnostics,
+            policyPack: { name: host.packName, version: host.packVersion, configFile, config },
+            cost,
+            timings,
+            exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0,
+        };
+    } finally {
+        await host.stop();
+    }
+}

@@ -1,0 +1,261 @@
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as readline from "readline";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import type { RecordedResource } from "../mocks/recorder";
+
+// The engine's own protocol stubs, shipped with the SDK: the pack is driven exactly as the CLI drives it.
+const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
+const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+
+/** A policy as the pack describes itself in GetAnalyzerInfo. */
+export interface PolicyInfo {
+    readonly name: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly configSchema: { properties: Record<string, any>; required: string[] } | undefined;
+}
+
+/** One diagnostic of the pack. */
+export interface Diagnostic {
+    readonly policyName: string;
+    readonly policyPackName: string;
+    readonly policyPackVersion: string;
+    readonly description: string;
+    readonly message: string;
+    readonly enforcementLevel: EnforcementLevel;
+    /** URN of the resource it concerns; empty for a stack-wide finding. */
+    readonly urn: string;
+}
+
+/** A `--policy-pack-config` file: `{"all": level, "<policy>": level | {enforcementLevel?, ...props}}`. */
+export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
+
+/** What the engine sends in Configure: per policy, its level and its properties. */
+export type EffectiveConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
+
+/**
+ * The engine's merge of a policy pack's config (what `pulumi preview --policy-pack-config` does): schema
+ * defaults, then the file's `all` level, then each policy's entry. Unknown policy names are an error, as
+ * they are for the CLI.
+ */
+export function effectiveConfig(policies: readonly PolicyInfo[], file: PolicyPackConfigFile = {}): EffectiveConfig {
+    const known = new Set(policies.map((p) => p.name));
+    const unknown = Object.keys(file).filter((k) => k !== "all" && !known.has(k));
+    if (unknown.length > 0) {
+        throw new Error(
+            `Policy config names unknown policies: ${unknown.join(", ")}. Known: ${[...known].join(", ")}.`,
+        );
+    }
+    const all = file.all;
+    const config: EffectiveConfig = {};
+    for (const policy of policies) {
+        const properties: Record<string, unknown> = {};
+        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+            if (schema && schema.default !== undefined) properties[key] = schema.default;
+        }
+        let enforcementLevel = typeof all === "string" ? all : policy.enforcementLevel;
+        const entry = file[policy.name];
+        if (typeof entry === "string") enforcementLevel = entry;
+        else if (entry && typeof entry === "object") {
+            const { enforcementLevel: level, ...props } = entry as Record<string, unknown>;
+            if (typeof level === "string") enforcementLevel = level as EnforcementLevel;
+            Object.assign(properties, props);
+        }
+        config[policy.name] = { enforcementLevel, properties };
+    }
+    return config;
+}
+
+function call<T>(client: any, method: string, request: unknown): Promise<T> {
+    return new Promise((resolve, reject) =>
+        client[method](request, (err: grpc.ServiceError | null, response: T) => (err ? reject(err) : resolve(response))),
+    );
+}
+
+function diagnosticsOf(response: any): Diagnostic[] {
+    return response.getDiagnosticsList().map((d: any) => ({
+        policyName: d.getPolicyname(),
+        policyPackName: d.getPolicypackname(),
+        policyPackVersion: d.getPolicypackversion(),
+        description: d.getDescription(),
+        message: d.getMessage(),
+        enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
+        urn: d.getUrn(),
+    }));
+}
+
+function optionsOf(resource: RecordedResource): any {
+    const options = new analyzerProto.AnalyzerResourceOptions();
+    options.setIgnorechangesList(resource.ignoreChanges);
+    if (resource.parent) options.setParent(resource.parent);
+    return options;
+}
+
+/**
+ * A policy pack started the way the Pulumi CLI starts one: `@pulumi/pulumi/cmd/run-policy-pack` in the
+ * pack's directory (ts-node with type checking), its port read from the first line of stdout, then driven
+ * over the analyzer gRPC protocol. An engine service receives the pack's log calls.
+ */
+export class PolicyPackHost {
+    /** Messages the pack logged to the engine (errors while loading, mostly). */
+    public readonly logs: string[] = [];
+    public policies: PolicyInfo[] = [];
+    public packName = "";
+    public packVersion = "";
+
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly engine: grpc.Server,
+        private readonly client: any,
+        private readonly stderr: string[],
+    ) {}
+
+    /** Starts the pack in `packDir` and reads its description. */
+    static async start(packDir: string): Promise<PolicyPackHost> {
+        const logs: string[] = [];
+        const engine = new grpc.Server();
+        engine.addService(engineRpc.EngineService, {
+            log: (callback: any, done: any) => {
+                logs.push(callback.request.getMessage());
+                done(null, new Empty());
+            },
+            getRootResource: (_: any, done: any) => done(null, new (require("@pulumi/pulumi/proto/engine_pb").GetRootResourceResponse)()),
+            setRootResource: (_: any, done: any) => done(null, new (require("@pulumi/pulumi/proto/engine_pb").SetRootResourceResponse)()),
+            startDebugging: (_: any, done: any) => done(null, new Empty()),
+            requirePulumiVersion: (_: any, done: any) => done(null, new Empty()),
+        });
+        const enginePort = await new Promise<number>((resolve, reject) =>
+            engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+                err ? reject(err) : resolve(port),
+            ),
+        );
+
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        const child = spawn(process.execPath, [runner, `127.0.0.1:${enginePort}`, packDir], {
+            cwd: packDir,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const stderr: string[] = [];
+        child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+        const port = await new Promise<string>((resolve, reject) => {
+            const lines = readline.createInterface({ input: child.stdout! });
+            lines.once("line", (line) => resolve(line.trim()));
+            child.once("exit", (code) =>
+                reject(
+                    new Error(
+                        `Policy pack ${packDir} exited with code ${code} before serving.\n${stderr.join("")}${logs.join("\n")}`,
+                    ),
+                ),
+            );
+        });
+        if (!/^\d+$/.test(port)) {
+            child.kill();
+            engine.forceShutdown();
+            throw new Error(`Policy pack printed "${port}" instead of its port first: nothing may print at load time.`);
+        }
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+            "grpc.max_send_message_length": 400 * 1024 * 1024,
+        });
+        const host = new PolicyPackHost(child, engine, client, stderr);
+        (host as { logs: string[] }).logs.push(...logs);
+        await host.describe();
+        return host;
+    }
+
+    private async describe(): Promise<void> {
+        const info: any = await call(this.client, "getAnalyzerInfo", new Empty());
+        this.packName = info.getName();
+        this.packVersion = info.getVersion();
+        this.policies = info.getPoliciesList().map((p: any) => {
+            const schema = p.getConfigschema();
+            return {
+                name: p.getName(),
+                description: p.getDescription(),
+                enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
+                configSchema: schema && {
+                    properties: schema.getProperties()?.toJavaScript() ?? {},
+                    required: schema.getRequiredList(),
+                },
+            };
+        });
+    }
+
+    /** Sends the engine's merge of schema defaults and `file` to the pack (Configure); returns it. */
+    async configure(file: PolicyPackConfigFile = {}): Promise<EffectiveConfig> {
+        const config = effectiveConfig(this.policies, file);
+        const request = new analyzerProto.ConfigureAnalyzerRequest();
+        const map = request.getPolicyconfigMap();
+        for (const [name, { enforcementLevel, properties }] of Object.entries(config)) {
+            const policyConfig = new analyzerProto.PolicyConfig();
+            policyConfig.setEnforcementlevel(LEVELS.indexOf(enforcementLevel));
+            policyConfig.setProperties(Struct.fromJavaScript(properties as any));
+            map.set(name, policyConfig);
+        }
+        await call(this.client, "configure", request);
+        return config;
+    }
+
+    /** Analyze: one resource's inputs, as at `pulumi preview` step generation. */
+    async analyze(resource: RecordedResource): Promise<Diagnostic[]> {
+        const request = new analyzerProto.AnalyzeRequest();
+        request.setType(resource.type);
+        request.setProperties(resource.inputsStruct);
+        request.setUrn(resource.urn);
+        request.setName(resource.name);
+        request.setOptions(optionsOf(resource));
+        if (resource.provider) request.setProvider(new analyzerProto.AnalyzerProviderResource());
+        return diagnosticsOf(await call(this.client, "analyze", request));
+    }
+
+    /** AnalyzeStack: every resource's outputs with parents and dependencies, as after a preview. */
+    async analyzeStack(resources: readonly RecordedResource[]): Promise<Diagnostic[]> {
+        const request = new analyzerProto.AnalyzeStackRequest();
+        request.setResourcesList(
+            resources.map((r) => {
+                const resource = new analyzerProto.AnalyzerResource();
+                resource.setType(r.type);
+                resource.setProperties(r.outputsStruct);
+                resource.setUrn(r.urn);
+                resource.setName(r.name);
+                resource.setOptions(optionsOf(r));
+                if (r.parent) resource.setParent(r.parent);
+                resource.setDependenciesList(r.dependencies);
+                return resource;
+            }),
+        );
+        return diagnosticsOf(await call(this.client, "analyzeStack", request));
+    }
+
+    /** The plugin version the pack reports (GetPluginInfo). */
+    async pluginVersion(): Promise<string> {
+        const info: any = await call(this.client, "getPluginInfo", new Empty());
+        return info.getVersion();
+    }
+
+    /** Stops the pack and the engine service. */
+    async stop(): Promise<void> {
+        this.client.close();
+        const exited = new Promise<void>((resolve) =>
+            this.child.exitCode !== null ? resolve() : this.child.once("exit", () => resolve()),
+        );
+        this.child.kill();
+        await exited;
+        this.engine.forceShutdown();
+    }
+
+    /** What the pack wrote to stderr. */
+    get stderrText(): string {
+        return this.stderr.join("");
+    }
+}
+
+/** The project's policy pack directory. */
+export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policies");

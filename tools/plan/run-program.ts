@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FleetMocks } from "../mocks/fleet-mocks";
+import { RecordedResource, recordRegistrations, waitForRegistrations } from "../mocks/recorder";
+import { StackSettingsFile } from "./stack-files";
+
+/** The outcome of running a program under mocks. */
+export interface ProgramRun {
+    readonly resources: RecordedResource[];
+    /** The stack's exports. */
+    readonly outputs: Record<string, unknown>;
+}
+
+/**
+ * Runs a Pulumi program in this process under the SDK's own mocks, with its stack config set as the CLI
+ * would set it, inside a root Stack resource (so exports and parents are what the engine would see).
+ * `onResource` sees each registration as it happens, so a policy pack can analyze while the program runs.
+ */
+export async function runProgram(
+    settings: StackSettingsFile,
+    stack: string,
+    onResource?: (resource: RecordedResource) => void,
+): Promise<ProgramRun> {
+    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+    await pulumi.runtime.setMocks(new FleetMocks(), settings.project, stack, false);
+    const resources = recordRegistrations(onResource);
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        const exports = require(settings.main);
+        return typeof exports === "function" ? await exports() : exports;
+    });
+    await waitForRegistrations();
+    return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
