@@ -2,7 +2,13 @@ import { IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES, VARIANT_INSTANCE_DIMENSIO
 import { Quantization } from "../../lib/sizing";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import { plain, UNKNOWN } from "../../policies/support/props";
-import { inferenceComponentOf, minInstancesOf, modelSizeOf, quantizationOf, variantsOf } from "../../policies/support/views";
+import {
+    inferenceComponentOf,
+    minInstancesOf,
+    modelSizeOf,
+    quantizationOf,
+    variantsOf,
+} from "../../policies/support/views";
 
 /** A fine-tuned adapter as planned. */
 export interface PlannedAdapter {
@@ -59,7 +65,9 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
     const policies = of(TYPES.scalingPolicy);
     const alarms = of(TYPES.metricAlarm);
 
-    return of(TYPES.endpoint).map(({ r, props }) => {
+    const byName = <T extends { resourceName: string }>(a: T, b: T) => a.resourceName.localeCompare(b.resourceName);
+    // Registration order is asynchronous; sorting by resource name keeps reports stable run to run.
+    const endpoints = of(TYPES.endpoint).map(({ r, props }) => {
         const config = configs.get(props.endpointConfigName);
         const variant = config ? variantsOf(config.props)[0] : undefined;
         const variantTarget = targets.find(
@@ -72,10 +80,12 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
         const onEndpoint = ics.filter((x) => x.ic.endpointName === props.name);
         const planned: PlannedModel[] = onEndpoint
             .filter((x) => x.ic.baseInferenceComponentName === undefined)
-            .map(({ r: icResource, ic }) => {
+            .map(({ r: icResource, ic }): PlannedModel => {
                 const name = text(ic.inferenceComponentName);
                 const resourceId = `inference-component/${name}`;
-                const target = targets.find((t) => t.props.resourceId === resourceId && t.props.scalableDimension === IC_COPY_DIMENSION);
+                const target = targets.find(
+                    (t) => t.props.resourceId === resourceId && t.props.scalableDimension === IC_COPY_DIMENSION,
+                );
                 const tracking = policies.find(
                     (p) => p.props.resourceId === resourceId && p.props.policyType === "TargetTrackingScaling",
                 );
@@ -89,9 +99,12 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                     accelerators: typeof ic.accelerators === "number" ? ic.accelerators : undefined,
                     copies: target && { min: count(target.props.minCapacity), max: count(target.props.maxCapacity) },
                     scalingMetric:
-                        tracking?.props.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType,
+                        tracking?.props.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification
+                            ?.predefinedMetricType,
                     wakeAlarm: alarms.some(
-                        (a) => a.props.metricName === NO_CAPACITY_METRIC && a.props.dimensions?.InferenceComponentName === name,
+                        (a) =>
+                            a.props.metricName === NO_CAPACITY_METRIC &&
+                            a.props.dimensions?.InferenceComponentName === name,
                     ),
                     adapters: onEndpoint
                         .filter((x) => x.ic.baseInferenceComponentName === name)
@@ -101,8 +114,10 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                             artifactUrl: x.props.specification?.container?.artifactUrl,
                         })),
                 };
-            });
-        const multiModel = !!variant?.modelName && models.get(variant.modelName)?.primaryContainer?.mode === "MultiModel";
+            })
+            .sort(byName);
+        const multiModel =
+            !!variant?.modelName && models.get(variant.modelName)?.primaryContainer?.mode === "MultiModel";
         return {
             kind: multiModel ? "multi-model" : "inference-components",
             resourceName: r.name,
@@ -113,6 +128,7 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
             models: planned,
             modelCount: multiModel ? 1 : planned.length,
             adapterCount: planned.reduce((n, m) => n + m.adapters.length, 0),
-        };
+        } satisfies PlannedEndpoint;
     });
+    return endpoints.sort(byName);
 }

@@ -86,8 +86,17 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const configJson = configFile ? readPolicyConfig(configFile) : {};
     const settings = readStack(options.projectDir, options.stack, options.stackFile);
 
-    const timings: PlanTimings = { packStartMs: 0, programMs: 0, analyzeDrainMs: 0, analyzeMs: 0, analyzeStackMs: 0, totalMs: 0 };
-    progress(`starting policy pack ${path.relative(process.cwd(), packDir) || "."} and running ${path.basename(settings.main)} under mocks`);
+    const timings: PlanTimings = {
+        packStartMs: 0,
+        programMs: 0,
+        analyzeDrainMs: 0,
+        analyzeMs: 0,
+        analyzeStackMs: 0,
+        totalMs: 0,
+    };
+    progress(
+        `starting policy pack ${path.relative(process.cwd(), packDir) || "."} and running ${path.basename(settings.main)} under mocks`,
+    );
     const hostReady = PolicyPackHost.start(packDir).then(async (host) => {
         timings.packStartMs = Date.now() - started;
         try {
@@ -134,7 +143,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     try {
         run = await runProgram(settings, options.stack, onResource);
     } catch (e) {
-        hostReady.then(({ host }) => host.stop(), () => {});
+        hostReady.then(
+            ({ host }) => host.stop(),
+            () => {},
+        );
         throw new PlanError(`The program of stack ${options.stack} failed: ${(e as Error).message}`);
     }
     timings.programMs = Date.now() - programStarted;
@@ -149,7 +161,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         const stackStarted = Date.now();
         diagnostics.push(...(await host.analyzeStack(run.resources)));
         timings.analyzeStackMs = Date.now() - stackStarted;
-        progress(`policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`);
+        progress(
+            `policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`,
+        );
         const fleet = fleetView(run.resources);
         const cost = stackCost(
             fleet.map((e) => ({
@@ -169,7 +183,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             outputs: run.outputs,
             fleet,
             diagnostics,
-            policyPack: { name: host.packName, version: host.packVersion, configFile, config },
+            policyPack: {
+                name: host.packName,
+                version: host.packVersion,
+                configFile: configFile && path.relative(options.projectDir, configFile),
+                config,
+            },
             cost,
             timings,
             exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0,

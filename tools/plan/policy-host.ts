@@ -38,7 +38,10 @@ export interface Diagnostic {
 export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
 
 /** What the engine sends in Configure: per policy, its level and its properties. */
-export type EffectiveConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
+export type EffectiveConfig = Record<
+    string,
+    { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
+>;
 
 /**
  * The engine's merge of a policy pack's config (what `pulumi preview --policy-pack-config` does): schema
@@ -75,7 +78,9 @@ export function effectiveConfig(policies: readonly PolicyInfo[], file: PolicyPac
 
 function call<T>(client: any, method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) =>
-        client[method](request, (err: grpc.ServiceError | null, response: T) => (err ? reject(err) : resolve(response))),
+        client[method](request, (err: grpc.ServiceError | null, response: T) =>
+            err ? reject(err) : resolve(response),
+        ),
     );
 }
 
@@ -85,11 +90,14 @@ function diagnosticsOf(response: any): Diagnostic[] {
         policyPackName: d.getPolicypackname(),
         policyPackVersion: d.getPolicypackversion(),
         description: d.getDescription(),
-        message: d.getMessage(),
+        // @pulumi/policy sends "<description>\n<violation>"; the description is reported on its own.
+        message: withoutPrefix(d.getMessage(), `${d.getDescription()}\n`),
         enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
         urn: d.getUrn(),
     }));
 }
+
+const withoutPrefix = (text: string, prefix: string) => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
 
 function optionsOf(resource: RecordedResource): any {
     const options = new analyzerProto.AnalyzerResourceOptions();
@@ -126,8 +134,10 @@ export class PolicyPackHost {
                 logs.push(callback.request.getMessage());
                 done(null, new Empty());
             },
-            getRootResource: (_: any, done: any) => done(null, new (require("@pulumi/pulumi/proto/engine_pb").GetRootResourceResponse)()),
-            setRootResource: (_: any, done: any) => done(null, new (require("@pulumi/pulumi/proto/engine_pb").SetRootResourceResponse)()),
+            getRootResource: (_: any, done: any) =>
+                done(null, new (require("@pulumi/pulumi/proto/engine_pb").GetRootResourceResponse)()),
+            setRootResource: (_: any, done: any) =>
+                done(null, new (require("@pulumi/pulumi/proto/engine_pb").SetRootResourceResponse)()),
             startDebugging: (_: any, done: any) => done(null, new Empty()),
             requirePulumiVersion: (_: any, done: any) => done(null, new Empty()),
         });

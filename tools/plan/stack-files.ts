@@ -43,7 +43,13 @@ export function readStack(projectDir: string, stack: string, stackFile?: string)
     const secretKeys: string[] = [];
     for (const [rawKey, value] of Object.entries<any>(settings.config ?? {})) {
         const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
-        if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value && Object.keys(value).length === 1) {
+        if (
+            value &&
+            typeof value === "object" &&
+            !Array.isArray(value) &&
+            "secure" in value &&
+            Object.keys(value).length === 1
+        ) {
             config[key] = "[secret]";
             secretKeys.push(key);
         } else {

@@ -1,0 +1,140 @@
+import * as assert from "node:assert/strict";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { effectiveConfig, PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
+import type { RecordedResource } from "../../tools/mocks/recorder";
+import { TestResource, UNKNOWN_STRING } from "../helpers/policy-args";
+import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { policies } from "../../policies/policies";
+
+/** A test resource in the wire form the engine sends (inputs and outputs alike). */
+function wire(r: TestResource): RecordedResource {
+    const struct = Struct.fromJavaScript(r.props as any);
+    return {
+        urn: `urn:pulumi:test::fm-fleet::${r.type}::${r.name}`,
+        type: r.type,
+        name: r.name,
+        custom: true,
+        id: r.name,
+        parent: "",
+        dependencies: [],
+        propertyDependencies: {},
+        ignoreChanges: [],
+        provider: "",
+        inputsStruct: struct,
+        outputsStruct: struct,
+    };
+}
+
+describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", function () {
+    this.timeout(120_000);
+    let host: PolicyPackHost;
+
+    before(async () => {
+        host = await PolicyPackHost.start(POLICY_PACK_DIR);
+    });
+    after(async () => host && (await host.stop()));
+
+    it("describes itself: name, version from package.json, every policy with its schema", async () => {
+        assert.equal(host.packName, "fm-fleet-guardrails");
+        assert.equal(host.packVersion, require("../../policies/package.json").version);
+        assert.deepEqual(
+            host.policies.map((p) => p.name),
+            policies.map((p) => p.name),
+        );
+        for (const p of host.policies) {
+            assert.match(p.description, /^Checks whether /, p.name);
+            assert.match(p.name, /^[a-z]+(-[a-z]+)*$/);
+        }
+        const budget = host.policies.find((p) => p.name === "monthly-cost-budget")!;
+        assert.equal(budget.enforcementLevel, "mandatory");
+        assert.deepEqual(budget.configSchema?.properties.maxIdleFloorUsd, {
+            type: "number",
+            minimum: 0,
+            default: 5000,
+        });
+        assert.equal(host.policies.find((p) => p.name === "model-size-known")!.enforcementLevel, "advisory");
+        assert.equal(host.logs.length, 0, host.logs.join("\n"));
+    });
+
+    it("merges the config as the engine does: schema defaults, then `all`, then each policy's entry", () => {
+        const config = effectiveConfig(host.policies, {
+            all: "advisory",
+            "min-copies": { enforcementLevel: "mandatory", minCopiesAtMost: 0 },
+            "prod-instance-count": "disabled",
+        });
+        assert.deepEqual(config["min-copies"], {
+            enforcementLevel: "mandatory",
+            properties: { minCopiesAtLeast: 0, minInstancesAtLeast: 0, minCopiesAtMost: 0 },
+        });
+        assert.deepEqual(config["prod-instance-count"], {
+            enforcementLevel: "disabled",
+            properties: { minInstances: 2 },
+        });
+        assert.deepEqual(config["allowed-instance-families"], {
+            enforcementLevel: "advisory",
+            properties: { families: ["g5", "g6", "g6e", "inf2", "m5", "c5"] },
+        });
+        assert.throws(() => effectiveConfig(host.policies, { "min-copy": "advisory" }), {
+            message: /^Policy config names unknown policies: min-copy\. Known: allowed-instance-families, /,
+        });
+    });
+
+    it("reports Analyze violations at their configured level, with the pack's name and version", async () => {
+        await host.configure({ "load-aware-routing": "mandatory", "prod-instance-count": "disabled" });
+        const config = happyStack().config;
+        config.props.productionVariants[0].instanceType = "ml.p5.48xlarge";
+        config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+        const diagnostics = await host.analyze(wire(config));
+        assert.deepEqual(
+            diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.policyPackName, d.policyPackVersion]),
+            [
+                ["allowed-instance-families", "mandatory", "fm-fleet-guardrails", "0.1.0"],
+                ["load-aware-routing", "mandatory", "fm-fleet-guardrails", "0.1.0"],
+            ],
+        );
+        assert.equal(
+            diagnostics[0].message,
+            'Endpoint configuration "chat-config" variant "AllTraffic" must use an allowed instance family (g5, g6, g6e, inf2, m5, c5), got ml.p5.48xlarge (family p5). Pick a type from an allowed family, or ask the platform team to add p5 to allowed-instance-families.families.',
+        );
+    });
+
+    it("applies a config file's properties and disables what it disables", async () => {
+        await host.configure({ "allowed-instance-families": { families: ["p5"] }, "load-aware-routing": "disabled" });
+        const config = happyStack().config;
+        config.props.productionVariants[0].instanceType = "ml.p5.48xlarge";
+        config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+        assert.deepEqual(
+            (await host.analyze(wire(config))).map((d) => d.policyName),
+            ["prod-instance-count"],
+        );
+    });
+
+    it("never fails a call on unknown (preview) values", async () => {
+        await host.configure({});
+        const config = happyStack().config;
+        config.props.kmsKeyArn = UNKNOWN_STRING;
+        config.props.productionVariants[0].instanceType = UNKNOWN_STRING;
+        config.props.productionVariants[0].managedInstanceScaling.minInstanceCount = 2;
+        assert.deepEqual(await host.analyze(wire(config)), []);
+    });
+
+    it("runs the stack rules on AnalyzeStack, attributing each finding to its resource", async () => {
+        await host.configure({ "min-copies": { minCopiesAtMost: 0, minInstancesAtMost: 0 } });
+        assert.deepEqual(await host.analyzeStack(stackWith().map(wire)), []);
+        const diagnostics = await host.analyzeStack(stackWith((s) => delete s.alarm).map(wire));
+        assert.deepEqual(
+            diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
+            [
+                [
+                    "scale-to-zero-can-wake",
+                    "mandatory",
+                    "urn:pulumi:test::fm-fleet::aws:appautoscaling/target:Target::chat-llama-scaling-target",
+                ],
+            ],
+        );
+        assert.match(
+            diagnostics[0].message,
+            /but no NoCapacityInvocationFailures alarm watches it, so it can never wake up\./,
+        );
+    });
+});

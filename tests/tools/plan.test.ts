@@ -1,0 +1,186 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "child_process";
+import * as path from "path";
+import { ROOT } from "../helpers/configs";
+
+interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs the plan CLI as `npm run plan` does (a fresh process: one program run per process, like the CLI). */
+function planCli(...args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/plan/cli.ts"), ...args],
+            { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+    });
+}
+
+const VIOLATING = [
+    "--stack",
+    "violating",
+    "--stack-file",
+    "tests/fixtures/Pulumi.violating.yaml",
+    "--policy-config",
+    "policies/config/dev.json",
+];
+const BROKEN = ["--stack", "broken", "--stack-file", "tests/fixtures/Pulumi.broken.yaml"];
+
+describe("offline plan (tools/plan)", function () {
+    // Each run starts the policy pack (ts-node type-checks it) and the program: seconds, not milliseconds.
+    this.timeout(180_000);
+    const runs: Record<string, CliRun> = {};
+
+    before(async () => {
+        const jobs: [string, string[]][] = [
+            ["dev", []],
+            ["prodJson", ["--stack", "prod", "--format", "json"]],
+            ["violating", [...VIOLATING, "--format", "json"]],
+            ["markdown", ["--stack", "prod", "--format", "markdown"]],
+            ["broken", BROKEN],
+        ];
+        // Two at a time: the machine has two cores.
+        for (let i = 0; i < jobs.length; i += 2) {
+            const batch = jobs.slice(i, i + 2);
+            const results = await Promise.all(batch.map(([, args]) => planCli(...args)));
+            batch.forEach(([name], j) => (runs[name] = results[j]));
+        }
+    });
+
+    it("plans the dev stack by default: the tree, no mandatory violation and the cost, exit 0", () => {
+        const { code, stdout, stderr } = runs.dev;
+        assert.equal(code, 0, stderr);
+        assert.match(
+            stdout,
+            /^fm-fleet plan: project fm-fleet, stack dev, policy pack fm-fleet-guardrails@0\.1\.0 with policies\/config\/dev\.json$/m,
+        );
+        assert.match(
+            stdout,
+            /^└─ endpoint fleet-chat-endpoint-[0-9a-f]{7}: ml\.g6\.2xlarge x 0-1 \(scales to zero\), LEAST_OUTSTANDING_REQUESTS$/m,
+        );
+        assert.match(
+            stdout,
+            /^ {3}└─ model fleet-chat-llama3-8b-ic-[0-9a-f]{7}: 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures$/m,
+        );
+        assert.equal((stdout.match(/^ {6}[├└]─ adapter /gm) ?? []).length, 3);
+        assert.match(stdout, /^ {2}mandatory \(0\): none$/m);
+        assert.match(
+            stdout,
+            /│ fleet-chat-endpoint │ ml\.g6\.2xlarge │ \$1\.222 │ 0-1 {7}│ \$0 {9}│ \$892 {9}│ \$3,568 │ 2026-10-05 {2}│/,
+        );
+        assert.match(stdout, /^OK: no mandatory policy violation\.$/m);
+        assert.match(stderr, /^fm-fleet plan: program registered 20 resources in/m);
+    });
+
+    it("writes stable JSON for the prod stack: clean, with fleet, violations, cost and resources", () => {
+        const { code, stdout, stderr } = runs.prodJson;
+        assert.equal(code, 0, stderr);
+        const plan = JSON.parse(stdout);
+        assert.deepEqual(Object.keys(plan), [
+            "schemaVersion",
+            "project",
+            "stack",
+            "exitCode",
+            "policyPack",
+            "summary",
+            "violations",
+            "fleet",
+            "cost",
+            "resources",
+        ]);
+        assert.equal(plan.schemaVersion, 1);
+        assert.equal(plan.exitCode, 0);
+        assert.deepEqual(plan.summary, { resources: 31, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.violations, []);
+        assert.equal(plan.policyPack.config["min-copies"].properties.minInstancesAtLeast, 2);
+        assert.deepEqual(
+            plan.fleet.map((e: any) => [e.kind, e.instanceType, e.instances, e.models.length]),
+            [
+                ["inference-components", "ml.g5.12xlarge", { min: 2, max: 4 }, 2],
+                ["multi-model", "ml.m5.xlarge", { min: 2, max: 4 }, 0],
+            ],
+        );
+        const [big, small] = plan.fleet[0].models;
+        assert.equal(big.quantization, "awq");
+        assert.equal(big.parametersBillions, 70);
+        assert.deepEqual(big.copies, { min: 1, max: 3 });
+        assert.equal(small.adapters.length, 4);
+        assert.equal(plan.cost.idleFloorUsd, 2 * 7.09 * 730 + 2 * 0.23 * 730);
+        assert.equal(plan.cost.peakCeilingUsd, 4 * 7.09 * 730 + 4 * 0.23 * 730);
+        assert.equal(plan.cost.naiveUsd, 6 * 7.09 * 730 + 1 * 0.23 * 730);
+        assert.deepEqual(plan.cost.priceDates, { "ml.g5.12xlarge": "2024-03-26", "ml.m5.xlarge": "2026-06-27" });
+        assert.equal(plan.resources.length, 31);
+        assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
+    });
+
+    it("fails a violating stack with exit 1, naming each broken policy", () => {
+        const { code, stdout } = runs.violating;
+        assert.equal(code, 1);
+        const plan = JSON.parse(stdout);
+        const mandatory = plan.violations.filter((v: any) => v.enforcementLevel === "mandatory");
+        assert.deepEqual([...new Set(mandatory.map((v: any) => v.policy))].sort(), [
+            "allowed-instance-families",
+            "min-copies",
+            "monthly-cost-budget",
+            "quantization-required-above-size",
+        ]);
+        const quantization = mandatory.find((v: any) => v.policy === "quantization-required-above-size");
+        assert.equal(quantization.resource, "fleet-big-llama3-70b-ic");
+        assert.match(
+            quantization.message,
+            /^Inference component "fleet-big-llama3-70b-ic" serves a 70B-parameter model/,
+        );
+        assert.equal(
+            mandatory.find((v: any) => v.policy === "allowed-instance-families").message,
+            'Endpoint configuration "fleet-big-config" variant "AllTraffic" must use an allowed instance family (g5, g6, inf2, m5, c5), got ml.p4d.24xlarge (family p4d). Pick a type from an allowed family, or ask the platform team to add p4d to allowed-instance-families.families.',
+        );
+        assert.deepEqual(
+            mandatory
+                .filter((v: any) => v.policy === "min-copies")
+                .map((v: any) => v.resource)
+                .sort(),
+            ["fleet-big-config", "fleet-big-llama3-70b-scaling-target"],
+        );
+    });
+
+    it("renders a pull-request comment with a Mermaid diagram and the cost table", () => {
+        const { code, stdout } = runs.markdown;
+        assert.equal(code, 0);
+        assert.match(stdout, /^### fm-fleet plan: `prod` : no mandatory violation$/m);
+        const diagram = /```mermaid\nflowchart LR\n([\s\S]*?)\n```/.exec(stdout);
+        assert.ok(diagram, "has a mermaid block");
+        assert.match(
+            diagram[1],
+            /^ {2}e0\["endpoint fleet-chat-endpoint-[0-9a-f]{7}<br\/>ml\.g5\.12xlarge x 2-4, LEAST_OUTSTANDING_REQUESTS"\]$/m,
+        );
+        assert.match(
+            diagram[1],
+            /^ {2}e0 --> e0m0\["fleet-chat-llama3-70b-ic-[0-9a-f]{7}<br\/>70B awq, 4 accelerators\/copy/m,
+        );
+        assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
+        assert.match(
+            stdout,
+            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$21,374\*\* \| \*\*\$31,222\*\* \| \|$/m,
+        );
+    });
+
+    it("exits 2 on an invalid config, with the field paths and no stack trace", () => {
+        const { code, stdout, stderr } = runs.broken;
+        assert.equal(code, 2);
+        assert.equal(stdout, "");
+        assert.match(
+            stderr,
+            /fleet\.endpoints\[0\]\.foundationModels\[0\]\.stickySession: unknown key `stickySession`\. Did you mean `stickySessions`\?/,
+        );
+        assert.match(
+            stderr,
+            /fleet\.endpoints\[0\]\.foundationModels\[0\]\.copies\.min: is 1, but endpoint "chat" has instances\.min 0/,
+        );
+        assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+});

@@ -1,0 +1,89 @@
+import { HOURS_PER_MONTH } from "../../../lib/catalog";
+import { PlanResult } from "../plan";
+import { resourceNameOf } from "./shared";
+
+/** Version of the JSON shape below; bumped on any incompatible change. */
+export const PLAN_JSON_SCHEMA_VERSION = 1;
+
+/**
+ * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
+ * present; unknown values are `null`.
+ */
+export function planJson(result: PlanResult): Record<string, unknown> {
+    return {
+        schemaVersion: PLAN_JSON_SCHEMA_VERSION,
+        project: result.project,
+        stack: result.stack,
+        exitCode: result.exitCode,
+        policyPack: {
+            name: result.policyPack.name,
+            version: result.policyPack.version,
+            configFile: result.policyPack.configFile ?? null,
+            config: result.policyPack.config,
+        },
+        summary: {
+            resources: result.resources.length,
+            mandatory: result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
+            advisory: result.diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
+        },
+        violations: result.diagnostics.map((d) => ({
+            policy: d.policyName,
+            enforcementLevel: d.enforcementLevel,
+            resource: d.urn ? resourceNameOf(d.urn) : null,
+            urn: d.urn || null,
+            message: d.message,
+        })),
+        fleet: result.fleet.map((e) => ({
+            kind: e.kind,
+            resourceName: e.resourceName,
+            endpointName: e.endpointName,
+            instanceType: e.instanceType,
+            instances: e.instances,
+            routing: e.routing,
+            models: e.models.map((m) => ({
+                resourceName: m.resourceName,
+                inferenceComponentName: m.inferenceComponentName,
+                parametersBillions: m.parametersBillions ?? null,
+                quantization: m.quantization,
+                accelerators: m.accelerators ?? null,
+                copies: m.copies ?? null,
+                scalingMetric: m.scalingMetric ?? null,
+                wakeAlarm: m.wakeAlarm,
+                adapters: m.adapters.map((a) => ({
+                    resourceName: a.resourceName,
+                    inferenceComponentName: a.inferenceComponentName,
+                    artifactUrl: a.artifactUrl ?? null,
+                })),
+            })),
+        })),
+        cost: {
+            currency: "USD",
+            hoursPerMonth: HOURS_PER_MONTH,
+            idleFloorUsd: result.cost.idleFloorUsd,
+            peakCeilingUsd: result.cost.peakCeilingUsd,
+            naiveUsd: result.cost.naiveUsd,
+            unpriced: result.cost.unpriced,
+            priceDates: result.cost.priceDates,
+            endpoints: result.cost.endpoints.map((e) => ({
+                resourceName: e.name,
+                instanceType: e.instanceType,
+                usdPerHour: e.usdPerHour ?? null,
+                priceAsOf: e.priceAsOf ?? null,
+                minInstances: e.minInstances,
+                maxInstances: e.maxInstances,
+                models: e.models,
+                adapters: e.adapters,
+                idleFloorUsd: e.idleFloorUsd ?? null,
+                peakCeilingUsd: e.peakCeilingUsd ?? null,
+                naiveUsd: e.naiveUsd ?? null,
+            })),
+        },
+        resources: result.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent || null,
+            dependencies: r.dependencies,
+        })),
+    };
+}

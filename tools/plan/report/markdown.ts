@@ -1,0 +1,76 @@
+import { formatUsd } from "../../../lib/cost";
+import { PlanResult } from "../plan";
+import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf } from "./shared";
+
+/** Mermaid label text: quotes and angle brackets would end or break the label. */
+const label = (text: string) => text.replace(/"/g, "'").replace(/[<>]/g, "");
+/** Table cell text. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** Mermaid flowchart of the fleet: endpoint -> base models -> adapters (summarized past `maxAdapters`). */
+export function mermaid(result: PlanResult, maxAdapters: number): string {
+    const lines = ["```mermaid", "flowchart LR"];
+    result.fleet.forEach((e, i) => {
+        const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
+        lines.push(`  e${i}["${label(`${kind} ${e.endpointName}`)}<br/>${label(describeEndpoint(e))}"]`);
+        e.models.forEach((m, j) => {
+            const id = `e${i}m${j}`;
+            lines.push(`  e${i} --> ${id}["${label(m.inferenceComponentName)}<br/>${label(describeModel(m))}"]`);
+            m.adapters
+                .slice(0, maxAdapters)
+                .forEach((a, k) => lines.push(`  ${id} --> ${id}a${k}("${label(a.inferenceComponentName)}")`));
+            const hidden = m.adapters.length - maxAdapters;
+            if (hidden > 0) lines.push(`  ${id} --> ${id}more("... ${hidden.toLocaleString("en-US")} more adapters")`);
+        });
+    });
+    lines.push("```");
+    return lines.join("\n");
+}
+
+/** The plan as a pull-request comment: verdict, diagram, violations, cost table. */
+export function renderMarkdown(result: PlanResult, options: { maxAdapters?: number } = {}): string {
+    const groups = byLevel(result.diagnostics);
+    const mandatory = groups[0].items.length;
+    const out = [
+        `### fm-fleet plan: \`${result.stack}\` ${mandatory > 0 ? `: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}` : ": no mandatory violation"}`,
+        "",
+        `${result.resources.length} resources, policy pack \`${result.policyPack.name}@${result.policyPack.version}\`` +
+            (result.policyPack.configFile ? ` with \`${result.policyPack.configFile}\`` : "") +
+            ".",
+        "",
+        mermaid(result, options.maxAdapters ?? 5),
+        "",
+        "#### Policy violations",
+        "",
+    ];
+    if (result.diagnostics.length === 0) out.push("None.");
+    else {
+        out.push("| Level | Policy | Resource | Message |", "| --- | --- | --- | --- |");
+        for (const { level, items } of groups) {
+            for (const d of items) {
+                out.push(`| ${level} | \`${d.policyName}\` | \`${resourceNameOf(d.urn)}\` | ${cell(d.message)} |`);
+            }
+        }
+    }
+    out.push(
+        "",
+        "#### Cost (USD per month, us-east-1 on-demand hosting, 730 h)",
+        "",
+        "| Endpoint | Instance type | Instances | Idle floor | Peak ceiling | Naive | Price as of |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+    );
+    for (const e of result.cost.endpoints) {
+        out.push(
+            `| \`${e.name}\` | ${e.instanceType} | ${e.minInstances}-${e.maxInstances} | ${formatUsd(e.idleFloorUsd)} | ${formatUsd(e.peakCeilingUsd)} | ${formatUsd(e.naiveUsd)} | ${e.priceAsOf ?? "-"} |`,
+        );
+    }
+    const c = result.cost;
+    out.push(
+        `| **Stack** | | | **${formatUsd(c.idleFloorUsd)}** | **${formatUsd(c.peakCeilingUsd)}** | **${formatUsd(c.naiveUsd)}** | |`,
+        "",
+        costSummary(result),
+        "",
+        `Prices as of: ${priceDates(result)}.`,
+    );
+    return out.join("\n");
+}

@@ -1,0 +1,99 @@
+import Table from "cli-table3";
+import { formatUsd } from "../../../lib/cost";
+import { PlanResult } from "../plan";
+import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf } from "./shared";
+
+/** Options of the human-readable report. */
+export interface TableReportOptions {
+    /** Adapters listed per model before the rest are summarized. @default 10 */
+    readonly maxAdapters?: number;
+}
+
+/** The fleet as a tree: endpoint -> base models -> adapters. */
+export function renderTree(result: PlanResult, maxAdapters: number): string[] {
+    const lines = [`Fleet (stack ${result.stack}, ${result.resources.length} resources)`];
+    result.fleet.forEach((e, i) => {
+        const lastEndpoint = i === result.fleet.length - 1;
+        const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
+        lines.push(`${lastEndpoint ? "└─" : "├─"} ${kind} ${e.endpointName}: ${describeEndpoint(e)}`);
+        const indent = lastEndpoint ? "   " : "│  ";
+        e.models.forEach((m, j) => {
+            const lastModel = j === e.models.length - 1;
+            lines.push(`${indent}${lastModel ? "└─" : "├─"} model ${m.inferenceComponentName}: ${describeModel(m)}`);
+            const inner = `${indent}${lastModel ? "   " : "│  "}`;
+            const shown = m.adapters.slice(0, maxAdapters);
+            const hidden = m.adapters.length - shown.length;
+            shown.forEach((a, k) => {
+                const last = k === shown.length - 1 && hidden === 0;
+                lines.push(`${inner}${last ? "└─" : "├─"} adapter ${a.inferenceComponentName}`);
+            });
+            if (hidden > 0) lines.push(`${inner}└─ ... and ${hidden.toLocaleString("en-US")} more adapters`);
+        });
+    });
+    return lines;
+}
+
+/** The plan for people: the tree, the violations by level, the cost. */
+export function renderTable(result: PlanResult, options: TableReportOptions = {}): string {
+    const lines: string[] = [];
+    const pack = result.policyPack;
+    lines.push(
+        `fm-fleet plan: project ${result.project}, stack ${result.stack}, policy pack ${pack.name}@${pack.version}` +
+            (pack.configFile ? ` with ${pack.configFile}` : " with its defaults"),
+        "",
+        ...renderTree(result, options.maxAdapters ?? 10),
+        "",
+        "Policy violations",
+    );
+    for (const { level, items } of byLevel(result.diagnostics)) {
+        lines.push(`  ${level} (${items.length})${items.length === 0 ? ": none" : ""}`);
+        for (const d of items) lines.push(`    [${d.policyName}] ${resourceNameOf(d.urn)}: ${d.message}`);
+    }
+    const table = new Table({
+        head: [
+            "Endpoint",
+            "Instance type",
+            "$/hour",
+            "Instances",
+            "Idle floor",
+            "Peak ceiling",
+            "Naive",
+            "Price as of",
+        ],
+        style: { head: [], border: [] },
+    });
+    for (const e of result.cost.endpoints) {
+        table.push([
+            e.name,
+            e.instanceType,
+            e.usdPerHour === undefined ? "unpriced" : `$${e.usdPerHour}`,
+            `${e.minInstances}-${e.maxInstances}`,
+            formatUsd(e.idleFloorUsd),
+            formatUsd(e.peakCeilingUsd),
+            formatUsd(e.naiveUsd),
+            e.priceAsOf ?? "-",
+        ]);
+    }
+    const c = result.cost;
+    table.push([
+        "Stack",
+        "",
+        "",
+        "",
+        formatUsd(c.idleFloorUsd),
+        formatUsd(c.peakCeilingUsd),
+        formatUsd(c.naiveUsd),
+        "",
+    ]);
+    lines.push("", "Cost (USD per month, us-east-1 on-demand hosting, 730 h)", table.toString(), costSummary(result));
+    if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
+    lines.push(`Prices as of: ${priceDates(result)}.`);
+    const mandatory = byLevel(result.diagnostics)[0].items.length;
+    lines.push(
+        "",
+        mandatory > 0
+            ? `FAILED: ${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}.`
+            : "OK: no mandatory policy violation.",
+    );
+    return lines.join("\n");
+}
