@@ -6,6 +6,13 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
+        files: ["bin/**/*.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", __dirname: "readonly", process: "readonly", AbortController: "readonly" },
+        },
+    },
+    {
         rules: {
             // Pulumi's deserialized properties and the analyzer's gRPC messages are untyped by nature.
             "@typescript-eslint/no-explicit-any": "off",

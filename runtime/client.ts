@@ -1,0 +1,193 @@
+import {
+    InvokeEndpointCommand,
+    InvokeEndpointCommandOutput,
+    InvokeEndpointWithResponseStreamCommand,
+    SageMakerRuntimeClient,
+    SageMakerRuntimeClientConfig,
+} from "@aws-sdk/client-sagemaker-runtime";
+import { ColdStartOptions, retryWhileCold } from "./cold-start";
+import { isExpired, NEW_SESSION, parseNewSessionId, Session, SessionExpiredError } from "./sessions";
+import { payloadParts } from "./stream";
+
+/** Where a request goes: an inference component (base or adapter) or a model of a multi-model endpoint. */
+export interface Target {
+    readonly endpointName: string;
+    /** Inference component to invoke: a base model or a fine-tuned adapter. @default none */
+    readonly inferenceComponentName?: string;
+    /** Model key under a multi-model endpoint's prefix (`TargetModel`). @default none */
+    readonly targetModel?: string;
+}
+
+/** One request. */
+export interface InvokeRequest extends Target {
+    /** Bytes or text as is; any other value is sent as JSON. */
+    readonly body: Uint8Array | string | object;
+    /** @default "application/json" */
+    readonly contentType?: string;
+    /** @default none - the container's default */
+    readonly accept?: string;
+    /** `X-Amzn-SageMaker-Custom-Attributes`, passed to the container. @default none */
+    readonly customAttributes?: string;
+    /** A session (or its id) to route to the same instance. @default none */
+    readonly session?: Session | string;
+    /** Aborts the request and any wait for capacity. @default none */
+    readonly signal?: AbortSignal;
+    /** Per-attempt timeout in ms. @default the client's `requestTimeoutMs` (none unless set) */
+    readonly timeoutMs?: number;
+}
+
+/** A response. */
+export interface InvokeResult {
+    readonly body: Uint8Array;
+    readonly contentType: string | undefined;
+    readonly invokedProductionVariant: string | undefined;
+    readonly customAttributes: string | undefined;
+    /** The session the service opened, when the request asked for one. */
+    readonly newSession: Session | undefined;
+    /** The session the container closed, when the request closed one. */
+    readonly closedSessionId: string | undefined;
+    /** Attempts it took (more than 1 when the component was woken from zero). */
+    readonly attempts: number;
+    /** Time spent waiting for capacity, in ms. */
+    readonly waitedMs: number;
+    /** The body as UTF-8 text. */
+    text(): string;
+    /** The body parsed as JSON. */
+    json<T = unknown>(): T;
+}
+
+/** Options of {@link FleetClient}. */
+export interface FleetClientOptions extends Omit<ColdStartOptions, "signal"> {
+    /** An SDK client to use. @default a new SageMakerRuntimeClient from `sdk` */
+    readonly client?: SageMakerRuntimeClient;
+    /** SDK client config (region, endpoint, credentials, maxAttempts...). @default the SDK's defaults */
+    readonly sdk?: SageMakerRuntimeClientConfig;
+    /** Per-attempt timeout in ms. @default none - the SDK's HTTP handler's own timeouts */
+    readonly requestTimeoutMs?: number;
+}
+
+/** Body the LMI container takes to close a sticky session. */
+export const CLOSE_SESSION_BODY = { requestType: "CLOSE" };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function encodeBody(body: InvokeRequest["body"]): Uint8Array {
+    if (body instanceof Uint8Array) return body;
+    return encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+function sessionIdOf(session: InvokeRequest["session"]): string | undefined {
+    if (session === undefined || typeof session === "string") return session;
+    if (isExpired(session)) throw new SessionExpiredError(session);
+    return session.id;
+}
+
+/** An AbortSignal that fires on the caller's signal or after `timeoutMs`, whichever comes first. */
+function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
+    if (timeoutMs === undefined) return signal;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * A small client for the fleet: invokes base models, adapters and multi-model targets, opens and closes
+ * sticky sessions, streams, and waits out a cold start when a component scaled to zero. Built on the SDK
+ * v3 client; retries other than waking are the SDK's own.
+ */
+export class FleetClient {
+    public readonly sdk: SageMakerRuntimeClient;
+    private readonly options: FleetClientOptions;
+
+    constructor(options: FleetClientOptions = {}) {
+        this.sdk = options.client ?? new SageMakerRuntimeClient(options.sdk ?? {});
+        this.options = options;
+    }
+
+    private coldStart(signal: AbortSignal | undefined): ColdStartOptions {
+        return { ...this.options, signal };
+    }
+
+    private timeout(request: { timeoutMs?: number }): number | undefined {
+        return request.timeoutMs ?? this.options.requestTimeoutMs;
+    }
+
+    /** Invokes a model, waiting for capacity if its component is waking from zero. */
+    async invoke(request: InvokeRequest): Promise<InvokeResult> {
+        const sessionId = sessionIdOf(request.session);
+        const command = new InvokeEndpointCommand({
+            EndpointName: request.endpointName,
+            InferenceComponentName: request.inferenceComponentName,
+            TargetModel: request.targetModel,
+            Body: encodeBody(request.body),
+            ContentType: request.contentType ?? "application/json",
+            Accept: request.accept,
+            CustomAttributes: request.customAttributes,
+            SessionId: sessionId,
+        });
+        const { result, attempts, waitedMs } = await retryWhileCold<InvokeEndpointCommandOutput>(
+            () => this.sdk.send(command, { abortSignal: deadline(request.signal, this.timeout(request)) }),
+            this.coldStart(request.signal),
+        );
+        const body = result.Body ?? new Uint8Array();
+        return {
+            body,
+            contentType: result.ContentType,
+            invokedProductionVariant: result.InvokedProductionVariant,
+            customAttributes: result.CustomAttributes,
+            newSession: result.NewSessionId ? parseNewSessionId(result.NewSessionId) : undefined,
+            closedSessionId: result.ClosedSessionId,
+            attempts,
+            waitedMs,
+            text: () => decoder.decode(body),
+            json: <T>() => JSON.parse(decoder.decode(body)) as T,
+        };
+    }
+
+    /** Opens a sticky session with a first request; later requests pass `result.newSession`. */
+    async openSession(request: Omit<InvokeRequest, "session">): Promise<InvokeResult & { newSession: Session }> {
+        const result = await this.invoke({ ...request, session: NEW_SESSION });
+        if (!result.newSession) {
+            throw new Error(
+                `Endpoint ${request.endpointName} answered without a session id: sticky sessions are off for this model (enable stickySessions).`,
+            );
+        }
+        return result as InvokeResult & { newSession: Session };
+    }
+
+    /** Closes a session with the container's close request; returns the id the service reports closed. */
+    async closeSession(target: Target, session: Session | string, signal?: AbortSignal): Promise<string> {
+        const id = typeof session === "string" ? session : session.id;
+        const result = await this.invoke({ ...target, body: CLOSE_SESSION_BODY, session: id, signal });
+        return result.closedSessionId ?? id;
+    }
+
+    /**
+     * Streams a response (`InvokeEndpointWithResponseStream`) as its payload parts, on a session if given
+     * (a stream can use an existing session but cannot open one). Waits out a cold start before the stream.
+     */
+    async stream(request: Omit<InvokeRequest, "targetModel">): Promise<AsyncIterable<Uint8Array>> {
+        const sessionId = sessionIdOf(request.session);
+        if (sessionId === NEW_SESSION) {
+            throw new Error(
+                "A response stream cannot open a session: open it with invoke first, then stream on its id.",
+            );
+        }
+        const command = new InvokeEndpointWithResponseStreamCommand({
+            EndpointName: request.endpointName,
+            InferenceComponentName: request.inferenceComponentName,
+            Body: encodeBody(request.body),
+            ContentType: request.contentType ?? "application/json",
+            Accept: request.accept,
+            CustomAttributes: request.customAttributes,
+            SessionId: sessionId,
+        });
+        const { result } = await retryWhileCold(
+            () => this.sdk.send(command, { abortSignal: deadline(request.signal, this.timeout(request)) }),
+            this.coldStart(request.signal),
+        );
+        if (!result.Body)
+            throw new Error(`Endpoint ${request.endpointName} answered a stream request without a stream.`);
+        return payloadParts(result.Body);
+    }
+}

@@ -1,0 +1,122 @@
+import * as assert from "node:assert/strict";
+import { runCli } from "../../runtime/cli";
+import { FakeSageMakerRuntime } from "../../tools/loopback/sagemaker-runtime-server";
+
+/** Runs the CLI in-process with captured output, against the loopback server. */
+async function cli(server: FakeSageMakerRuntime, ...args: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const decoder = new TextDecoder();
+    const code = await runCli(["invoke", "--region", "us-east-1", "--endpoint-url", server.url, ...args], {
+        stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : decoder.decode(c)) },
+        stderr: { write: (c: string) => (stderr += c) },
+    });
+    return { code, stdout, stderr };
+}
+
+describe("fm-fleet invoke (CLI)", () => {
+    const server = new FakeSageMakerRuntime();
+    const saved = { ...process.env };
+
+    before(async () => {
+        await server.start();
+        // Static test credentials through the SDK's own default chain.
+        process.env.AWS_ACCESS_KEY_ID = "AKIDFMFLEETTEST";
+        process.env.AWS_SECRET_ACCESS_KEY = "test-secret";
+    });
+    after(async () => {
+        process.env = saved;
+        await server.stop();
+    });
+    beforeEach(() => {
+        server.requests.length = 0;
+        Object.assign(server.behaviour, { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, delayMs: 0 });
+    });
+
+    it("writes the response body to stdout and nothing else", async () => {
+        const r = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--body", '{"inputs":"hi"}');
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(r.stdout).component, "chat-ic");
+        assert.equal(r.stderr, "");
+    });
+
+    it("opens a session and reports its id and expiry on stderr", async () => {
+        const r = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--session", "new");
+        assert.equal(r.code, 0);
+        const id = JSON.parse(r.stdout).session;
+        assert.match(r.stderr, new RegExp(`^fm-fleet: session ${id} \\(expires \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\n$`));
+        const again = await cli(
+            server,
+            "--endpoint",
+            "chat",
+            "--component",
+            "chat-ic",
+            "--body",
+            "{}",
+            "--session",
+            id,
+        );
+        assert.equal(JSON.parse(again.stdout).instance, JSON.parse(r.stdout).instance);
+        const closed = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--close-session", id);
+        assert.deepEqual(closed, { code: 0, stdout: "", stderr: `fm-fleet: closed session ${id}\n` });
+    });
+
+    it("streams the parts to stdout", async () => {
+        const r = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--stream");
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^\{"token":"i-0[abc]"\}\n\{"token":"chat-ic"\}\n\{"token":"done"\}\n$/);
+    });
+
+    it("reports waking on stderr", async () => {
+        server.behaviour.noCapacity["cold-ic"] = 1;
+        const r = await cli(server, "--endpoint", "chat", "--component", "cold-ic", "--body", "{}");
+        assert.equal(r.code, 0);
+        assert.match(
+            r.stderr,
+            /^fm-fleet: no capacity yet \(scaled to zero\?\), waking: attempt 1, 0 s elapsed, retrying in \d\.\d s\nfm-fleet: woke after \d+ s and 2 attempts\n$/,
+        );
+    });
+
+    it("exits non-zero with a one-line reason", async () => {
+        const r = await cli(
+            server,
+            "--endpoint",
+            "chat",
+            "--component",
+            "chat-ic",
+            "--body",
+            "{}",
+            "--session",
+            "gone",
+        );
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, "");
+        assert.equal(
+            r.stderr,
+            "fm-fleet: ValidationError: Session gone is not valid: it expired, was closed or never existed.\n",
+        );
+        const usage = await cli(
+            server,
+            "--endpoint",
+            "chat",
+            "--component",
+            "a",
+            "--target-model",
+            "b",
+            "--body",
+            "{}",
+        );
+        assert.equal(usage.code, 2);
+        assert.equal(
+            usage.stderr,
+            "fm-fleet: give either --component (an inference component) or --target-model (a multi-model endpoint key), not both.\n",
+        );
+        const missing = await cli(server, "--endpoint", "chat");
+        assert.deepEqual(missing, {
+            code: 2,
+            stdout: "",
+            stderr: "fm-fleet: give the request with --body <json> or --body-file <file>.\n",
+        });
+        assert.equal(server.requests.length, 1);
+    });
+});

@@ -1,0 +1,209 @@
+import { randomUUID } from "crypto";
+import { createServer, IncomingMessage, Server, ServerResponse } from "http";
+import { AddressInfo } from "net";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const codec = new EventStreamCodec(
+    (bytes) => decoder.decode(bytes),
+    (text) => encoder.encode(text),
+);
+
+/** The exact message SageMaker answers for an inference component at zero copies. */
+export const NO_CAPACITY_MESSAGE =
+    "Inference Component has no capacity to process this request. ApplicationAutoScaling may be in-progress (if configured) or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API.";
+
+/** A request as the server saw it. */
+export interface SeenRequest {
+    readonly path: string;
+    readonly headers: Record<string, string | string[] | undefined>;
+    readonly body: string;
+}
+
+/** What the fake does next; tests set these between calls. */
+export interface Behaviour {
+    /** Requests to each component answered "no capacity" before it has a copy. */
+    noCapacity: Record<string, number>;
+    /** Requests answered with ThrottlingException before the next success. */
+    throttle: number;
+    /** Answer the next requests with a body that is not the protocol (HTML from a proxy, say). */
+    malformed: number;
+    /** Break the next stream after its first part with a ModelStreamError event. */
+    streamError: boolean;
+    /** Hold each answer this long (for timeouts and aborts). */
+    delayMs: number;
+    /** Session lifetime. */
+    sessionTtlMs: number;
+}
+
+interface SessionState {
+    instance: string;
+    expiresAt: number;
+    closed: boolean;
+}
+
+/**
+ * A loopback server that speaks the SageMaker runtime REST protocol the SDK uses: `POST
+ * /endpoints/{name}/invocations` and `/invocations-response-stream` (event-stream framing), the
+ * `X-Amzn-SageMaker-*` headers, and errors as `x-amzn-ErrorType` + JSON. Behind it sit simulated instances:
+ * requests without a session go round-robin, requests on a session go to the session's instance.
+ */
+export class FakeSageMakerRuntime {
+    public readonly requests: SeenRequest[] = [];
+    public readonly behaviour: Behaviour = {
+        noCapacity: {},
+        throttle: 0,
+        malformed: 0,
+        streamError: false,
+        delayMs: 0,
+        sessionTtlMs: 20 * 60 * 1000,
+    };
+    private readonly sessions = new Map<string, SessionState>();
+    private next = 0;
+    private server: Server | undefined;
+    public url = "";
+
+    constructor(private readonly instances: string[] = ["i-0a", "i-0b", "i-0c"]) {}
+
+    async start(): Promise<string> {
+        this.server = createServer((req, res) => void this.handle(req, res));
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this.url;
+    }
+
+    async stop(): Promise<void> {
+        this.server?.closeAllConnections();
+        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    }
+
+    /** Expires a session now, as the service does after its idle lifetime. */
+    expire(sessionId: string): void {
+        const s = this.sessions.get(sessionId);
+        if (s) s.expiresAt = Date.now() - 1;
+    }
+
+    private error(res: ServerResponse, status: number, type: string, message: string): void {
+        res.writeHead(status, {
+            "content-type": "application/json",
+            "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/`,
+        });
+        res.end(JSON.stringify({ message }));
+    }
+
+    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = Buffer.concat(chunks).toString("utf8");
+        this.requests.push({ path: req.url ?? "", headers: req.headers, body });
+        const b = this.behaviour;
+        if (b.delayMs > 0) await new Promise((r) => setTimeout(r, b.delayMs));
+        if (res.destroyed) return;
+
+        const match = /^\/endpoints\/([^/]+)\/(invocations|invocations-response-stream)$/.exec(req.url ?? "");
+        if (req.method !== "POST" || !match)
+            return this.error(res, 404, "UnknownOperationException", `No route for ${req.method} ${req.url}`);
+        if (b.malformed > 0) {
+            b.malformed--;
+            res.writeHead(502, { "content-type": "text/html" });
+            return void res.end("<html><body>502 Bad Gateway</body></html>");
+        }
+        if (b.throttle > 0) {
+            b.throttle--;
+            return this.error(res, 400, "ThrottlingException", "Rate exceeded");
+        }
+        const component = req.headers["x-amzn-sagemaker-inference-component"] as string | undefined;
+        if (component && (b.noCapacity[component] ?? 0) > 0) {
+            b.noCapacity[component]--;
+            return this.error(res, 400, "ValidationError", NO_CAPACITY_MESSAGE);
+        }
+
+        // Routing: a session pins its instance; everything else goes round-robin.
+        const sessionHeader = req.headers["x-amzn-sagemaker-session-id"] as string | undefined;
+        const headers: Record<string, string> = { "x-amzn-invoked-production-variant": "AllTraffic" };
+        let instance: string;
+        let sessionId: string | undefined;
+        if (sessionHeader === "NEW_SESSION") {
+            if (match[2] !== "invocations")
+                return this.error(res, 400, "ValidationError", "A response stream cannot open a new session.");
+            instance = this.instances[this.next++ % this.instances.length];
+            sessionId = randomUUID();
+            const expiresAt = Date.now() + b.sessionTtlMs;
+            this.sessions.set(sessionId, { instance, expiresAt, closed: false });
+            headers["x-amzn-sagemaker-new-session-id"] = `${sessionId}; Expires=${new Date(expiresAt).toISOString()}`;
+        } else if (sessionHeader) {
+            const session = this.sessions.get(sessionHeader);
+            if (!session || session.closed || session.expiresAt <= Date.now()) {
+                return this.error(
+                    res,
+                    400,
+                    "ValidationError",
+                    `Session ${sessionHeader} is not valid: it expired, was closed or never existed.`,
+                );
+            }
+            instance = session.instance;
+            sessionId = sessionHeader;
+            if (body.includes('"requestType":"CLOSE"')) {
+                session.closed = true;
+                headers["x-amzn-sagemaker-closed-session-id"] = sessionHeader;
+            }
+        } else {
+            instance = this.instances[this.next++ % this.instances.length];
+        }
+        const custom = req.headers["x-amzn-sagemaker-custom-attributes"] as string | undefined;
+        if (custom) headers["x-amzn-sagemaker-custom-attributes"] = custom;
+        const answer = {
+            instance,
+            endpoint: decodeURIComponent(match[1]),
+            component: component ?? null,
+            targetModel: (req.headers["x-amzn-sagemaker-target-model"] as string | undefined) ?? null,
+            session: sessionId ?? null,
+            echo: body,
+        };
+
+        if (match[2] === "invocations") {
+            res.writeHead(200, { ...headers, "content-type": "application/json" });
+            return void res.end(JSON.stringify(answer));
+        }
+        res.writeHead(200, {
+            ...headers,
+            "content-type": "application/vnd.amazon.eventstream",
+            "x-amzn-sagemaker-content-type": "application/jsonlines",
+        });
+        const parts = [
+            `{"token":"${instance}"}\n`,
+            `{"token":"${answer.component ?? answer.endpoint}"}\n`,
+            `{"token":"done"}\n`,
+        ];
+        for (const [i, part] of parts.entries()) {
+            if (b.streamError && i === 1) {
+                b.streamError = false;
+                res.write(
+                    codec.encode({
+                        headers: {
+                            ":message-type": { type: "string", value: "exception" },
+                            ":exception-type": { type: "string", value: "ModelStreamError" },
+                            ":content-type": { type: "string", value: "application/json" },
+                        },
+                        body: encoder.encode(
+                            JSON.stringify({ Message: "CUDA out of memory", ErrorCode: "ModelError" }),
+                        ),
+                    }),
+                );
+                return void res.end();
+            }
+            res.write(
+                codec.encode({
+                    headers: {
+                        ":message-type": { type: "string", value: "event" },
+                        ":event-type": { type: "string", value: "PayloadPart" },
+                        ":content-type": { type: "string", value: "application/octet-stream" },
+                    },
+                    body: encoder.encode(part),
+                }),
+            );
+        }
+        res.end();
+    }
+}
