@@ -1,6 +1,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES } from "../lib/contract";
 import { configWithDefaults } from "./support/config";
+import { ofType } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { isAdapter, minInstancesOf, variantsOf } from "./support/views";
@@ -121,8 +122,7 @@ export const prodInstanceCount: ResourceValidationPolicy = {
         "Checks whether production variants keep more than one instance, across Availability Zones (Security Hub SageMaker.4, AWS Config sagemaker-endpoint-config-prod-instance-count).",
     enforcementLevel: "mandatory",
     configSchema: { properties: { minInstances: { type: "integer", minimum: 1, default: 2 } } },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.endpointConfiguration) return;
+    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
         const { minInstances } = configWithDefaults<ProdInstanceCountConfig>(
             prodInstanceCount.configSchema!,
             args.getConfig<ProdInstanceCountConfig>(),
@@ -136,7 +136,7 @@ export const prodInstanceCount: ResourceValidationPolicy = {
                 );
             }
         }
-    },
+    }),
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { HOURS_PER_MONTH } from "../lib/catalog";
 import { COST_CENTER_TAG, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
 import { configWithDefaults } from "./support/config";
+import { ofType } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { tagsOf } from "./support/tags";
@@ -29,8 +30,7 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.endpointConfiguration) return;
+    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
         const { families } = configWithDefaults<AllowedInstanceFamiliesConfig>(
             allowedInstanceFamilies.configSchema!,
             args.getConfig<AllowedInstanceFamiliesConfig>(),
@@ -45,7 +45,7 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
                     `Pick a type from an allowed family, or ask the platform team to add ${family ?? "it"} to allowed-instance-families.families.`,
             );
         }
-    },
+    }),
 };
 
 // ---------------------------------------------------------------------------------------------------------

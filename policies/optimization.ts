@@ -3,6 +3,7 @@ import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, TYPES } from "
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
 import { instanceCatalog, InstanceType } from "../lib/catalog";
 import { configWithDefaults } from "./support/config";
+import { ofType } from "./support/of-type";
 import { plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import {
@@ -29,8 +30,7 @@ export const quantizationRequiredAboveSize: ResourceValidationPolicy = {
     description: "Checks whether inference components serving models above the configured size are quantized.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { maxUnquantizedBillions: { type: "number", minimum: 0, default: 20 } } },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.inferenceComponent) return;
+    validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
         const { maxUnquantizedBillions } = configWithDefaults<QuantizationRequiredAboveSizeConfig>(
             quantizationRequiredAboveSize.configSchema!,
             args.getConfig<QuantizationRequiredAboveSizeConfig>(),
@@ -46,7 +46,7 @@ export const quantizationRequiredAboveSize: ResourceValidationPolicy = {
                 `got no quantization. Serve AWQ or FP8 weights (${QUANTIZE_ENV}=awq|fp8, tag ${QUANTIZATION_TAG}; fm-fleet: quantization: awq): ` +
                 `${gib(weightsGib(size.billions, "none"))} in bf16 becomes ${gib(weightsGib(size.billions, "awq"))} with AWQ.`,
         );
-    },
+    }),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -57,15 +57,14 @@ export const modelSizeKnown: ResourceValidationPolicy = {
     description:
         "Checks whether the size of each base inference component's model can be determined, so sizing rules can judge it.",
     enforcementLevel: "advisory",
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.inferenceComponent) return;
+    validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
         const ic = inferenceComponentOf(plain(args.props));
         if (isAdapter(ic) || ic.tags === UNKNOWN || modelSizeOf(ic)) return;
         reportViolation(
             `Inference component "${args.name}" must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
                 `Tag it ${PARAMETERS_BILLIONS_TAG}=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.`,
         );
-    },
+    }),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -178,8 +177,7 @@ export const loadAwareRouting: ResourceValidationPolicy = {
             strategies: { type: "array", items: { type: "string" }, default: ["LEAST_OUTSTANDING_REQUESTS"] },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.endpointConfiguration) return;
+    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
         const { strategies } = configWithDefaults<LoadAwareRoutingConfig>(
             loadAwareRouting.configSchema!,
             args.getConfig<LoadAwareRoutingConfig>(),
@@ -191,5 +189,5 @@ export const loadAwareRouting: ResourceValidationPolicy = {
                     `got ${v.routing ?? "RANDOM (no routingConfig, the service default)"}. Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).`,
             );
         }
-    },
+    }),
 };

@@ -2,6 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../lib/contract";
 import { isEcrImage } from "../lib/images";
 import { configWithDefaults } from "./support/config";
+import { ofType } from "./support/of-type";
 import { arr, plain, str, UNKNOWN } from "./support/props";
 import { inferenceComponentOf } from "./support/views";
 
@@ -11,14 +12,13 @@ export const endpointKmsEncryption: ResourceValidationPolicy = {
     description:
         "Checks whether endpoint configurations encrypt instance storage with a customer KMS key (Checkov CKV_AWS_98, AWS Config sagemaker-endpoint-configuration-kms-key-configured).",
     enforcementLevel: "mandatory",
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.endpointConfiguration) return;
+    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
         const key = str(plain(args.props).kmsKeyArn);
         if (key === UNKNOWN || (key !== undefined && key !== "")) return;
         reportViolation(
             `Endpoint configuration "${args.name}" must set kmsKeyArn, got nothing. Set it to a customer-managed KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,
         );
-    },
+    }),
 };
 
 /** CKV_AWS_370 / Security Hub SageMaker.5 / AWS Config sagemaker-model-isolation-enabled. */
@@ -27,15 +27,14 @@ export const modelNetworkIsolation: ResourceValidationPolicy = {
     description:
         "Checks whether SageMaker models run with network isolation (Checkov CKV_AWS_370, Security Hub SageMaker.5, AWS Config sagemaker-model-isolation-enabled).",
     enforcementLevel: "mandatory",
-    validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.model) return;
+    validateResource: ofType(TYPES.model, (args, reportViolation) => {
         const isolation = plain(args.props).enableNetworkIsolation;
         if (isolation === true || isolation === UNKNOWN) return;
         reportViolation(
             `Model "${args.name}" must set enableNetworkIsolation to true, got ${isolation === undefined ? "nothing" : String(isolation)}. ` +
                 `Turn it on (fm-fleet does by default): the container then cannot reach the network, and artifacts still load from S3.`,
         );
-    },
+    }),
 };
 
 /** Config of {@link privateImageRegistry}. */

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { FleetMocks } from "../../tools/mocks/fleet-mocks";
+import { withoutPromiseTraces } from "../../tools/mocks/promise-traces";
 import { inputsOf, RecordedResource, recordRegistrations, waitForRegistrations } from "../../tools/mocks/recorder";
 
 export { inputsOf };
@@ -16,8 +17,11 @@ export async function underMocks<T>(
 ): Promise<{ result: T; resources: RecordedResource[] }> {
     await pulumi.runtime.setMocks(new FleetMocks(), "fm-fleet", stack, false);
     const resources = recordRegistrations();
-    const result = build();
-    await waitForRegistrations();
+    const result = await withoutPromiseTraces(async () => {
+        const built = build();
+        await waitForRegistrations();
+        return built;
+    });
     return { result, resources };
 }
 

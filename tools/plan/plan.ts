@@ -48,6 +48,8 @@ export interface PlanResult {
     readonly policyPack: { name: string; version: string; configFile: string | undefined; config: EffectiveConfig };
     readonly cost: StackCost;
     readonly timings: PlanTimings;
+    /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
+    readonly packPeakRssMb: number | undefined;
     /** 0 clean or advisory only, 1 mandatory violations. */
     readonly exitCode: 0 | 1;
 }
@@ -191,6 +193,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             },
             cost,
             timings,
+            packPeakRssMb: host.peakRssMb(),
             exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0,
         };
     } finally {

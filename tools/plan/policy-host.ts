@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from "child_process";
+import { readFileSync } from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import * as grpc from "@grpc/grpc-js";
@@ -248,6 +249,17 @@ export class PolicyPackHost {
     async pluginVersion(): Promise<string> {
         const info: any = await call(this.client, "getPluginInfo", new Empty());
         return info.getVersion();
+    }
+
+    /** Peak resident memory of the pack's process in MiB (Linux `VmHWM`); `undefined` elsewhere. */
+    peakRssMb(): number | undefined {
+        try {
+            const status = readFileSync(`/proc/${this.child.pid}/status`, "utf8");
+            const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+            return kb === undefined ? undefined : Number(kb) / 1024;
+        } catch {
+            return undefined;
+        }
     }
 
     /** Stops the pack and the engine service. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetMocks } from "../mocks/fleet-mocks";
+import { withoutPromiseTraces } from "../mocks/promise-traces";
 import { RecordedResource, recordRegistrations, waitForRegistrations } from "../mocks/recorder";
 import { StackSettingsFile } from "./stack-files";
 
@@ -23,10 +24,13 @@ export async function runProgram(
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
     await pulumi.runtime.setMocks(new FleetMocks(), settings.project, stack, false);
     const resources = recordRegistrations(onResource);
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-        const exports = require(settings.main);
-        return typeof exports === "function" ? await exports() : exports;
+    const outputs = await withoutPromiseTraces(async () => {
+        const exports = await pulumi.runtime.runInPulumiStack(async () => {
+            const main = require(settings.main);
+            return typeof main === "function" ? await main() : main;
+        });
+        await waitForRegistrations();
+        return exports;
     });
-    await waitForRegistrations();
     return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
 }

@@ -1,0 +1,13 @@
+import { ResourceValidation } from "@pulumi/policy";
+
+/**
+ * Marks a validation as applying to one resource type, the way `validateResourceOfType` does for a
+ * provider class, without importing the provider into the pack (the CLI type-checks a TypeScript pack at
+ * every load). The analyzer then skips other types before deserializing their properties: with thousands
+ * of adapters, most policies never touch most resources.
+ */
+export function ofType(typeToken: string, validate: ResourceValidation): ResourceValidation {
+    const marked = (args: Parameters<ResourceValidation>[0], report: Parameters<ResourceValidation>[1]) =>
+        args.type === typeToken ? validate(args, report) : undefined;
+    return Object.assign(marked, { __pulumiType: typeToken });
+}
