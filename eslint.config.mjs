@@ -6,7 +6,7 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        files: ["bin/**/*.js"],
+        files: ["bin/**/*.js", "tools/**/*.js"],
         languageOptions: {
             sourceType: "commonjs",
             globals: { require: "readonly", __dirname: "readonly", process: "readonly", AbortController: "readonly" },

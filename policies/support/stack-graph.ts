@@ -16,19 +16,31 @@ export interface Node {
  * names the IC in a resource id and the alarm in a dimension. Works for resources from any program.
  */
 export class StackGraph {
-    private readonly byType = new Map<string, Node[]>();
+    private readonly raw = new Map<string, PolicyResource[]>();
+    private readonly nodes = new Map<string, Node[]>();
 
     constructor(resources: readonly PolicyResource[]) {
+        // Props are made plain per type on first use: with thousands of adapters, most rules never need
+        // to read the inference components at all.
         for (const resource of resources) {
-            const list = this.byType.get(resource.type) ?? [];
-            list.push({ resource, name: resource.name, props: plain(resource.props) });
-            this.byType.set(resource.type, list);
+            const list = this.raw.get(resource.type) ?? [];
+            list.push(resource);
+            this.raw.set(resource.type, list);
         }
     }
 
     /** Every resource of a type. */
     all(type: string): Node[] {
-        return this.byType.get(type) ?? [];
+        let nodes = this.nodes.get(type);
+        if (!nodes) {
+            nodes = (this.raw.get(type) ?? []).map((resource) => ({
+                resource,
+                name: resource.name,
+                props: plain(resource.props),
+            }));
+            this.nodes.set(type, nodes);
+        }
+        return nodes;
     }
 
     /** Inference components with their views. */

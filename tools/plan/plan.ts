@@ -4,7 +4,7 @@ import { stackCost, StackCost } from "../../lib/cost";
 import { RecordedResource } from "../mocks/recorder";
 import { fleetView, PlannedEndpoint } from "./fleet-view";
 import { Diagnostic, EffectiveConfig, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
-import { runProgram } from "./run-program";
+import { runProgramInWorker } from "./run-program-in-worker";
 import { readStack } from "./stack-files";
 
 /** What to plan. */
@@ -143,7 +143,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     let run;
     const programStarted = Date.now();
     try {
-        run = await runProgram(settings, options.stack, onResource);
+        run = await runProgramInWorker(settings, options.stack, onResource);
     } catch (e) {
         hostReady.then(
             ({ host }) => host.stop(),
