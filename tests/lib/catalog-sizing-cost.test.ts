@@ -1,0 +1,120 @@
+import * as assert from "node:assert/strict";
+import { findInstanceType, instanceCatalog, instanceFamily, suggestInstanceTypes } from "../../lib/catalog";
+import { endpointCost, formatUsd, stackCost } from "../../lib/cost";
+import { isEcrImage, ecrRepositoryArn } from "../../lib/images";
+import { parseParametersBillions, quantizationFromOption, weightsGib } from "../../lib/sizing";
+
+describe("lib: instance catalog", () => {
+    it("loads every type of the CSV with hardware, price, date and note", () => {
+        assert.equal(instanceCatalog().size, 38);
+        assert.deepEqual(findInstanceType("ml.g5.12xlarge"), {
+            instanceType: "ml.g5.12xlarge",
+            family: "g5",
+            vcpus: 48,
+            memoryGib: 192,
+            accelerator: "NVIDIA A10G",
+            acceleratorCount: 4,
+            acceleratorMemoryGibEach: 24,
+            usdPerHour: 7.09,
+            priceAsOf: "2024-03-26",
+            priceNote:
+                "SageMaker hourly instance price from aws-samples/foundation-model-benchmarking-tool fmbench/configs/pricing.yml",
+        });
+    });
+
+    it("keeps unpriced types unpriced and CPU types without accelerators", () => {
+        const g5 = findInstanceType("ml.g5.16xlarge")!;
+        assert.equal(g5.usdPerHour, undefined);
+        assert.equal(g5.priceAsOf, undefined);
+        assert.equal(g5.priceNote, "no us-east-1 real-time hosting price found; leave unpriced");
+        const m5 = findInstanceType("ml.m5.xlarge")!;
+        assert.equal(m5.acceleratorCount, 0);
+        assert.equal(m5.acceleratorMemoryGibEach, 0);
+    });
+
+    it("names families and suggests neighbours of an unknown type", () => {
+        assert.equal(instanceFamily("ml.g6e.12xlarge"), "g6e");
+        assert.equal(instanceFamily("g6e.12xlarge"), undefined);
+        assert.deepEqual(suggestInstanceTypes("ml.inf2.2xlarge"), [
+            "ml.inf2.xlarge",
+            "ml.inf2.8xlarge",
+            "ml.inf2.24xlarge",
+        ]);
+    });
+});
+
+describe("lib: sizing", () => {
+    it("parses sizes from model ids, including mixture-of-experts", () => {
+        assert.equal(parseParametersBillions("meta-llama/Meta-Llama-3-70B-Instruct"), 70);
+        assert.equal(parseParametersBillions("s3://models/qwen2.5-0.5b/"), 0.5);
+        assert.equal(parseParametersBillions("mistralai/Mixtral-8x7B-v0.1"), 56);
+        assert.equal(parseParametersBillions("djl-inference:0.31.0-lmi13.0.0-cu124"), undefined);
+        assert.equal(parseParametersBillions("bert-base"), undefined);
+    });
+
+    it("sizes weights by quantization and reads OPTION_QUANTIZE", () => {
+        assert.equal(weightsGib(8, "none").toFixed(2), "14.90");
+        assert.equal(weightsGib(70, "fp8").toFixed(2), "65.19");
+        assert.equal(weightsGib(70, "awq").toFixed(2), "39.12");
+        assert.equal(quantizationFromOption("AWQ"), "awq");
+        assert.equal(quantizationFromOption("smoothquant"), "int8");
+        assert.equal(quantizationFromOption("bogus"), undefined);
+        assert.equal(quantizationFromOption(""), undefined);
+    });
+});
+
+describe("lib: cost", () => {
+    it("prices the idle floor, the peak ceiling and the naive deployment of an endpoint", () => {
+        assert.deepEqual(
+            endpointCost({
+                name: "chat",
+                instanceType: "ml.g6.2xlarge",
+                minInstances: 0,
+                maxInstances: 2,
+                models: 1,
+                adapters: 3,
+            }),
+            {
+                name: "chat",
+                instanceType: "ml.g6.2xlarge",
+                minInstances: 0,
+                maxInstances: 2,
+                models: 1,
+                adapters: 3,
+                usdPerHour: 1.222,
+                priceAsOf: "2026-10-05",
+                idleFloorUsd: 0,
+                peakCeilingUsd: 2 * 1.222 * 730,
+                naiveUsd: 4 * 1.222 * 730,
+            },
+        );
+    });
+
+    it("sums a stack, naming unpriced endpoints instead of guessing", () => {
+        const cost = stackCost([
+            { name: "a", instanceType: "ml.m5.xlarge", minInstances: 1, maxInstances: 2, models: 1, adapters: 0 },
+            { name: "b", instanceType: "ml.g5.16xlarge", minInstances: 1, maxInstances: 1, models: 1, adapters: 0 },
+        ]);
+        assert.equal(cost.idleFloorUsd, 0.23 * 730);
+        assert.equal(cost.peakCeilingUsd, 2 * 0.23 * 730);
+        assert.deepEqual(cost.unpriced, ["b (ml.g5.16xlarge)"]);
+        assert.deepEqual(cost.priceDates, { "ml.m5.xlarge": "2026-06-27" });
+        assert.equal(formatUsd(12345.6), "$12,346");
+        assert.equal(formatUsd(undefined), "unpriced");
+    });
+});
+
+describe("lib: images", () => {
+    it("recognises private ECR images and their repositories", () => {
+        assert.equal(
+            isEcrImage("763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124"),
+            true,
+        );
+        assert.equal(isEcrImage("public.ecr.aws/lmi/djl:1"), false);
+        assert.equal(isEcrImage("docker.io/vllm/vllm-openai:latest"), false);
+        assert.equal(
+            ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/vllm:0.6"),
+            "arn:aws:ecr:eu-west-1:123456789012:repository/team/vllm",
+        );
+    });
+});
