@@ -51,9 +51,12 @@ interface MonitorLike {
  * Records every registration that reaches the mock monitor installed by `pulumi.runtime.setMocks`. Mocks
  * alone see only type, name and inputs; the engine (and a policy pack) also sees parents, dependencies
  * and options, so the recorder reads them off the same RegisterResource requests the engine would get.
- * Call right after `setMocks`.
+ * Call right after `setMocks`. `retain` decides which records stay in the returned list (all by default).
  */
-export function recordRegistrations(onRecord?: (resource: RecordedResource) => void): RecordedResource[] {
+export function recordRegistrations(
+    onRecord?: (resource: RecordedResource) => void,
+    retain: (resource: RecordedResource) => boolean = () => true,
+): RecordedResource[] {
     const monitor = settings.getMonitor() as unknown as MonitorLike | undefined;
     if (!monitor) throw new Error("recordRegistrations() needs pulumi.runtime.setMocks() first.");
     const resources: RecordedResource[] = [];
@@ -80,9 +83,12 @@ export function recordRegistrations(onRecord?: (resource: RecordedResource) => v
                     inputsStruct: req.getObject(),
                     outputsStruct: resp.getObject(),
                 };
-                resources.push(resource);
-                byUrn.set(resource.urn, resource);
                 onRecord?.(resource);
+                // A caller that streams registrations elsewhere need not hold thousands of them here.
+                if (retain(resource)) {
+                    resources.push(resource);
+                    byUrn.set(resource.urn, resource);
+                }
             }
             callback(err, resp);
         });

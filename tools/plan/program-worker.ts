@@ -10,16 +10,18 @@ import { toWire, WorkerMessage } from "./wire-resource";
 const { settings, stack } = workerData as { settings: StackSettingsFile; stack: string };
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
-runProgram(settings, stack, (resource) => post({ kind: "resource", resource: toWire(resource) })).then(
+runProgram(
+    settings,
+    stack,
+    (resource) => post({ kind: "resource", resource: toWire(resource) }),
+    // Only components are kept: they register their outputs after being recorded, and those are sent last.
+    (resource) => !resource.custom,
+).then(
     (run) =>
         post({
             kind: "done",
             exports: JSON.parse(JSON.stringify(run.outputs ?? {})),
-            // Components register their outputs after they are recorded: send the final ones.
-            componentOutputs: run.resources
-                .map((r, index) => ({ r, index }))
-                .filter(({ r }) => !r.custom)
-                .map(({ r, index }) => ({ index, outputs: r.outputsStruct.serializeBinary() })),
+            componentOutputs: run.resources.map((r) => ({ urn: r.urn, outputs: r.outputsStruct.serializeBinary() })),
         }),
     (error: Error) => post({ kind: "error", name: error?.name ?? "Error", message: error?.message ?? String(error) }),
 );

@@ -1,10 +1,9 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RecordedResource } from "../mocks/recorder";
 import type { ProgramRun } from "./run-program";
 import { StackSettingsFile } from "./stack-files";
-import { fromWire, WorkerMessage } from "./wire-resource";
+import { fromWire, setWireOutputs, WorkerMessage } from "./wire-resource";
 
 /** A program that failed in the worker, with its own error name and message (no stack: it is the user's). */
 export class ProgramError extends Error {
@@ -34,8 +33,10 @@ export function runProgramInWorker(
                 resources.push(resource);
                 onResource?.(resource);
             } else if (message.kind === "done") {
-                for (const { index, outputs } of message.componentOutputs) {
-                    resources[index].outputsStruct = Struct.deserializeBinary(outputs);
+                const byUrn = new Map(resources.map((r) => [r.urn, r]));
+                for (const { urn, outputs } of message.componentOutputs) {
+                    const resource = byUrn.get(urn);
+                    if (resource) setWireOutputs(resource, outputs);
                 }
                 settled = true;
                 resolve({ resources, outputs: message.exports });

@@ -20,10 +20,11 @@ export async function runProgram(
     settings: StackSettingsFile,
     stack: string,
     onResource?: (resource: RecordedResource) => void,
+    retain?: (resource: RecordedResource) => boolean,
 ): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
     await pulumi.runtime.setMocks(new FleetMocks(), settings.project, stack, false);
-    const resources = recordRegistrations(onResource);
+    const resources = recordRegistrations(onResource, retain);
     const outputs = await withoutPromiseTraces(async () => {
         const exports = await pulumi.runtime.runInPulumiStack(async () => {
             const main = require(settings.main);

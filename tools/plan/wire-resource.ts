@@ -10,7 +10,7 @@ export interface WireResource extends Omit<RecordedResource, "inputsStruct" | "o
 /** Messages from the program worker. */
 export type WorkerMessage =
     | { kind: "resource"; resource: WireResource }
-    | { kind: "done"; exports: Record<string, unknown>; componentOutputs: { index: number; outputs: Uint8Array }[] }
+    | { kind: "done"; exports: Record<string, unknown>; componentOutputs: { urn: string; outputs: Uint8Array }[] }
     | { kind: "error"; name: string; message: string };
 
 export function toWire(r: RecordedResource): WireResource {
@@ -20,5 +20,14 @@ export function toWire(r: RecordedResource): WireResource {
 
 export function fromWire(w: WireResource): RecordedResource {
     const { inputs, outputs, ...rest } = w;
-    return { ...rest, inputsStruct: Struct.deserializeBinary(inputs), outputsStruct: Struct.deserializeBinary(outputs) };
+    return {
+        ...rest,
+        inputsStruct: Struct.deserializeBinary(inputs),
+        outputsStruct: Struct.deserializeBinary(outputs),
+    };
+}
+
+/** Replaces a resource's outputs with the final ones its component registered. */
+export function setWireOutputs(resource: RecordedResource, outputs: Uint8Array): void {
+    resource.outputsStruct = Struct.deserializeBinary(outputs);
 }
