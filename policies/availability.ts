@@ -1,6 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES } from "../lib/contract";
-import { configWithDefaults } from "./support/config";
+import { configOf } from "./support/config";
 import { ofType } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
@@ -51,7 +51,7 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: minCopiesSchema,
     validateResource: (args, reportViolation) => {
-        const c = configWithDefaults<MinCopiesConfig>(minCopiesSchema, args.getConfig<MinCopiesConfig>());
+        const c = configOf<MinCopiesConfig>(minCopies, args);
         const props = plain(args.props);
         if (args.type === TYPES.scalableTarget && props.scalableDimension === IC_COPY_DIMENSION) {
             const min = num(props.minCapacity);
@@ -84,7 +84,7 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
         }
     },
     validateStack: (args, reportViolation) => {
-        const c = configWithDefaults<MinCopiesConfig>(minCopiesSchema, args.getConfig<MinCopiesConfig>());
+        const c = configOf<MinCopiesConfig>(minCopies, args);
         const graph = new StackGraph(args.resources);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || typeof ic.inferenceComponentName !== "string") continue;
@@ -123,10 +123,7 @@ export const prodInstanceCount: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { minInstances: { type: "integer", minimum: 1, default: 2 } } },
     validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
-        const { minInstances } = configWithDefaults<ProdInstanceCountConfig>(
-            prodInstanceCount.configSchema!,
-            args.getConfig<ProdInstanceCountConfig>(),
-        );
+        const { minInstances } = configOf<ProdInstanceCountConfig>(prodInstanceCount, args);
         for (const v of variantsOf(plain(args.props))) {
             const min = minInstancesOf(v);
             if (typeof min === "number" && min < minInstances) {
@@ -239,10 +236,7 @@ export const autoscalingRequired: StackValidationPolicy = {
         properties: { metrics: { type: "array", items: { type: "string" }, default: [IC_CONCURRENCY_METRIC] } },
     },
     validateStack: (args, reportViolation) => {
-        const { metrics } = configWithDefaults<AutoscalingRequiredConfig>(
-            autoscalingRequired.configSchema!,
-            args.getConfig<AutoscalingRequiredConfig>(),
-        );
+        const { metrics } = configOf<AutoscalingRequiredConfig>(autoscalingRequired, args);
         const graph = new StackGraph(args.resources);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || typeof ic.inferenceComponentName !== "string") continue;

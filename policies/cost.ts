@@ -2,7 +2,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { HOURS_PER_MONTH } from "../lib/catalog";
 import { COST_CENTER_TAG, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
-import { configWithDefaults } from "./support/config";
+import { configOf } from "./support/config";
 import { ofType } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
@@ -31,10 +31,7 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
         },
     },
     validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
-        const { families } = configWithDefaults<AllowedInstanceFamiliesConfig>(
-            allowedInstanceFamilies.configSchema!,
-            args.getConfig<AllowedInstanceFamiliesConfig>(),
-        );
+        const { families } = configOf<AllowedInstanceFamiliesConfig>(allowedInstanceFamilies, args);
         for (const v of variantsOf(plain(args.props))) {
             if (typeof v.instanceType !== "string") continue;
             const family = instanceFamily(v.instanceType);
@@ -62,10 +59,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { maxInstances: { type: "integer", minimum: 1, default: 4 } } },
     validateResource: (args, reportViolation) => {
-        const { maxInstances } = configWithDefaults<MaxInstancesPerEndpointConfig>(
-            maxInstancesPerEndpoint.configSchema!,
-            args.getConfig<MaxInstancesPerEndpointConfig>(),
-        );
+        const { maxInstances } = configOf<MaxInstancesPerEndpointConfig>(maxInstancesPerEndpoint, args);
         const fix = `Lower it, or raise max-instances-per-endpoint.maxInstances (${maxInstances}).`;
         if (args.type === TYPES.endpointConfiguration) {
             for (const v of variantsOf(plain(args.props))) {
@@ -121,10 +115,7 @@ export const monthlyCostBudget: StackValidationPolicy = {
         },
     },
     validateStack: (args, reportViolation) => {
-        const config = configWithDefaults<MonthlyCostBudgetConfig>(
-            monthlyCostBudget.configSchema!,
-            args.getConfig<MonthlyCostBudgetConfig>(),
-        );
+        const config = configOf<MonthlyCostBudgetConfig>(monthlyCostBudget, args);
         const graph = new StackGraph(args.resources);
         let idle = 0;
         let peak = 0;
@@ -193,10 +184,7 @@ export const costAllocationTags: ResourceValidationPolicy = {
     },
     validateResource: (args, reportViolation) => {
         if (!TAGGED_TYPES.has(args.type)) return;
-        const { requiredTags } = configWithDefaults<CostAllocationTagsConfig>(
-            costAllocationTags.configSchema!,
-            args.getConfig<CostAllocationTagsConfig>(),
-        );
+        const { requiredTags } = configOf<CostAllocationTagsConfig>(costAllocationTags, args);
         const tags = tagsOf(plain(args.props));
         if (tags === UNKNOWN) return;
         const missing = requiredTags.filter((key) => tags[key] === undefined || tags[key] === "");

@@ -2,7 +2,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, TYPES } from "../lib/contract";
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
 import { instanceCatalog, InstanceType } from "../lib/catalog";
-import { configWithDefaults } from "./support/config";
+import { configOf } from "./support/config";
 import { ofType } from "./support/of-type";
 import { plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
@@ -31,9 +31,9 @@ export const quantizationRequiredAboveSize: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { maxUnquantizedBillions: { type: "number", minimum: 0, default: 20 } } },
     validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
-        const { maxUnquantizedBillions } = configWithDefaults<QuantizationRequiredAboveSizeConfig>(
-            quantizationRequiredAboveSize.configSchema!,
-            args.getConfig<QuantizationRequiredAboveSizeConfig>(),
+        const { maxUnquantizedBillions } = configOf<QuantizationRequiredAboveSizeConfig>(
+            quantizationRequiredAboveSize,
+            args,
         );
         const ic = inferenceComponentOf(plain(args.props));
         if (isAdapter(ic)) return;
@@ -130,10 +130,7 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
         },
     },
     validateStack: (args, reportViolation) => {
-        const { memoryFraction } = configWithDefaults<WeightsFitAcceleratorMemoryConfig>(
-            weightsFitAcceleratorMemory.configSchema!,
-            args.getConfig<WeightsFitAcceleratorMemoryConfig>(),
-        );
+        const { memoryFraction } = configOf<WeightsFitAcceleratorMemoryConfig>(weightsFitAcceleratorMemory, args);
         const graph = new StackGraph(args.resources);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic)) continue;
@@ -178,10 +175,7 @@ export const loadAwareRouting: ResourceValidationPolicy = {
         },
     },
     validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
-        const { strategies } = configWithDefaults<LoadAwareRoutingConfig>(
-            loadAwareRouting.configSchema!,
-            args.getConfig<LoadAwareRoutingConfig>(),
-        );
+        const { strategies } = configOf<LoadAwareRoutingConfig>(loadAwareRouting, args);
         for (const v of variantsOf(plain(args.props))) {
             if (v.routing === UNKNOWN || (v.routing !== undefined && strategies.includes(v.routing))) continue;
             reportViolation(

@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../lib/contract";
 import { isEcrImage } from "../lib/images";
-import { configWithDefaults } from "./support/config";
+import { configOf } from "./support/config";
 import { ofType } from "./support/of-type";
 import { arr, plain, str, UNKNOWN } from "./support/props";
 import { inferenceComponentOf } from "./support/views";
@@ -52,10 +52,7 @@ export const privateImageRegistry: ResourceValidationPolicy = {
         properties: { allowedRegistryPrefixes: { type: "array", items: { type: "string" }, default: [] } },
     },
     validateResource: (args, reportViolation) => {
-        const { allowedRegistryPrefixes } = configWithDefaults<PrivateImageRegistryConfig>(
-            privateImageRegistry.configSchema!,
-            args.getConfig<PrivateImageRegistryConfig>(),
-        );
+        const { allowedRegistryPrefixes } = configOf<PrivateImageRegistryConfig>(privateImageRegistry, args);
         const props = plain(args.props);
         let images: unknown[] = [];
         if (args.type === TYPES.model) {
