@@ -28,10 +28,7 @@ describe("fm-fleet invoke (CLI)", () => {
         process.env = saved;
         await server.stop();
     });
-    beforeEach(() => {
-        server.requests.length = 0;
-        Object.assign(server.behaviour, { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, delayMs: 0 });
-    });
+    beforeEach(() => server.reset());
 
     it("writes the response body to stdout and nothing else", async () => {
         const r = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--body", '{"inputs":"hi"}');

@@ -20,10 +20,7 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         url = await server.start();
     });
     after(() => server.stop());
-    beforeEach(() => {
-        server.requests.length = 0;
-        Object.assign(server.behaviour, { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, delayMs: 0 });
-    });
+    beforeEach(() => server.reset());
 
     /** A client on the real SDK, pointed at the loopback server with static test credentials. */
     function client(options: Partial<FleetClientOptions> = {}): FleetClient {

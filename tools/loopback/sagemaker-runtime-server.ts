@@ -78,6 +78,12 @@ export class FakeSageMakerRuntime {
         await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     }
 
+    /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
+    reset(): void {
+        this.requests.length = 0;
+        Object.assign(this.behaviour, { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, delayMs: 0 });
+    }
+
     /** Expires a session now, as the service does after its idle lifetime. */
     expire(sessionId: string): void {
         const s = this.sessions.get(sessionId);
