@@ -6,6 +6,7 @@ import {
     SageMakerRuntimeClientConfig,
 } from "@aws-sdk/client-sagemaker-runtime";
 import { ColdStartOptions, retryWhileCold } from "./cold-start";
+import { asMalformedResponse } from "./malformed-response";
 import { isExpired, NEW_SESSION, parseNewSessionId, Session, SessionExpiredError } from "./sessions";
 import { payloadParts } from "./stream";
 
@@ -126,7 +127,10 @@ export class FleetClient {
             SessionId: sessionId,
         });
         const { result, attempts, waitedMs } = await retryWhileCold<InvokeEndpointCommandOutput>(
-            () => this.sdk.send(command, { abortSignal: deadline(request.signal, this.timeout(request)) }),
+            () =>
+                this.sdk
+                    .send(command, { abortSignal: deadline(request.signal, this.timeout(request)) })
+                    .catch((e) => Promise.reject(asMalformedResponse(e))),
             this.coldStart(request.signal),
         );
         const body = result.Body ?? new Uint8Array();
@@ -183,7 +187,10 @@ export class FleetClient {
             SessionId: sessionId,
         });
         const { result } = await retryWhileCold(
-            () => this.sdk.send(command, { abortSignal: deadline(request.signal, this.timeout(request)) }),
+            () =>
+                this.sdk
+                    .send(command, { abortSignal: deadline(request.signal, this.timeout(request)) })
+                    .catch((e) => Promise.reject(asMalformedResponse(e))),
             this.coldStart(request.signal),
         );
         if (!result.Body)

@@ -1,4 +1,5 @@
 export * from "./client";
 export * from "./cold-start";
+export * from "./malformed-response";
 export * from "./sessions";
 export * from "./stream";

@@ -11,13 +11,19 @@ export class StreamError extends Error {
     }
 }
 
-/** The SDK raises modeled stream errors as exceptions of these names. */
+/**
+ * The SDK raises modeled stream errors as exceptions of these names, and a frame it cannot decode as a
+ * plain Error; anything else (an abort) passes through as itself.
+ */
 function asStreamError(error: unknown): unknown {
     const e = error as { name?: string; message?: string; ErrorCode?: string };
-    if (e?.name === "ModelStreamError")
+    if (e?.name === "ModelStreamError") {
         return new StreamError(`The model failed mid-stream: ${e.message}`, e.ErrorCode);
-    if (e?.name === "InternalStreamFailure")
+    }
+    if (e?.name === "InternalStreamFailure") {
         return new StreamError(`SageMaker failed mid-stream: ${e.message}`, undefined);
+    }
+    if (e?.name === "Error") return new StreamError(`The response stream broke: ${e.message}`, undefined);
     return error;
 }
 

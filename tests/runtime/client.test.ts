@@ -3,6 +3,7 @@ import {
     ColdStartTimeoutError,
     FleetClient,
     FleetClientOptions,
+    MalformedResponseError,
     SessionExpiredError,
     StreamError,
     WakeProgress,
@@ -245,15 +246,41 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         assert.equal(server.requests.length, 1);
     });
 
-    it("fails clearly on a malformed response", async () => {
+    it("fails clearly on a malformed response, and on a corrupted stream frame", async () => {
         server.behaviour.malformed = 5;
         await assert.rejects(
             client().invoke({ endpointName: "e", inferenceComponentName: "ic", body: {} }),
-            (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-                assert.equal(e.$metadata?.httpStatusCode, 502);
+            (e: Error) => {
+                assert.ok(e instanceof MalformedResponseError, `${e.name}: ${e.message}`);
+                assert.equal(e.httpStatusCode, 502);
+                assert.match(
+                    e.message,
+                    /^The endpoint answered HTTP 502 with a body that is not the SageMaker runtime protocol \(Unexpected token '<', "<html><bod"\.\.\. is not valid JSON\)\. Something other than SageMaker answered: check --endpoint-url and any proxy\.$/,
+                );
                 return true;
             },
         );
+
+        server.behaviour.malformed = 0;
+        server.behaviour.corruptStream = true;
+        const parts: string[] = [];
+        await assert.rejects(
+            (async () => {
+                for await (const part of await client().stream({
+                    endpointName: "e",
+                    inferenceComponentName: "ic",
+                    body: {},
+                })) {
+                    parts.push(decoder.decode(part));
+                }
+            })(),
+            (e: Error) => {
+                assert.ok(e instanceof StreamError, `${e.name}: ${e.message}`);
+                assert.equal(e.message, "The response stream broke: Truncated event message received.");
+                return true;
+            },
+        );
+        assert.equal(parts.length, 1);
     });
 
     it("honours an abort signal, during a request and during a wait for capacity", async () => {

@@ -31,6 +31,8 @@ export interface Behaviour {
     malformed: number;
     /** Break the next stream after its first part with a ModelStreamError event. */
     streamError: boolean;
+    /** Send a corrupted event-stream frame after the first part of the next stream. */
+    corruptStream: boolean;
     /** Hold each answer this long (for timeouts and aborts). */
     delayMs: number;
     /** Session lifetime. */
@@ -56,6 +58,7 @@ export class FakeSageMakerRuntime {
         throttle: 0,
         malformed: 0,
         streamError: false,
+        corruptStream: false,
         delayMs: 0,
         sessionTtlMs: 20 * 60 * 1000,
     };
@@ -81,7 +84,14 @@ export class FakeSageMakerRuntime {
     /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
     reset(): void {
         this.requests.length = 0;
-        Object.assign(this.behaviour, { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, delayMs: 0 });
+        Object.assign(this.behaviour, {
+            noCapacity: {},
+            throttle: 0,
+            malformed: 0,
+            streamError: false,
+            corruptStream: false,
+            delayMs: 0,
+        });
     }
 
     /** Expires a session now, as the service does after its idle lifetime. */
@@ -183,6 +193,12 @@ export class FakeSageMakerRuntime {
             `{"token":"done"}\n`,
         ];
         for (const [i, part] of parts.entries()) {
+            if (b.corruptStream && i === 1) {
+                b.corruptStream = false;
+                // A frame whose length prefix and checksums do not match its bytes.
+                res.write(Buffer.from([0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9, 9, 9, 9, 9]));
+                return void res.end();
+            }
             if (b.streamError && i === 1) {
                 b.streamError = false;
                 res.write(
