@@ -121,7 +121,7 @@ export class Fleet extends pulumi.ComponentResource {
                 m.name,
                 new MultiModelEndpoint(
                     `${name}-${m.name}`,
-                    { ...m, executionRoleArn: this.role.arn, kmsKeyArn: fleet.kmsKeyArn, tags },
+                    { ...m, executionRoleArn: this.role.arn, kmsKeyArn: fleet.kmsKeyArn, vpc: fleet.vpc, tags },
                     { parent: this },
                 ),
             ]),

@@ -33,6 +33,8 @@ export interface MultiModelEndpointArgs {
     readonly dataCapture?: DataCaptureArgs;
     /** Runs the container without network access. @default true */
     readonly networkIsolation?: boolean;
+    /** VPC the container runs in. @default none - SageMaker's network */
+    readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
     /** Tags for every taggable child. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -67,6 +69,10 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
                 executionRoleArn: args.executionRoleArn,
                 enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
                 primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
+                vpcConfig: args.vpc && {
+                    subnets: [...args.vpc.subnetIds],
+                    securityGroupIds: [...args.vpc.securityGroupIds],
+                },
                 tags,
             },
             { parent: this },

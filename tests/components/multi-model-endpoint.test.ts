@@ -44,5 +44,24 @@ describe("MultiModelEndpoint", () => {
             "SageMakerVariantConcurrentRequestsPerModelHighResolution",
         );
         assert.equal(tracking.targetTrackingScalingPolicyConfiguration.targetValue, 10);
+        assert.equal(model.vpcConfig, undefined);
+    });
+
+    it("runs the model in a VPC when given one", async () => {
+        const { resources } = await underMocks(
+            () =>
+                new MultiModelEndpoint("classic", {
+                    instanceType: "ml.m5.xlarge",
+                    instances: { min: 2, max: 2 },
+                    image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+                    modelsPrefix: "s3://models/mme/",
+                    executionRoleArn: "arn:aws:iam::123456789012:role/r",
+                    vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] },
+                }),
+        );
+        assert.deepEqual(inputsOf(find(resources, TYPES.model, "classic-model")).vpcConfig, {
+            subnets: ["subnet-a", "subnet-b"],
+            securityGroupIds: ["sg-1"],
+        });
     });
 });
