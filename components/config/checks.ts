@@ -1,4 +1,5 @@
 import { findInstanceType } from "../../lib/catalog";
+import { messages } from "../rules";
 import { ConfigIssue } from "./issues";
 
 /**
@@ -16,10 +17,7 @@ function checkBounds(path: string, bounds: unknown, what: string, issues: Config
     const min = int(bounds.min);
     const max = int(bounds.max);
     if (min !== undefined && max !== undefined && min > max) {
-        issues.push({
-            path,
-            message: `\`min\` must be <= \`max\`, got ${min} > ${max}. Lower min or raise max ${what}.`,
-        });
+        issues.push({ path, message: messages.minAboveMax(min, max, what) });
     }
 }
 
@@ -32,7 +30,7 @@ function checkUnique(path: string, items: [number, Raw][], what: string, issues:
         else
             issues.push({
                 path: `${path}[${i}].name`,
-                message: `duplicate ${what} name "${item.name}" (also at ${path}[${first}]). Give each ${what} its own name.`,
+                message: messages.duplicate(what, item.name, `${path}[${first}]`),
             });
     }
 }

@@ -1,52 +1,29 @@
 import { z } from "zod";
-import { findInstanceType, suggestInstanceTypes } from "../../lib/catalog";
+import { findInstanceType } from "../../lib/catalog";
 import { ROUTING_STRATEGIES } from "../../lib/contract";
 import { QUANTIZATIONS } from "../../lib/sizing";
+import { isS3Url, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
 
-/** Renders a config value for an error message. */
-export const show = (value: unknown): string =>
-    value === undefined ? "nothing" : typeof value === "string" ? `"${value}"` : JSON.stringify(value);
-
-/** SageMaker resource names: lowercase letters, digits and hyphens; start and end alphanumeric. */
-const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-/** SageMaker caps inference component and endpoint names at 63 characters. */
-export const MAX_NAME_LENGTH = 63;
+export { show };
 
 const name = () =>
     z
         .string()
-        .regex(NAME, {
-            error: (iss) =>
-                `must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got ${show(iss.input)}. Rename it, e.g. "${String(
-                    iss.input,
-                )
-                    .toLowerCase()
-                    .replace(/[^a-z0-9]+/g, "-")
-                    .replace(/^-+|-+$/g, "")}".`,
-        })
-        .max(MAX_NAME_LENGTH, {
-            error: (iss) =>
-                `must be at most ${MAX_NAME_LENGTH} characters (the SageMaker limit), got ${String(iss.input).length}. Shorten it.`,
-        });
+        .regex(NAME, { error: (iss) => messages.nameFormat(iss.input) })
+        .max(MAX_NAME_LENGTH, { error: (iss) => messages.nameLength(iss.input) });
 
 const count = (what: string, least: number) =>
     z
         .number()
-        .int({ error: (iss) => `must be a whole number of ${what}, got ${show(iss.input)}. Round it.` })
-        .min(least, { error: (iss) => `must be >= ${least}, got ${show(iss.input)}. Use ${least} or more ${what}.` });
+        .int({ error: (iss) => messages.wholeNumber(what, iss.input) })
+        .min(least, { error: (iss) => messages.atLeast(least, iss.input, what) });
 
 const s3Url = (hint: string, prefixOnly = false) =>
-    z
-        .string()
-        .refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./.test(v) && (!prefixOnly || v.endsWith("/")), {
-            error: (iss) =>
-                `must be an s3://<bucket>/<key> URL with a valid bucket name${prefixOnly ? ", ending in /" : ""}, got ${show(iss.input)}. Use ${hint}.`,
-        });
+    z.string().refine((v) => isS3Url(v, prefixOnly), { error: (iss) => messages.s3Url(iss.input, hint, prefixOnly) });
 
-const instanceType = z.string().refine((v) => findInstanceType(v) !== undefined, {
-    error: (iss) =>
-        `unknown instance type ${show(iss.input)}. Use one of the catalog's types, e.g. ${suggestInstanceTypes(String(iss.input)).join(", ")}.`,
-});
+const instanceType = z
+    .string()
+    .refine((v) => findInstanceType(v) !== undefined, { error: (iss) => messages.unknownInstanceType(iss.input) });
 
 const bounds = (what: string) => z.strictObject({ min: count(what, 0), max: count(what, 1) });
 
