@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC } from "../lib/contract";
+import { ArgsCheck } from "./args-check";
 
 /** Defaults of {@link CopyAutoscalingArgs}, from the SageMaker scale-to-zero guidance, in one place. */
 export const COPY_AUTOSCALING_DEFAULTS = {
@@ -49,6 +50,8 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
     public readonly wakeAlarm: aws.cloudwatch.MetricAlarm | undefined;
 
     constructor(name: string, args: CopyAutoscalingArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkArgs(name, args);
         super("fm-fleet:autoscaling:CopyAutoscaling", name, {}, opts);
         const d = COPY_AUTOSCALING_DEFAULTS;
 
@@ -120,4 +123,37 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
         }
         this.registerOutputs({});
     }
+}
+
+/** Checks the plain arguments; throws one error naming every problem. */
+function checkArgs(name: string, args: CopyAutoscalingArgs): void {
+    const check = new ArgsCheck("CopyAutoscaling", name)
+        .count("args.minCopies", args.minCopies, 0, "copies")
+        .count("args.maxCopies", args.maxCopies, 1, "copies");
+    if (Number.isInteger(args.minCopies) && Number.isInteger(args.maxCopies) && args.minCopies > args.maxCopies) {
+        check.fail(
+            "args",
+            `\`minCopies\` must be <= \`maxCopies\`, got ${args.minCopies} > ${args.maxCopies}. Lower minCopies or raise maxCopies.`,
+        );
+    }
+    const target = args.targetConcurrentRequestsPerCopy;
+    if (target !== undefined && !(target > 0)) {
+        check.fail(
+            "args.targetConcurrentRequestsPerCopy",
+            `must be > 0, got ${target}. Use the concurrent requests one copy serves well, e.g. 4.`,
+        );
+    }
+    const period = args.wakeAlarmPeriodSeconds;
+    if (
+        period !== undefined &&
+        period !== 10 &&
+        period !== 30 &&
+        !(Number.isInteger(period) && period > 0 && period % 60 === 0)
+    ) {
+        check.fail(
+            "args.wakeAlarmPeriodSeconds",
+            `must be 10, 30 or a multiple of 60 (CloudWatch alarm periods), got ${period}. Use 30.`,
+        );
+    }
+    check.done();
 }

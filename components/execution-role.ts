@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { s3ReadGrants } from "./s3-grants";
 import { ecrRepositoryArn } from "../lib/images";
+import { ArgsCheck } from "./args-check";
 
 /** Arguments of {@link ExecutionRole}. */
 export interface ExecutionRoleArgs {
@@ -32,6 +33,8 @@ export class ExecutionRole extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: ExecutionRoleArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkArgs(name, args);
         super("fm-fleet:iam:ExecutionRole", name, {}, opts);
 
         this.role = new aws.iam.Role(
@@ -104,4 +107,14 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
         });
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Checks the plain arguments; throws one error naming every problem. */
+function checkArgs(name: string, args: ExecutionRoleArgs): void {
+    const check = new ArgsCheck("ExecutionRole", name);
+    if (args.artifactUrls.length === 0) {
+        check.fail("args.artifactUrls", "is empty. Give the S3 URLs of the model data and adapters the role serves.");
+    }
+    args.artifactUrls.forEach((url, i) => check.s3Url(`args.artifactUrls[${i}]`, url, "s3://<bucket>/<prefix>/"));
+    check.done();
 }

@@ -1,5 +1,7 @@
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsCheck } from "./args-check";
+import { messages } from "./rules";
 
 /** One fine-tuned (LoRA) adapter. */
 export interface AdapterSpec {
@@ -34,6 +36,8 @@ export class FineTunedAdapters extends pulumi.ComponentResource {
     public readonly componentNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: FineTunedAdaptersArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkAdapters(new ArgsCheck("FineTunedAdapters", name), "args.adapters", args.adapters).done();
         super("fm-fleet:sagemaker:FineTunedAdapters", name, {}, opts);
         const components = new Map<string, awsNative.sagemaker.InferenceComponent>();
         // Shared across adapters: one tag array and one base-name Output, not one per adapter.
@@ -63,4 +67,22 @@ export class FineTunedAdapters extends pulumi.ComponentResource {
             .apply((icNames) => Object.fromEntries(names.map((n, i) => [n, icNames[i] ?? ""])));
         this.registerOutputs({ componentNames: this.componentNames });
     }
+}
+
+/** Checks adapters: names (SageMaker's format, unique) and S3 artifacts. Used by FoundationModel too. */
+export function checkAdapters(check: ArgsCheck, path: string, adapters: readonly AdapterSpec[]): ArgsCheck {
+    const seen = new Map<string, number>();
+    adapters.forEach((adapter, i) => {
+        check
+            .name(`${path}[${i}].name`, adapter.name)
+            .s3Url(
+                `${path}[${i}].artifactUrl`,
+                adapter.artifactUrl,
+                "s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory",
+            );
+        const first = seen.get(adapter.name);
+        if (first === undefined) seen.set(adapter.name, i);
+        else check.fail(`${path}[${i}].name`, messages.duplicate("adapter", adapter.name, `${path}[${first}]`));
+    });
+    return check;
 }

@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
-import { AdapterSpec, FineTunedAdapters } from "./fine-tuned-adapters";
+import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
 import { DRAFT_MODEL_CHANNEL, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
+import { ArgsCheck } from "./args-check";
 
 /** Defaults of {@link FoundationModelArgs}, in one place. */
 export const FOUNDATION_MODEL_DEFAULTS = {
@@ -95,6 +96,8 @@ export class FoundationModel extends pulumi.ComponentResource {
     public readonly environment: Readonly<Record<string, string>>;
 
     constructor(name: string, args: FoundationModelArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkArgs(name, args);
         super("fm-fleet:sagemaker:FoundationModel", name, {}, opts);
         const adapters = args.adapters ?? [];
         const quantization = args.quantization ?? SERVING_DEFAULTS.quantization;
@@ -183,4 +186,33 @@ export class FoundationModel extends pulumi.ComponentResource {
 
         this.registerOutputs({ inferenceComponentName: this.inferenceComponentName });
     }
+}
+
+/** Checks a model's plain arguments, its adapters included; throws one error naming every problem. */
+function checkArgs(name: string, args: FoundationModelArgs): void {
+    const check = new ArgsCheck("FoundationModel", name)
+        .s3Url(
+            "args.modelDataUrl",
+            args.modelDataUrl,
+            "s3://<bucket>/<model>/ (a prefix) or s3://<bucket>/<model>.tar.gz",
+        )
+        .count("args.accelerators", args.accelerators, 0, "accelerator devices")
+        .count("args.memoryMb", args.memoryMb, 1024, "MiB")
+        .count("args.tensorParallelDegree", args.tensorParallelDegree, 1, "devices", true)
+        .count("args.maxLoras", args.maxLoras, 1, "adapters", true)
+        .bounds("args.copies", args.copies, "copies");
+    if (!(args.parametersBillions > 0)) {
+        check.fail(
+            "args.parametersBillions",
+            `must be > 0, got ${args.parametersBillions}. Give the size in billions, e.g. 8 or 70.`,
+        );
+    }
+    if (args.speculativeDecoding) {
+        check.s3Url(
+            "args.speculativeDecoding.draftModelUrl",
+            args.speculativeDecoding.draftModelUrl,
+            "s3://<bucket>/<draft-model>/",
+        );
+    }
+    checkAdapters(check, "args.adapters", args.adapters ?? []).done();
 }

@@ -1,3 +1,4 @@
+export * from "./args-check";
 export * from "./config";
 export * from "./copy-autoscaling";
 export * from "./execution-role";

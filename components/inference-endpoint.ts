@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Routing, ROUTING_STRATEGIES } from "../lib/contract";
+import { ArgsCheck } from "./args-check";
 
 /** Defaults of {@link InferenceEndpointArgs}, in one place. */
 export const INFERENCE_ENDPOINT_DEFAULTS = {
@@ -62,6 +63,8 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
     public readonly variantName: string;
 
     constructor(name: string, args: InferenceEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkArgs(name, args);
         super("fm-fleet:sagemaker:InferenceEndpoint", name, {}, opts);
         const d = INFERENCE_ENDPOINT_DEFAULTS;
         this.variantName = args.variantName ?? d.variantName;
@@ -121,4 +124,26 @@ export function dataCaptureConfig(
         captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
         kmsKeyId: kmsKeyArn,
     };
+}
+
+/** Checks an endpoint's plain arguments; throws one error naming every problem. */
+function checkArgs(name: string, args: InferenceEndpointArgs): void {
+    const check = new ArgsCheck("InferenceEndpoint", name)
+        .instanceType("args.instanceType", args.instanceType)
+        .bounds("args.instances", args.instances, "instances")
+        .range(
+            "args.containerStartupHealthCheckTimeoutInSeconds",
+            args.containerStartupHealthCheckTimeoutInSeconds,
+            60,
+            3600,
+            "seconds",
+        )
+        .range("args.modelDataDownloadTimeoutInSeconds", args.modelDataDownloadTimeoutInSeconds, 60, 3600, "seconds")
+        .count("args.volumeSizeInGb", args.volumeSizeInGb, 1, "GB", true);
+    if (args.dataCapture) {
+        check
+            .s3Url("args.dataCapture.destinationS3Uri", args.dataCapture.destinationS3Uri, "s3://<bucket>/<prefix>/")
+            .range("args.dataCapture.samplingPercentage", args.dataCapture.samplingPercentage, 1, 100, "percent");
+    }
+    check.done();
 }

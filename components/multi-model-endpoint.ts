@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
 import { DataCaptureArgs, dataCaptureConfig, INFERENCE_ENDPOINT_DEFAULTS } from "./inference-endpoint";
+import { ArgsCheck } from "./args-check";
 
 /** Defaults of {@link MultiModelEndpointArgs}, in one place. */
 export const MULTI_MODEL_ENDPOINT_DEFAULTS = {
@@ -58,6 +59,8 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
     public readonly targetTracking: aws.appautoscaling.Policy;
 
     constructor(name: string, args: MultiModelEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before super(): nothing is registered from invalid arguments.
+        checkArgs(name, args);
         super("fm-fleet:sagemaker:MultiModelEndpoint", name, {}, opts);
         const d = MULTI_MODEL_ENDPOINT_DEFAULTS;
         const variantName = INFERENCE_ENDPOINT_DEFAULTS.variantName;
@@ -136,4 +139,19 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
         );
         this.registerOutputs({ endpointName: this.endpointName });
     }
+}
+
+/** Checks the plain arguments; throws one error naming every problem. */
+function checkArgs(name: string, args: MultiModelEndpointArgs): void {
+    const check = new ArgsCheck("MultiModelEndpoint", name)
+        .instanceType("args.instanceType", args.instanceType)
+        .bounds("args.instances", args.instances, "instances")
+        .s3Url("args.modelsPrefix", args.modelsPrefix, "s3://<bucket>/<prefix>/ holding one .tar.gz per model", true);
+    if (args.instances.min === 0) {
+        check.fail(
+            "args.instances.min",
+            "is 0, but only inference-component endpoints scale to zero: a multi-model endpoint needs at least 1 instance. Set it to 1.",
+        );
+    }
+    check.done();
 }

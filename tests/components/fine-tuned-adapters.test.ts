@@ -44,7 +44,7 @@ describe("FineTunedAdapters", () => {
     it("costs one registration per adapter and one for the whole set, at a thousand adapters", async () => {
         const adapters = Array.from({ length: 1000 }, (_, i) => ({
             name: `t${i}`,
-            artifactUrl: `s3://a/t${i}.tar.gz`,
+            artifactUrl: `s3://tenant-adapters/t${i}.tar.gz`,
         }));
         const { resources } = await underMocks(
             () => new FineTunedAdapters("set", { endpointName: "e", baseInferenceComponentName: "b", adapters }),
