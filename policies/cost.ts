@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { HOURS_PER_MONTH } from "../lib/catalog";
+import { HOURS_PER_MONTH, instanceFamily } from "../lib/catalog";
 import { COST_CENTER_TAG, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
 import { configOf } from "./support/config";
@@ -7,7 +7,7 @@ import { ofType } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { tagsOf } from "./support/tags";
-import { catalogEntry, instanceFamily, minInstancesOf, variantsOf } from "./support/views";
+import { catalogEntry, minInstancesOf, variantsOf } from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -4,8 +4,6 @@ import { ROUTING_STRATEGIES } from "../../lib/contract";
 import { QUANTIZATIONS } from "../../lib/sizing";
 import { isS3Url, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
 
-export { show };
-
 const name = () =>
     z
         .string()

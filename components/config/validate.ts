@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { crossFieldIssues } from "./checks";
 import { ConfigIssue, FleetConfigError, formatPath } from "./issues";
-import { FleetConfig, fleetSchema, show } from "./schema";
+import { show } from "../rules";
+import { FleetConfig, fleetSchema } from "./schema";
 
 /** A validated stack config: the fleet and the cost center every taggable resource is tagged with. */
 export interface StackSettings {

@@ -1,4 +1,4 @@
-import { findInstanceType, instanceFamily, InstanceType } from "../../lib/catalog";
+import { findInstanceType, InstanceType } from "../../lib/catalog";
 import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV } from "../../lib/contract";
 import { parseParametersBillions, Quantization, quantizationFromOption } from "../../lib/sizing";
 import { arr, num, str, UNKNOWN, Unknown } from "./props";
@@ -46,8 +46,6 @@ export function minInstancesOf(v: VariantView): number | Unknown | undefined {
 export function catalogEntry(instanceType: string | Unknown | undefined): InstanceType | undefined {
     return typeof instanceType === "string" ? findInstanceType(instanceType) : undefined;
 }
-
-export { instanceFamily };
 
 /** An inference component, as the rules read it. */
 export interface InferenceComponentView {

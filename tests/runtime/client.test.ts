@@ -13,6 +13,11 @@ import { FakeSageMakerRuntime, NO_CAPACITY_MESSAGE } from "../../tools/loopback/
 
 const decoder = new TextDecoder();
 
+/** Reads a stream to its end (or its error), decoding each part into `parts`. */
+async function collect(stream: Promise<AsyncIterable<Uint8Array>>, parts: string[]): Promise<void> {
+    for await (const part of await stream) parts.push(decoder.decode(part));
+}
+
 describe("FleetClient against a loopback SageMaker runtime", () => {
     const server = new FakeSageMakerRuntime();
     let url = "";
@@ -167,15 +172,7 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         server.behaviour.streamError = true;
         const parts: string[] = [];
         await assert.rejects(
-            (async () => {
-                for await (const part of await client().stream({
-                    endpointName: "e",
-                    inferenceComponentName: "ic",
-                    body: {},
-                })) {
-                    parts.push(decoder.decode(part));
-                }
-            })(),
+            collect(client().stream({ endpointName: "e", inferenceComponentName: "ic", body: {} }), parts),
             (e: Error) => {
                 assert.ok(e instanceof StreamError, `${e.name}: ${e.message}`);
                 assert.equal(e.message, "The model failed mid-stream: CUDA out of memory");
@@ -265,15 +262,7 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         server.behaviour.corruptStream = true;
         const parts: string[] = [];
         await assert.rejects(
-            (async () => {
-                for await (const part of await client().stream({
-                    endpointName: "e",
-                    inferenceComponentName: "ic",
-                    body: {},
-                })) {
-                    parts.push(decoder.decode(part));
-                }
-            })(),
+            collect(client().stream({ endpointName: "e", inferenceComponentName: "ic", body: {} }), parts),
             (e: Error) => {
                 assert.ok(e instanceof StreamError, `${e.name}: ${e.message}`);
                 assert.equal(e.message, "The response stream broke: Truncated event message received.");

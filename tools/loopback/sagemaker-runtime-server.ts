@@ -39,6 +39,11 @@ export interface Behaviour {
     sessionTtlMs: number;
 }
 
+/** Every fault switched off (the session lifetime is a setting, not a fault, and is left alone). */
+function normalBehaviour(): Omit<Behaviour, "sessionTtlMs"> {
+    return { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, corruptStream: false, delayMs: 0 };
+}
+
 interface SessionState {
     instance: string;
     expiresAt: number;
@@ -53,15 +58,7 @@ interface SessionState {
  */
 export class FakeSageMakerRuntime {
     public readonly requests: SeenRequest[] = [];
-    public readonly behaviour: Behaviour = {
-        noCapacity: {},
-        throttle: 0,
-        malformed: 0,
-        streamError: false,
-        corruptStream: false,
-        delayMs: 0,
-        sessionTtlMs: 20 * 60 * 1000,
-    };
+    public readonly behaviour: Behaviour = { ...normalBehaviour(), sessionTtlMs: 20 * 60 * 1000 };
     private readonly sessions = new Map<string, SessionState>();
     private next = 0;
     private server: Server | undefined;
@@ -84,14 +81,7 @@ export class FakeSageMakerRuntime {
     /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
     reset(): void {
         this.requests.length = 0;
-        Object.assign(this.behaviour, {
-            noCapacity: {},
-            throttle: 0,
-            malformed: 0,
-            streamError: false,
-            corruptStream: false,
-            delayMs: 0,
-        });
+        Object.assign(this.behaviour, normalBehaviour());
     }
 
     /** Expires a session now, as the service does after its idle lifetime. */
