@@ -7,7 +7,10 @@ const fleet = new Fleet("fleet", {
     costCenter: config.get("costCenter"),
 });
 
-/** Endpoint -> { endpointName, models: model -> { inferenceComponentName, adapters: adapter -> IC name } }. */
+/**
+ * Config names -> physical names: endpoint -> { endpointName, endpointConfigName, models: model ->
+ * { modelName, inferenceComponentName, adapters: adapter -> IC name } }.
+ */
 export const endpoints = fleet.endpointNames;
-/** Multi-model endpoint -> endpoint name (invoke with a target model). */
+/** Multi-model endpoint -> { endpointName, endpointConfigName, modelName } (invoke with a target model). */
 export const multiModelEndpoints = fleet.multiModelEndpointNames;

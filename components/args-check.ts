@@ -1,4 +1,4 @@
-import { findInstanceType } from "../lib/catalog";
+import { findInstanceType, hasLocalStorage } from "../lib/catalog";
 import { ConfigIssue } from "./config/issues";
 import { isS3Url, MAX_NAME_LENGTH, messages, NAME } from "./rules";
 
@@ -58,6 +58,12 @@ export class ArgsCheck {
 
     instanceType(path: string, value: string): this {
         return findInstanceType(value) ? this : this.fail(path, messages.unknownInstanceType(value));
+    }
+
+    /** A volume size only where the instance type has no local storage (SageMaker attaches EBS only there). */
+    storage(path: string, instanceType: string, volumeSizeInGb: number | undefined): this {
+        if (volumeSizeInGb === undefined || hasLocalStorage(instanceType) !== true) return this;
+        return this.fail(`${path}.volumeSizeInGb`, messages.volumeOnLocalStorage(instanceType, volumeSizeInGb));
     }
 
     /** A SageMaker-style name, unique among `seen` when given. */

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC } from "../lib/contract";
+import { ALARM_NAME_MAX, SCALING_POLICY_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
+import { ChildNames, partsOf } from "./naming";
 
 /** Defaults of {@link CopyAutoscalingArgs}, from the SageMaker scale-to-zero guidance, in one place. */
 export const COPY_AUTOSCALING_DEFAULTS = {
@@ -30,6 +32,8 @@ export interface CopyAutoscalingArgs {
     readonly wakeCooldownSeconds?: number;
     /** Period of the wake alarm, 10 or 30 (high-resolution) or a multiple of 60 seconds. @default 30 */
     readonly wakeAlarmPeriodSeconds?: number;
+    /** Readable parts the policy and alarm names start with. @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for the alarm. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -54,6 +58,7 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
         checkArgs(name, args);
         super("fm-fleet:autoscaling:CopyAutoscaling", name, {}, opts);
         const d = COPY_AUTOSCALING_DEFAULTS;
+        const names = new ChildNames("fm-fleet:autoscaling:CopyAutoscaling", name, args.nameParts ?? partsOf(name));
 
         this.target = new aws.appautoscaling.Target(
             `${name}-target`,
@@ -75,6 +80,7 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
             `${name}-concurrency`,
             {
                 ...scaled,
+                name: names.name("concurrency", { extra: ["concurrency"], maxLength: SCALING_POLICY_NAME_MAX }),
                 policyType: "TargetTrackingScaling",
                 targetTrackingScalingPolicyConfiguration: {
                     predefinedMetricSpecification: { predefinedMetricType: IC_CONCURRENCY_METRIC },
@@ -91,6 +97,7 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
                 `${name}-wake`,
                 {
                     ...scaled,
+                    name: names.name("wake", { extra: ["wake"], maxLength: SCALING_POLICY_NAME_MAX }),
                     policyType: "StepScaling",
                     stepScalingPolicyConfiguration: {
                         adjustmentType: "ChangeInCapacity",
@@ -104,6 +111,7 @@ export class CopyAutoscaling extends pulumi.ComponentResource {
             this.wakeAlarm = new aws.cloudwatch.MetricAlarm(
                 `${name}-wake-alarm`,
                 {
+                    name: names.name("wake-alarm", { extra: ["wake"], maxLength: ALARM_NAME_MAX }),
                     alarmDescription: "Adds a copy when a request reaches the inference component at zero copies.",
                     namespace: "AWS/SageMaker",
                     metricName: NO_CAPACITY_METRIC,

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { s3ReadGrants } from "./s3-grants";
 import { ecrRepositoryArn } from "../lib/images";
+import { IAM_POLICY_NAME_MAX, IAM_ROLE_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
+import { ChildNames, partsOf } from "./naming";
 
 /** Arguments of {@link ExecutionRole}. */
 export interface ExecutionRoleArgs {
@@ -12,6 +14,8 @@ export interface ExecutionRoleArgs {
     readonly images: readonly string[];
     /** KMS key the role may use to decrypt artifacts and volumes. @default none - no KMS grant */
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /** Readable parts the role's name starts with. @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for the role. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -36,16 +40,23 @@ export class ExecutionRole extends pulumi.ComponentResource {
         // Validate before super(): nothing is registered from invalid arguments.
         checkArgs(name, args);
         super("fm-fleet:iam:ExecutionRole", name, {}, opts);
+        // IAM is global to the account: the name's hash carries the stack and region.
+        const names = new ChildNames("fm-fleet:iam:ExecutionRole", name, args.nameParts ?? partsOf(name));
 
         this.role = new aws.iam.Role(
             `${name}-role`,
-            { assumeRolePolicy: JSON.stringify(SAGEMAKER_TRUST), tags: { ...args.tags } },
+            {
+                name: names.name("role", { maxLength: IAM_ROLE_NAME_MAX }),
+                assumeRolePolicy: JSON.stringify(SAGEMAKER_TRUST),
+                tags: { ...args.tags },
+            },
             { parent: this },
         );
         const kmsKeyArn = args.kmsKeyArn;
         new aws.iam.RolePolicy(
             `${name}-policy`,
             {
+                name: names.name("policy", { maxLength: IAM_POLICY_NAME_MAX }),
                 role: this.role.id,
                 policy: pulumi.output(kmsKeyArn).apply((key) => JSON.stringify(executionPolicy(args, key))),
             },

@@ -1,13 +1,14 @@
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsCheck } from "./args-check";
-import { messages } from "./rules";
+import { ChildNames, partsOf } from "./naming";
+import { isS3Url, isTarGz, messages } from "./rules";
 
 /** One fine-tuned (LoRA) adapter. */
 export interface AdapterSpec {
     /** Lowercase letters, digits and hyphens, at most 63 characters, unique per base model. */
     readonly name: string;
-    /** `s3://` URL of the adapter: a `.tar.gz` of the PEFT adapter directory, or an S3 prefix. */
+    /** `s3://` URL of the adapter: a `.tar.gz` of the PEFT adapter directory (the API takes no prefix). */
     readonly artifactUrl: string;
 }
 
@@ -19,6 +20,8 @@ export interface FineTunedAdaptersArgs {
     readonly baseInferenceComponentName: pulumi.Input<string>;
     /** The adapters; thousands are fine. */
     readonly adapters: readonly AdapterSpec[];
+    /** Readable parts the physical names start with (the adapter name follows). @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for every adapter inference component. @default [] */
     readonly tags?: readonly awsNative.types.input.TagArgs[];
 }
@@ -32,6 +35,8 @@ export interface FineTunedAdaptersArgs {
 export class FineTunedAdapters extends pulumi.ComponentResource {
     /** Adapter name -> its inference component. */
     public readonly components: ReadonlyMap<string, awsNative.sagemaker.InferenceComponent>;
+    /** Adapter name -> inference component name, known before deployment. */
+    public readonly physicalNames: ReadonlyMap<string, string>;
     /** Adapter name -> inference component name, for clients. */
     public readonly componentNames: pulumi.Output<Record<string, string>>;
 
@@ -43,12 +48,17 @@ export class FineTunedAdapters extends pulumi.ComponentResource {
         // Shared across adapters: one tag array and one base-name Output, not one per adapter.
         const tags = args.tags ? [...args.tags] : undefined;
         const childOpts: pulumi.CustomResourceOptions = { parent: this };
+        const childNames = new ChildNames("fm-fleet:sagemaker:FineTunedAdapters", name, args.nameParts ?? partsOf(name));
+        const physicalNames = new Map<string, string>();
         for (const adapter of args.adapters) {
+            const icName = childNames.name(`adapter/${adapter.name}`, { extra: [adapter.name] });
+            physicalNames.set(adapter.name, icName);
             components.set(
                 adapter.name,
                 new awsNative.sagemaker.InferenceComponent(
-                    `${name}-${adapter.name}`,
+                    `${name}/${adapter.name}`,
                     {
+                        inferenceComponentName: icName,
                         endpointName: args.endpointName,
                         specification: {
                             baseInferenceComponentName: args.baseInferenceComponentName,
@@ -61,6 +71,7 @@ export class FineTunedAdapters extends pulumi.ComponentResource {
             );
         }
         this.components = components;
+        this.physicalNames = physicalNames;
         const names = [...components.keys()];
         this.componentNames = pulumi
             .all([...components.values()].map((ic) => ic.inferenceComponentName))
@@ -75,11 +86,10 @@ export function checkAdapters(check: ArgsCheck, path: string, adapters: readonly
     adapters.forEach((adapter, i) => {
         check
             .name(`${path}[${i}].name`, adapter.name)
-            .s3Url(
-                `${path}[${i}].artifactUrl`,
-                adapter.artifactUrl,
-                "s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory",
-            );
+            .s3Url(`${path}[${i}].artifactUrl`, adapter.artifactUrl, "s3://<bucket>/<adapter>.tar.gz");
+        if (isS3Url(adapter.artifactUrl) && !isTarGz(adapter.artifactUrl)) {
+            check.fail(`${path}[${i}].artifactUrl`, messages.adapterTarball(adapter.artifactUrl));
+        }
         const first = seen.get(adapter.name);
         if (first === undefined) seen.set(adapter.name, i);
         else check.fail(`${path}[${i}].name`, messages.duplicate("adapter", adapter.name, `${path}[${first}]`));

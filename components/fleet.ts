@@ -14,11 +14,27 @@ export interface FleetArgs {
     readonly costCenter: unknown;
 }
 
-/** What clients need to call one inference-component endpoint. */
+/** The physical names of one foundation model: its SageMaker model, base IC and adapter ICs. */
+export interface ModelNames {
+    readonly modelName: string;
+    readonly inferenceComponentName: string;
+    /** Adapter config name -> adapter inference component name. */
+    readonly adapters: Record<string, string>;
+}
+
+/** What clients need to call one inference-component endpoint, and the names of what it is made of. */
 export interface EndpointNames {
     readonly endpointName: string;
-    /** Foundation model -> its base inference component and its adapters' inference components. */
-    readonly models: Record<string, { inferenceComponentName: string; adapters: Record<string, string> }>;
+    readonly endpointConfigName: string;
+    /** Foundation model config name -> its physical names. */
+    readonly models: Record<string, ModelNames>;
+}
+
+/** The physical names of one multi-model endpoint. */
+export interface MultiModelEndpointNames {
+    readonly endpointName: string;
+    readonly endpointConfigName: string;
+    readonly modelName: string;
 }
 
 /**
@@ -37,10 +53,10 @@ export class Fleet extends pulumi.ComponentResource {
     public readonly foundationModels: ReadonlyMap<string, FoundationModel>;
     /** Config name -> the multi-model endpoint component. */
     public readonly multiModelEndpoints: ReadonlyMap<string, MultiModelEndpoint>;
-    /** Config endpoint name -> names to invoke it with. */
-    public readonly endpointNames: pulumi.Output<Record<string, EndpointNames>>;
-    /** Config name -> multi-model endpoint name. */
-    public readonly multiModelEndpointNames: pulumi.Output<Record<string, string>>;
+    /** Config endpoint name -> its physical names (known before deployment: see the README's naming rule). */
+    public readonly endpointNames: Record<string, EndpointNames>;
+    /** Config name -> the multi-model endpoint's physical names. */
+    public readonly multiModelEndpointNames: Record<string, MultiModelEndpointNames>;
 
     constructor(name: string, args: FleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before super(): not even this component is registered from an invalid config.
@@ -57,11 +73,8 @@ export class Fleet extends pulumi.ComponentResource {
             {
                 artifactUrls: [
                     ...endpoints.flatMap((e) =>
-                        e.foundationModels.flatMap((m) => [
-                            m.modelDataUrl,
-                            ...(m.speculativeDecoding ? [m.speculativeDecoding.draftModelUrl] : []),
-                            ...(m.adapters ?? []).map((a) => a.artifactUrl),
-                        ]),
+                        // A draft model sits inside its model data: the model's grant covers it.
+                        e.foundationModels.flatMap((m) => [m.modelDataUrl, ...(m.adapters ?? []).map((a) => a.artifactUrl)]),
                     ),
                     ...mmes.map((m) => m.modelsPrefix),
                     ...[...endpoints, ...mmes].flatMap((e) => (e.dataCapture ? [e.dataCapture.destinationS3Uri] : [])),
@@ -79,16 +92,21 @@ export class Fleet extends pulumi.ComponentResource {
         const endpointComponents = new Map<string, InferenceEndpoint>();
         const models = new Map<string, FoundationModel>();
         for (const e of endpoints) {
+            // Logical names join config names with "/", which config names cannot contain: endpoint "chat" with
+            // model "llama3-8b" and endpoint "chat-llama3" with model "8b" stay two resources.
             const endpoint = new InferenceEndpoint(
-                `${name}-${e.name}`,
+                `${name}/${e.name}`,
                 {
                     instanceType: e.instanceType,
                     instances: e.instances,
                     routing: e.routing,
                     executionRoleArn: this.role.arn,
                     kmsKeyArn: fleet.kmsKeyArn,
+                    networkIsolation: e.networkIsolation,
+                    vpc: fleet.vpc,
                     dataCapture: e.dataCapture,
                     volumeSizeInGb: e.volumeSizeInGb,
+                    nameParts: [e.name],
                     tags,
                 },
                 { parent: this },
@@ -98,9 +116,10 @@ export class Fleet extends pulumi.ComponentResource {
                 models.set(
                     `${e.name}/${m.name}`,
                     new FoundationModel(
-                        `${name}-${e.name}-${m.name}`,
+                        `${name}/${e.name}/${m.name}`,
                         {
                             ...m,
+                            nameParts: [e.name, m.name],
                             endpointName: endpoint.endpointName,
                             variantName: endpoint.variantName,
                             executionRoleArn: this.role.arn,
@@ -120,39 +139,53 @@ export class Fleet extends pulumi.ComponentResource {
             mmes.map((m) => [
                 m.name,
                 new MultiModelEndpoint(
-                    `${name}-${m.name}`,
-                    { ...m, executionRoleArn: this.role.arn, kmsKeyArn: fleet.kmsKeyArn, vpc: fleet.vpc, tags },
+                    `${name}/${m.name}`,
+                    {
+                        ...m,
+                        executionRoleArn: this.role.arn,
+                        kmsKeyArn: fleet.kmsKeyArn,
+                        vpc: fleet.vpc,
+                        nameParts: [m.name],
+                        tags,
+                    },
                     { parent: this },
                 ),
             ]),
         );
 
-        // pulumi.output unwraps nested Outputs, so the export is one plain object per endpoint.
-        this.endpointNames = pulumi.output(
-            Object.fromEntries(
-                endpoints.map((e) => [
+        this.endpointNames = Object.fromEntries(
+            endpoints.map((e) => {
+                const endpoint = endpointComponents.get(e.name)!;
+                const modelNames = e.foundationModels.map((m): [string, ModelNames] => {
+                    const model = models.get(`${e.name}/${m.name}`)!;
+                    return [
+                        m.name,
+                        {
+                            modelName: model.physicalNames.model,
+                            inferenceComponentName: model.physicalNames.inferenceComponent,
+                            adapters: Object.fromEntries(model.adapters?.physicalNames ?? []),
+                        },
+                    ];
+                });
+                return [
                     e.name,
                     {
-                        endpointName: endpointComponents.get(e.name)!.endpointName,
-                        models: Object.fromEntries(
-                            e.foundationModels.map((m) => {
-                                const model = models.get(`${e.name}/${m.name}`)!;
-                                return [
-                                    m.name,
-                                    {
-                                        inferenceComponentName: model.inferenceComponentName,
-                                        adapters: model.adapters?.componentNames ?? {},
-                                    },
-                                ];
-                            }),
-                        ),
+                        endpointName: endpoint.physicalNames.endpoint,
+                        endpointConfigName: endpoint.physicalNames.endpointConfig,
+                        models: Object.fromEntries(modelNames),
                     },
-                ]),
-            ),
-        ) as pulumi.Output<Record<string, EndpointNames>>;
-        this.multiModelEndpointNames = pulumi
-            .all(mmes.map((m) => this.multiModelEndpoints.get(m.name)!.endpointName))
-            .apply((list) => Object.fromEntries(mmes.map((m, i) => [m.name, list[i]])));
+                ];
+            }),
+        );
+        this.multiModelEndpointNames = Object.fromEntries(
+            mmes.map((m) => {
+                const names = this.multiModelEndpoints.get(m.name)!.physicalNames;
+                return [
+                    m.name,
+                    { endpointName: names.endpoint, endpointConfigName: names.endpointConfig, modelName: names.model },
+                ];
+            }),
+        );
 
         this.registerOutputs({ endpoints: this.endpointNames, multiModelEndpoints: this.multiModelEndpointNames });
     }

@@ -5,8 +5,11 @@ import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
 import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
-import { DRAFT_MODEL_CHANNEL, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
+import { ContainerFamily, containerFamilyOf, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
 import { ArgsCheck } from "./args-check";
+import { nativeTags, VpcArgs } from "./inference-endpoint";
+import { ChildNames, partsOf } from "./naming";
+import { draftPathIn, messages } from "./rules";
 
 /** Defaults of {@link FoundationModelArgs}, in one place. */
 export const FOUNDATION_MODEL_DEFAULTS = {
@@ -31,15 +34,21 @@ export interface FoundationModelArgs {
     readonly variantName: string;
     /** Role the model's container runs with. */
     readonly executionRoleArn: pulumi.Input<string>;
-    /** ECR URI of the serving container image (e.g. LMI). */
+    /** ECR URI of the serving container image (LMI or the SageMaker vLLM DLC). */
     readonly image: string;
+    /** Serving container family, whose environment names the options use. @default detected from `image` */
+    readonly containerFamily?: ContainerFamily;
     /** `s3://` URL of the weights: a prefix (ending in `/`, served uncompressed) or a `.tar.gz`. */
     readonly modelDataUrl: string;
     /** Model size in billions of parameters (tagged for the policy pack's sizing rules). */
     readonly parametersBillions: number;
     /** Weight quantization. @default "none" */
     readonly quantization?: Quantization;
-    /** Speculative decoding with a draft model. @default none */
+    /**
+     * Speculative decoding with a draft model that ships inside the model data: `draftModelUrl` is a folder
+     * under `modelDataUrl` (inference components reject models with additional data sources), and the
+     * container finds it at `/opt/ml/model/<folder>`. `speculativeLength` draft tokens per step. @default none
+     */
     readonly speculativeDecoding?: { readonly draftModelUrl: string; readonly speculativeLength?: number };
     /** Tensor parallel degree. @default `accelerators` */
     readonly tensorParallelDegree?: number;
@@ -60,11 +69,13 @@ export interface FoundationModelArgs {
     /** Runs the container without network access. @default true */
     readonly networkIsolation?: boolean;
     /** VPC the container runs in. @default none - SageMaker's network */
-    readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+    readonly vpc?: VpcArgs;
     /** Extra container environment, applied over the derived serving environment. @default {} */
     readonly environment?: Readonly<Record<string, string>>;
     /** Overrides of the copy autoscaling. @default the CopyAutoscaling defaults */
     readonly autoscaling?: Partial<Omit<CopyAutoscalingArgs, "inferenceComponentName" | "minCopies" | "maxCopies">>;
+    /** Readable parts the physical names start with. @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for the model, its inference components and its alarm. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -94,6 +105,10 @@ export class FoundationModel extends pulumi.ComponentResource {
     public readonly adapters: FineTunedAdapters | undefined;
     /** The serving environment the container gets. */
     public readonly environment: Readonly<Record<string, string>>;
+    /** The serving container family the environment is written for. */
+    public readonly containerFamily: ContainerFamily;
+    /** The physical names, known before deployment. */
+    public readonly physicalNames: { readonly model: string; readonly inferenceComponent: string };
 
     constructor(name: string, args: FoundationModelArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before super(): nothing is registered from invalid arguments.
@@ -101,34 +116,51 @@ export class FoundationModel extends pulumi.ComponentResource {
         super("fm-fleet:sagemaker:FoundationModel", name, {}, opts);
         const adapters = args.adapters ?? [];
         const quantization = args.quantization ?? SERVING_DEFAULTS.quantization;
+        const nameParts = args.nameParts ?? partsOf(name);
+        const names = new ChildNames("fm-fleet:sagemaker:FoundationModel", name, nameParts);
+        // checkArgs guarantees both: a known family and a draft inside the weights.
+        this.containerFamily = (args.containerFamily ?? containerFamilyOf(args.image))!;
+        const draftModelPath = args.speculativeDecoding
+            ? draftPathIn(args.modelDataUrl, args.speculativeDecoding.draftModelUrl)!
+            : undefined;
         this.environment = {
-            ...servingEnvironment({ ...args, quantization, adapterCount: adapters.length }),
+            ...servingEnvironment({
+                ...args,
+                family: this.containerFamily,
+                quantization,
+                speculativeDecoding: draftModelPath
+                    ? { draftModelPath, speculativeLength: args.speculativeDecoding?.speculativeLength }
+                    : undefined,
+                adapterCount: adapters.length,
+            }),
             ...args.environment,
         };
         const tags = { ...args.tags };
         const icTags: Record<string, string> = { ...tags, [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions) };
         if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
 
+        const container = {
+            image: args.image,
+            // The draft, if any, is a folder of this one data source: no additionalModelDataSources.
+            modelDataSource: { s3DataSources: [s3DataSource(args.modelDataUrl)] },
+            environment: this.environment,
+        };
+        const networkIsolation = args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation;
+        const vpcConfig = args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] };
+        this.physicalNames = {
+            // Every input of a SageMaker model is create-only: a changed model is a new model, under a new name.
+            model: names.name("model", { content: { container, networkIsolation, vpcConfig } }),
+            inferenceComponent: names.name("ic"),
+        };
+
         this.model = new aws.sagemaker.Model(
             `${name}-model`,
             {
+                name: this.physicalNames.model,
                 executionRoleArn: args.executionRoleArn,
-                enableNetworkIsolation: args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation,
-                primaryContainer: {
-                    image: args.image,
-                    modelDataSource: { s3DataSources: [s3DataSource(args.modelDataUrl)] },
-                    environment: this.environment,
-                    additionalModelDataSources: args.speculativeDecoding && [
-                        {
-                            channelName: DRAFT_MODEL_CHANNEL,
-                            s3DataSources: [s3DataSource(args.speculativeDecoding.draftModelUrl)],
-                        },
-                    ],
-                },
-                vpcConfig: args.vpc && {
-                    subnets: [...args.vpc.subnetIds],
-                    securityGroupIds: [...args.vpc.securityGroupIds],
-                },
+                enableNetworkIsolation: networkIsolation,
+                primaryContainer: container,
+                vpcConfig,
                 tags,
             },
             { parent: this },
@@ -137,6 +169,7 @@ export class FoundationModel extends pulumi.ComponentResource {
         this.inferenceComponent = new awsNative.sagemaker.InferenceComponent(
             `${name}-ic`,
             {
+                inferenceComponentName: this.physicalNames.inferenceComponent,
                 endpointName: args.endpointName,
                 variantName: args.variantName,
                 specification: {
@@ -149,12 +182,14 @@ export class FoundationModel extends pulumi.ComponentResource {
                 },
                 // CreateInferenceComponent rejects 0 copies: start with one, autoscaling takes it to min.
                 runtimeConfig: { copyCount: Math.max(1, args.copies.min) },
-                tags: Object.entries(icTags).map(([key, value]) => ({ key, value })),
+                tags: nativeTags(icTags),
             },
             // Autoscaling owns the copy count after creation: a later `pulumi up` must not reset it.
             { parent: this, ignoreChanges: ["runtimeConfig.copyCount"] },
         );
-        this.inferenceComponentName = this.inferenceComponent.inferenceComponentName.apply((n) => n ?? "");
+        this.inferenceComponentName = this.inferenceComponent.inferenceComponentName.apply(
+            (n) => n ?? this.physicalNames.inferenceComponent,
+        );
 
         this.autoscaling = new CopyAutoscaling(
             `${name}-scaling`,
@@ -165,6 +200,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                 maxCopies: args.copies.max,
                 targetConcurrentRequestsPerCopy:
                     args.copies.targetConcurrentRequestsPerCopy ?? args.autoscaling?.targetConcurrentRequestsPerCopy,
+                nameParts,
                 tags,
             },
             { parent: this },
@@ -179,7 +215,8 @@ export class FoundationModel extends pulumi.ComponentResource {
                           endpointName: args.endpointName,
                           baseInferenceComponentName: this.inferenceComponentName,
                           adapters,
-                          tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+                          nameParts,
+                          tags: nativeTags(tags),
                       },
                       { parent: this },
                   );
@@ -208,11 +245,16 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
         );
     }
     if (args.speculativeDecoding) {
-        check.s3Url(
-            "args.speculativeDecoding.draftModelUrl",
-            args.speculativeDecoding.draftModelUrl,
-            "s3://<bucket>/<draft-model>/",
-        );
+        const draft = args.speculativeDecoding.draftModelUrl;
+        if (!args.modelDataUrl.endsWith("/")) {
+            check.fail("args.speculativeDecoding", messages.draftNeedsPrefix(args.modelDataUrl));
+        } else if (draftPathIn(args.modelDataUrl, draft) === undefined) {
+            check.fail("args.speculativeDecoding.draftModelUrl", messages.draftOutsideWeights(draft, args.modelDataUrl));
+        }
+        check.count("args.speculativeDecoding.speculativeLength", args.speculativeDecoding.speculativeLength, 1, "tokens", true);
+    }
+    if (args.containerFamily === undefined && containerFamilyOf(args.image) === undefined) {
+        check.fail("args.containerFamily", messages.unknownContainerFamily(args.image));
     }
     checkAdapters(check, "args.adapters", args.adapters ?? []).done();
 }

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
+import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
+import { hasLocalStorage } from "../lib/catalog";
 import { Routing, ROUTING_STRATEGIES } from "../lib/contract";
 import { ArgsCheck } from "./args-check";
+import { ChildNames, partsOf } from "./naming";
 
 /** Defaults of {@link InferenceEndpointArgs}, in one place. */
 export const INFERENCE_ENDPOINT_DEFAULTS = {
@@ -9,6 +12,7 @@ export const INFERENCE_ENDPOINT_DEFAULTS = {
     variantName: "AllTraffic",
     containerStartupHealthCheckTimeoutInSeconds: 900,
     modelDataDownloadTimeoutInSeconds: 900,
+    networkIsolation: true,
 } as const;
 
 /** Data capture of requests and responses to S3. */
@@ -17,6 +21,12 @@ export interface DataCaptureArgs {
     readonly destinationS3Uri: string;
     /** Share of requests captured, 1-100. @default 100 */
     readonly samplingPercentage?: number;
+}
+
+/** A VPC for containers: the subnets and security groups their network interfaces use. */
+export interface VpcArgs {
+    readonly subnetIds: readonly string[];
+    readonly securityGroupIds: readonly string[];
 }
 
 /** Arguments of {@link InferenceEndpoint}. */
@@ -30,35 +40,53 @@ export interface InferenceEndpointArgs {
     readonly instances: { readonly min: number; readonly max: number };
     /** Request routing across instances. @default "least-outstanding-requests" */
     readonly routing?: Routing;
-    /** Role SageMaker assumes for the endpoint's inference components. */
+    /** Role SageMaker assumes for the endpoint's inference components (set on the endpoint config). */
     readonly executionRoleArn: pulumi.Input<string>;
-    /** KMS key that encrypts the instances' storage volumes. @default none - AWS-managed encryption */
-    readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * KMS key for the instances' storage volume. Only set on EBS-only instance types: CreateEndpointConfig
+     * fails when a KMS key is given for an instance type with local (hardware-encrypted) NVMe storage.
+     * @default none - AWS-managed encryption
+     */
+    readonly kmsKeyArn?: string;
+    /** Runs the inference components' containers without network access. @default true */
+    readonly networkIsolation?: boolean;
+    /** VPC the inference components' containers run in. @default none - SageMaker's network */
+    readonly vpc?: VpcArgs;
     /** Data capture. @default none - no capture */
     readonly dataCapture?: DataCaptureArgs;
     /** Seconds SageMaker waits for a container's health check after start, 60-3600. @default 900 */
     readonly containerStartupHealthCheckTimeoutInSeconds?: number;
     /** Seconds SageMaker waits for model data to download, 60-3600. @default 900 */
     readonly modelDataDownloadTimeoutInSeconds?: number;
-    /** Storage volume per instance, in GB. @default none - the instance type's default */
+    /** EBS volume per instance, in GB; EBS-only instance types only. @default none - the type's default */
     readonly volumeSizeInGb?: number;
     /** Production variant name. @default "AllTraffic" */
     readonly variantName?: string;
+    /** Readable parts the physical names start with. @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for the configuration and the endpoint. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** Tags in aws-native's `[{key, value}]` shape. */
+export const nativeTags = (tags: Readonly<Record<string, string>> | undefined) =>
+    Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
+
 /**
  * A SageMaker endpoint for inference components: a model-less production variant with managed instance
- * scaling (down to zero instances when `instances.min` is 0) and load-aware routing.
+ * scaling (down to zero instances when `instances.min` is 0) and load-aware routing. The role, network
+ * isolation and VPC sit on the endpoint configuration, since the variant has no model to carry them:
+ * aws-native's `EndpointConfig` can state them, @pulumi/aws's cannot.
  */
 export class InferenceEndpoint extends pulumi.ComponentResource {
     /** The endpoint configuration. */
-    public readonly configuration: aws.sagemaker.EndpointConfiguration;
+    public readonly configuration: awsNative.sagemaker.EndpointConfig;
     /** The endpoint. */
-    public readonly endpoint: aws.sagemaker.Endpoint;
-    /** The endpoint's name, which inference components and clients use. */
+    public readonly endpoint: awsNative.sagemaker.Endpoint;
+    /** The endpoint's name, which inference components and clients use (an Output, to depend on it). */
     public readonly endpointName: pulumi.Output<string>;
+    /** The physical names, known before deployment. */
+    public readonly physicalNames: { readonly endpoint: string; readonly endpointConfig: string };
     /** The production variant inference components are placed on. */
     public readonly variantName: string;
 
@@ -68,51 +96,82 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         super("fm-fleet:sagemaker:InferenceEndpoint", name, {}, opts);
         const d = INFERENCE_ENDPOINT_DEFAULTS;
         this.variantName = args.variantName ?? d.variantName;
-        const tags = { ...args.tags };
+        const tags = nativeTags(args.tags);
+        const names = new ChildNames("fm-fleet:sagemaker:InferenceEndpoint", name, args.nameParts ?? partsOf(name));
+        // Local NVMe storage is encrypted by the instance, and the API refuses a key for it.
+        const kmsKeyId = hasLocalStorage(args.instanceType) === false ? args.kmsKeyArn : undefined;
 
-        this.configuration = new aws.sagemaker.EndpointConfiguration(
-            `${name}-config`,
-            {
-                // IC endpoints carry the execution role on the configuration, not on a model.
-                executionRoleArn: args.executionRoleArn,
-                kmsKeyArn: args.kmsKeyArn,
-                productionVariants: [
-                    {
-                        // No modelName: inference components bring the models.
-                        variantName: this.variantName,
-                        instanceType: args.instanceType,
-                        // The service cannot create a variant with 0 instances; managed scaling takes it to min.
-                        initialInstanceCount: Math.max(1, args.instances.min),
-                        managedInstanceScaling: {
-                            status: "ENABLED",
-                            minInstanceCount: args.instances.min,
-                            maxInstanceCount: args.instances.max,
-                        },
-                        routingConfigs: [{ routingStrategy: ROUTING_STRATEGIES[args.routing ?? d.routing] }],
-                        containerStartupHealthCheckTimeoutInSeconds:
-                            args.containerStartupHealthCheckTimeoutInSeconds ??
-                            d.containerStartupHealthCheckTimeoutInSeconds,
-                        modelDataDownloadTimeoutInSeconds:
-                            args.modelDataDownloadTimeoutInSeconds ?? d.modelDataDownloadTimeoutInSeconds,
-                        volumeSizeInGb: args.volumeSizeInGb,
+        const config = {
+            // IC endpoints carry the role, isolation and VPC on the configuration, not on a model.
+            executionRoleArn: args.executionRoleArn,
+            enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
+            vpcConfig: args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] },
+            kmsKeyId,
+            productionVariants: [
+                {
+                    // No modelName: inference components bring the models.
+                    variantName: this.variantName,
+                    instanceType: args.instanceType,
+                    // The service cannot create a variant with 0 instances; managed scaling takes it to min.
+                    initialInstanceCount: Math.max(1, args.instances.min),
+                    managedInstanceScaling: {
+                        status: "ENABLED",
+                        minInstanceCount: args.instances.min,
+                        maxInstanceCount: args.instances.max,
                     },
-                ],
-                dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+                    routingConfig: { routingStrategy: ROUTING_STRATEGIES[args.routing ?? d.routing] },
+                    containerStartupHealthCheckTimeoutInSeconds:
+                        args.containerStartupHealthCheckTimeoutInSeconds ??
+                        d.containerStartupHealthCheckTimeoutInSeconds,
+                    modelDataDownloadTimeoutInSeconds:
+                        args.modelDataDownloadTimeoutInSeconds ?? d.modelDataDownloadTimeoutInSeconds,
+                    volumeSizeInGb: args.volumeSizeInGb,
+                },
+            ],
+            // Captured payloads land in S3: the key encrypts them whatever the instance storage.
+            dataCaptureConfig: args.dataCapture && nativeDataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+        };
+        // Every input of an endpoint configuration is create-only: its name hashes them (the role is named
+        // from the stack, so its ARN is as stable as the stack), and a changed config is a new config.
+        const { executionRoleArn: _role, ...content } = config;
+        this.physicalNames = {
+            endpoint: names.name("endpoint"),
+            endpointConfig: names.name("config", { content }),
+        };
+        this.configuration = new awsNative.sagemaker.EndpointConfig(
+            `${name}-config`,
+            { ...config, endpointConfigName: this.physicalNames.endpointConfig, tags },
+            { parent: this },
+        );
+        this.endpoint = new awsNative.sagemaker.Endpoint(
+            `${name}-endpoint`,
+            {
+                endpointName: this.physicalNames.endpoint,
+                endpointConfigName: this.configuration.endpointConfigName.apply((n) => n ?? ""),
                 tags,
             },
             { parent: this },
         );
-        this.endpoint = new aws.sagemaker.Endpoint(
-            `${name}-endpoint`,
-            { endpointConfigName: this.configuration.name, tags },
-            { parent: this },
-        );
-        this.endpointName = this.endpoint.name;
+        this.endpointName = this.endpoint.endpointName.apply((n) => n ?? this.physicalNames.endpoint);
         this.registerOutputs({ endpointName: this.endpointName, variantName: this.variantName });
     }
 }
 
-/** The classic provider's data capture block for an endpoint configuration. */
+/** aws-native's data capture block of an endpoint configuration. */
+function nativeDataCaptureConfig(
+    capture: DataCaptureArgs,
+    kmsKeyId: string | undefined,
+): awsNative.types.input.sagemaker.EndpointConfigDataCaptureConfigArgs {
+    return {
+        enableCapture: true,
+        destinationS3Uri: capture.destinationS3Uri,
+        initialSamplingPercentage: capture.samplingPercentage ?? 100,
+        captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+        kmsKeyId,
+    };
+}
+
+/** The classic provider's data capture block for an endpoint configuration (multi-model endpoints). */
 export function dataCaptureConfig(
     capture: DataCaptureArgs,
     kmsKeyArn: pulumi.Input<string> | undefined,
@@ -139,7 +198,8 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
             "seconds",
         )
         .range("args.modelDataDownloadTimeoutInSeconds", args.modelDataDownloadTimeoutInSeconds, 60, 3600, "seconds")
-        .count("args.volumeSizeInGb", args.volumeSizeInGb, 1, "GB", true);
+        .count("args.volumeSizeInGb", args.volumeSizeInGb, 1, "GB", true)
+        .storage("args", args.instanceType, args.volumeSizeInGb);
     if (args.dataCapture) {
         check
             .s3Url("args.dataCapture.destinationS3Uri", args.dataCapture.destinationS3Uri, "s3://<bucket>/<prefix>/")

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { hasLocalStorage } from "../lib/catalog";
 import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
 import { DataCaptureArgs, dataCaptureConfig, INFERENCE_ENDPOINT_DEFAULTS } from "./inference-endpoint";
 import { ArgsCheck } from "./args-check";
+import { ChildNames, partsOf } from "./naming";
 
 /** Defaults of {@link MultiModelEndpointArgs}, in one place. */
 export const MULTI_MODEL_ENDPOINT_DEFAULTS = {
@@ -28,14 +30,19 @@ export interface MultiModelEndpointArgs {
     readonly routing?: Routing;
     /** Concurrent requests per model that variant autoscaling aims for. @default 10 */
     readonly targetConcurrentRequestsPerModel?: number;
-    /** KMS key for the instances' storage volumes. @default none - AWS-managed encryption */
-    readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * KMS key for the instances' storage volume, set only on EBS-only instance types (the API refuses one
+     * for types with local NVMe storage); data capture always uses it. @default none - AWS-managed encryption
+     */
+    readonly kmsKeyArn?: string;
     /** Data capture. @default none - no capture */
     readonly dataCapture?: DataCaptureArgs;
     /** Runs the container without network access. @default true */
     readonly networkIsolation?: boolean;
     /** VPC the container runs in. @default none - SageMaker's network */
     readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+    /** Readable parts the physical names start with. @default the component name's `/` segments */
+    readonly nameParts?: readonly string[];
     /** Tags for every taggable child. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -53,6 +60,8 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
     public readonly endpoint: aws.sagemaker.Endpoint;
     /** The endpoint's name, for clients. */
     public readonly endpointName: pulumi.Output<string>;
+    /** The physical names, known before deployment. */
+    public readonly physicalNames: { readonly model: string; readonly endpointConfig: string; readonly endpoint: string };
     /** The variant's scalable target. */
     public readonly target: aws.appautoscaling.Target;
     /** The variant's target tracking policy. */
@@ -66,46 +75,53 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
         const variantName = INFERENCE_ENDPOINT_DEFAULTS.variantName;
         const tags = { ...args.tags };
 
+        const names = new ChildNames("fm-fleet:sagemaker:MultiModelEndpoint", name, args.nameParts ?? partsOf(name));
+        const model = {
+            enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
+            primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
+            vpcConfig: args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] },
+        };
+        const modelName = names.name("model", { content: model });
+        const config = {
+            kmsKeyArn: hasLocalStorage(args.instanceType) === false ? args.kmsKeyArn : undefined,
+            productionVariants: [
+                {
+                    variantName,
+                    modelName,
+                    instanceType: args.instanceType,
+                    initialInstanceCount: args.instances.min,
+                    routingConfigs: [
+                        { routingStrategy: ROUTING_STRATEGIES[args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing] },
+                    ],
+                },
+            ],
+            dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+        };
+        // Models and endpoint configurations are immutable: their names hash their inputs.
+        this.physicalNames = {
+            model: modelName,
+            endpointConfig: names.name("config", { content: config }),
+            endpoint: names.name("endpoint"),
+        };
         this.model = new aws.sagemaker.Model(
             `${name}-model`,
-            {
-                executionRoleArn: args.executionRoleArn,
-                enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
-                primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
-                vpcConfig: args.vpc && {
-                    subnets: [...args.vpc.subnetIds],
-                    securityGroupIds: [...args.vpc.securityGroupIds],
-                },
-                tags,
-            },
+            { ...model, name: modelName, executionRoleArn: args.executionRoleArn, tags },
             { parent: this },
         );
         this.configuration = new aws.sagemaker.EndpointConfiguration(
             `${name}-config`,
             {
-                kmsKeyArn: args.kmsKeyArn,
-                productionVariants: [
-                    {
-                        variantName,
-                        modelName: this.model.name,
-                        instanceType: args.instanceType,
-                        initialInstanceCount: args.instances.min,
-                        routingConfigs: [
-                            {
-                                routingStrategy:
-                                    ROUTING_STRATEGIES[args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing],
-                            },
-                        ],
-                    },
-                ],
-                dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+                ...config,
+                name: this.physicalNames.endpointConfig,
+                // Depend on the model resource, not just its name.
+                productionVariants: config.productionVariants.map((v) => ({ ...v, modelName: this.model.name })),
                 tags,
             },
             { parent: this },
         );
         this.endpoint = new aws.sagemaker.Endpoint(
             `${name}-endpoint`,
-            { endpointConfigName: this.configuration.name, tags },
+            { name: this.physicalNames.endpoint, endpointConfigName: this.configuration.name, tags },
             { parent: this },
         );
         this.endpointName = this.endpoint.name;

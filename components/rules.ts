@@ -19,6 +19,20 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./;
 export const isS3Url = (value: string, prefixOnly = false) =>
     S3_URL.test(value) && (!prefixOnly || value.endsWith("/"));
 
+/** An inference component's `ArtifactUrl` "must point to a single gzip compressed tar archive (.tar.gz suffix)". */
+export const isTarGz = (value: string) => value.endsWith(".tar.gz");
+
+/**
+ * Where a draft model sits inside the model data, relative to it (`draft` for `s3://b/m/draft/` under
+ * `s3://b/m/`); `undefined` when it is not inside. Inference components reject models with additional
+ * data sources, so a draft must travel inside the model's own data.
+ */
+export function draftPathIn(modelDataUrl: string, draftModelUrl: string): string | undefined {
+    if (!modelDataUrl.endsWith("/") || !draftModelUrl.startsWith(modelDataUrl)) return undefined;
+    const relative = draftModelUrl.slice(modelDataUrl.length).replace(/\/+$/, "");
+    return relative.length > 0 ? relative : undefined;
+}
+
 export const messages = {
     nameFormat: (value: unknown) =>
         `must use lowercase letters, digits and hyphens, starting and ending with a letter or digit, got ${show(value)}. Rename it, e.g. "${String(
@@ -38,6 +52,21 @@ export const messages = {
         `unknown instance type ${show(value)}. Use one of the catalog's types, e.g. ${suggestInstanceTypes(String(value)).join(", ")}.`,
     minAboveMax: (min: number, max: number, what: string) =>
         `\`min\` must be <= \`max\`, got ${min} > ${max}. Lower min or raise max ${what}.`,
+    adapterTarball: (value: unknown) =>
+        `must be a single .tar.gz archive (an inference component's ArtifactUrl cannot be a prefix), got ${show(value)}. ` +
+        `Pack the adapter directory into s3://<bucket>/<adapter>.tar.gz and point artifactUrl at it.`,
+    draftOutsideWeights: (draft: unknown, weights: unknown) =>
+        `must be a folder inside modelDataUrl ${show(weights)} (an inference component cannot mount a second data source), got ${show(draft)}. ` +
+        `Copy the draft model to ${String(weights).endsWith("/") ? String(weights) : "<weights prefix>/"}draft/ and set draftModelUrl to it.`,
+    draftNeedsPrefix: (weights: unknown) =>
+        `needs the weights as an S3 prefix to carry the draft model inside them, got modelDataUrl ${show(weights)}. ` +
+        `Serve the weights uncompressed from s3://<bucket>/<model>/ with the draft in a sub-folder.`,
+    volumeOnLocalStorage: (instanceType: string, size: unknown) =>
+        `is ${show(size)}, but ${instanceType} serves from its local NVMe storage: SageMaker attaches no EBS volume to it ` +
+        `(VolumeSizeInGB supports EBS gp2 volumes only). Remove volumeSizeInGb, or pick an EBS-only instance type.`,
+    unknownContainerFamily: (image: unknown) =>
+        `is not set, and the image ${show(image)} is neither LMI (djl-inference) nor the SageMaker vLLM DLC (vllm). ` +
+        `Set it to "lmi" or "vllm", the family whose environment names the container reads.`,
     duplicate: (what: string, value: string, firstAt: string) =>
         `duplicate ${what} name "${value}" (also at ${firstAt}). Give each ${what} its own name.`,
 };

@@ -19,6 +19,13 @@ export interface InstanceType {
     readonly acceleratorCount: number;
     /** Nominal memory of one accelerator device, in GiB; 0 for CPU-only types. */
     readonly acceleratorMemoryGibEach: number;
+    /**
+     * Local NVMe instance storage in GB; 0 for EBS-only types. SageMaker attaches no EBS volume to a type
+     * with local storage (hardware-encrypted), so KMS keys and volume sizes do not apply to it.
+     */
+    readonly localNvmeGb: number;
+    /** Where {@link localNvmeGb} comes from. */
+    readonly localStorageSource: string;
     /** USD per instance-hour in us-east-1; `undefined` when no public price was found. */
     readonly usdPerHour: number | undefined;
     /** When the price was read (`YYYY-MM-DD` or `YYYY-MM`); `undefined` when unpriced. */
@@ -35,6 +42,8 @@ interface CsvRow {
     accelerator: string;
     accelerator_count: string;
     accelerator_memory_gib_each: string;
+    local_nvme_gb: string;
+    local_storage_source: string;
     usd_per_hour_us_east_1: string;
     price_as_of: string;
     price_note: string;
@@ -56,6 +65,8 @@ function load(): ReadonlyMap<string, InstanceType> {
             accelerator: row.accelerator,
             acceleratorCount: Number(row.accelerator_count),
             acceleratorMemoryGibEach: optionalNumber(row.accelerator_memory_gib_each) ?? 0,
+            localNvmeGb: Number(row.local_nvme_gb),
+            localStorageSource: row.local_storage_source,
             usdPerHour: optionalNumber(row.usd_per_hour_us_east_1),
             priceAsOf: row.price_as_of === "" ? undefined : row.price_as_of,
             priceNote: row.price_note,
@@ -89,4 +100,10 @@ export function suggestInstanceTypes(instanceType: string, limit = 3): string[] 
     const all = [...instanceCatalog().keys()];
     const sameFamily = family === undefined ? [] : all.filter((t) => instanceFamily(t) === family);
     return (sameFamily.length > 0 ? sameFamily : all.filter((t) => t.startsWith("ml.g"))).slice(0, limit);
+}
+
+/** Whether an instance type has local NVMe storage; `undefined` when the catalog does not know the type. */
+export function hasLocalStorage(instanceType: string): boolean | undefined {
+    const entry = findInstanceType(instanceType);
+    return entry === undefined ? undefined : entry.localNvmeGb > 0;
 }

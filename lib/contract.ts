@@ -12,12 +12,17 @@ export const COST_CENTER_TAG = "cost-center";
 
 /** LMI serving-container environment variable that selects weight quantization. */
 export const QUANTIZE_ENV = "OPTION_QUANTIZE";
+/** Environment variables that select runtime weight quantization: LMI's, then the SageMaker vLLM DLC's. */
+export const QUANTIZE_ENVS = [QUANTIZE_ENV, "SM_VLLM_QUANTIZATION"] as const;
 
 /** Pulumi type tokens of the resources the fleet declares and the pack inspects. */
 export const TYPES = {
     endpointConfiguration: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
     endpoint: "aws:sagemaker/endpoint:Endpoint",
     model: "aws:sagemaker/model:Model",
+    nativeEndpointConfig: "aws-native:sagemaker:EndpointConfig",
+    nativeEndpoint: "aws-native:sagemaker:Endpoint",
+    nativeModel: "aws-native:sagemaker:Model",
     inferenceComponent: "aws-native:sagemaker:InferenceComponent",
     scalableTarget: "aws:appautoscaling/target:Target",
     scalingPolicy: "aws:appautoscaling/policy:Policy",
@@ -25,6 +30,27 @@ export const TYPES = {
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;
+
+/**
+ * The same SageMaker resource from either provider: every rule that reads one reads both, whichever the
+ * fleet uses (the fleet puts IC endpoints on aws-native and multi-model endpoints on @pulumi/aws).
+ */
+export const SAGEMAKER_TYPES = {
+    endpointConfig: [TYPES.endpointConfiguration, TYPES.nativeEndpointConfig],
+    endpoint: [TYPES.endpoint, TYPES.nativeEndpoint],
+    model: [TYPES.model, TYPES.nativeModel],
+} as const;
+
+/** The property that holds each SageMaker resource's physical name, per type. */
+export const NAME_PROPERTY: Readonly<Record<string, string>> = {
+    [TYPES.endpointConfiguration]: "name",
+    [TYPES.endpoint]: "name",
+    [TYPES.model]: "name",
+    [TYPES.nativeEndpointConfig]: "endpointConfigName",
+    [TYPES.nativeEndpoint]: "endpointName",
+    [TYPES.nativeModel]: "modelName",
+    [TYPES.inferenceComponent]: "inferenceComponentName",
+};
 
 /** Application Auto Scaling dimension of an IC's copy count. */
 export const IC_COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount";

@@ -1,7 +1,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES } from "../lib/contract";
+import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { configOf } from "./support/config";
-import { ofType } from "./support/of-type";
+import { ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { isAdapter, minInstancesOf, variantsOf } from "./support/views";
@@ -66,7 +66,7 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
                     ),
                 );
             }
-        } else if (args.type === TYPES.endpointConfiguration) {
+        } else if ((SAGEMAKER_TYPES.endpointConfig as readonly string[]).includes(args.type)) {
             for (const v of variantsOf(props)) {
                 const min = minInstancesOf(v);
                 if (typeof min !== "number") continue;
@@ -122,7 +122,7 @@ export const prodInstanceCount: ResourceValidationPolicy = {
         "Checks whether production variants keep more than one instance, across Availability Zones (Security Hub SageMaker.4, AWS Config sagemaker-endpoint-config-prod-instance-count).",
     enforcementLevel: "mandatory",
     configSchema: { properties: { minInstances: { type: "integer", minimum: 1, default: 2 } } },
-    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
+    validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { minInstances } = configOf<ProdInstanceCountConfig>(prodInstanceCount, args);
         for (const v of variantsOf(plain(args.props))) {
             const min = minInstancesOf(v);

@@ -1,13 +1,13 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { HOURS_PER_MONTH, instanceFamily } from "../lib/catalog";
-import { COST_CENTER_TAG, TYPES } from "../lib/contract";
+import { COST_CENTER_TAG, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
 import { configOf } from "./support/config";
-import { ofType } from "./support/of-type";
+import { ofTypes } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { tagsOf } from "./support/tags";
-import { catalogEntry, minInstancesOf, variantsOf } from "./support/views";
+import { catalogEntry, minInstancesOf, physicalNameOf, variantsOf } from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -30,7 +30,7 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
+    validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { families } = configOf<AllowedInstanceFamiliesConfig>(allowedInstanceFamilies, args);
         for (const v of variantsOf(plain(args.props))) {
             if (typeof v.instanceType !== "string") continue;
@@ -61,7 +61,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const { maxInstances } = configOf<MaxInstancesPerEndpointConfig>(maxInstancesPerEndpoint, args);
         const fix = `Lower it, or raise max-instances-per-endpoint.maxInstances (${maxInstances}).`;
-        if (args.type === TYPES.endpointConfiguration) {
+        if ((SAGEMAKER_TYPES.endpointConfig as readonly string[]).includes(args.type)) {
             for (const v of variantsOf(plain(args.props))) {
                 const counts: [string, unknown][] = [
                     ["initialInstanceCount", v.initialInstanceCount],
@@ -121,8 +121,9 @@ export const monthlyCostBudget: StackValidationPolicy = {
         let peak = 0;
         const lines: string[] = [];
         const unpriced: string[] = [];
-        for (const endpoint of graph.all(TYPES.endpoint)) {
-            const config = graph.endpointConfigurationOf(endpoint.props.name);
+        for (const endpoint of graph.allOf(SAGEMAKER_TYPES.endpoint)) {
+            const endpointName = physicalNameOf(endpoint.resource.type, endpoint.props);
+            const config = graph.endpointConfigurationOf(endpointName);
             if (!config) continue;
             for (const v of variantsOf(config.props)) {
                 const price = catalogEntry(v.instanceType)?.usdPerHour;
@@ -130,7 +131,7 @@ export const monthlyCostBudget: StackValidationPolicy = {
                 const variantTarget = graph
                     .all(TYPES.scalableTarget)
                     .find(
-                        (t) => t.props.resourceId === `endpoint/${endpoint.props.name}/variant/${shown(v.variantName)}`,
+                        (t) => t.props.resourceId === `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
                     );
                 const max = v.managed?.max ?? num(variantTarget?.props.maxCapacity) ?? v.initialInstanceCount;
                 if (typeof min !== "number" || typeof max !== "number") continue;
@@ -167,9 +168,9 @@ export interface CostAllocationTagsConfig {
 }
 
 const TAGGED_TYPES = new Set<string>([
-    TYPES.endpoint,
-    TYPES.endpointConfiguration,
-    TYPES.model,
+    ...SAGEMAKER_TYPES.endpoint,
+    ...SAGEMAKER_TYPES.endpointConfig,
+    ...SAGEMAKER_TYPES.model,
     TYPES.inferenceComponent,
 ]);
 

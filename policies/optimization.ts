@@ -1,9 +1,9 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, TYPES } from "../lib/contract";
+import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
 import { instanceCatalog, InstanceType } from "../lib/catalog";
 import { configOf } from "./support/config";
-import { ofType } from "./support/of-type";
+import { ofType, ofTypes } from "./support/of-type";
 import { plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import {
@@ -174,13 +174,13 @@ export const loadAwareRouting: ResourceValidationPolicy = {
             strategies: { type: "array", items: { type: "string" }, default: ["LEAST_OUTSTANDING_REQUESTS"] },
         },
     },
-    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
+    validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { strategies } = configOf<LoadAwareRoutingConfig>(loadAwareRouting, args);
         for (const v of variantsOf(plain(args.props))) {
             if (v.routing === UNKNOWN || (v.routing !== undefined && strategies.includes(v.routing))) continue;
             reportViolation(
                 `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must route with ${strategies.join(" or ")}, ` +
-                    `got ${v.routing ?? "RANDOM (no routingConfig, the service default)"}. Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).`,
+                    `got ${v.routing ?? "RANDOM (no routingConfig, the service default)"}. Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).`,
             );
         }
     }),

@@ -8,8 +8,18 @@ import {
     weightsFitAcceleratorMemory,
 } from "./optimization";
 import { endpointKmsEncryption, modelNetworkIsolation, privateImageRegistry } from "./security";
+import {
+    adapterArtifactTarball,
+    adapterNoCompute,
+    endpointVolumeSize,
+    inferenceComponentModelData,
+    sageMakerPhysicalNames,
+} from "./deployability";
 
-/** Every policy of the pack, cost rules first, then guardrails. Listed here, never registered by import. */
+/**
+ * Every policy of the pack, cost rules first, then guardrails, then the SageMaker API's own rules. Listed
+ * here, never registered by import.
+ */
 export const policies: Policies = [
     allowedInstanceFamilies,
     maxInstancesPerEndpoint,
@@ -26,4 +36,9 @@ export const policies: Policies = [
     modelNetworkIsolation,
     privateImageRegistry,
     prodInstanceCount,
+    sageMakerPhysicalNames,
+    endpointVolumeSize,
+    inferenceComponentModelData,
+    adapterArtifactTarball,
+    adapterNoCompute,
 ];

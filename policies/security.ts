@@ -1,37 +1,65 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "../lib/contract";
+import { hasLocalStorage } from "../lib/catalog";
+import { SAGEMAKER_TYPES, TYPES } from "../lib/contract";
+import { kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
 import { isEcrImage } from "../lib/images";
 import { configOf } from "./support/config";
-import { ofType } from "./support/of-type";
-import { arr, plain, str, UNKNOWN } from "./support/props";
-import { inferenceComponentOf } from "./support/views";
+import { ofTypes } from "./support/of-type";
+import { arr, plain, shown, UNKNOWN } from "./support/props";
+import { inferenceComponentOf, kmsKeyOf, variantsOf } from "./support/views";
 
-/** CKV_AWS_98 / AWS Config sagemaker-endpoint-configuration-kms-key-configured. */
+/**
+ * CKV_AWS_98 / AWS Config sagemaker-endpoint-configuration-kms-key-configured, bounded by the API: a key is
+ * required where SageMaker attaches an EBS volume, and refused where the instance has local NVMe storage
+ * (encrypted by the instance; CreateEndpointConfig fails with a key).
+ */
 export const endpointKmsEncryption: ResourceValidationPolicy = {
-    name: "endpoint-kms-encryption",
+    name: kmsLocalStorageRule.name,
     description:
-        "Checks whether endpoint configurations encrypt instance storage with a customer KMS key (Checkov CKV_AWS_98, AWS Config sagemaker-endpoint-configuration-kms-key-configured).",
+        "Checks whether endpoint configurations encrypt EBS-backed instance storage with a customer KMS key, and set no key for instance types with local NVMe storage, where CreateEndpointConfig fails (Checkov CKV_AWS_98, AWS Config sagemaker-endpoint-configuration-kms-key-configured).",
     enforcementLevel: "mandatory",
-    validateResource: ofType(TYPES.endpointConfiguration, (args, reportViolation) => {
-        const key = str(plain(args.props).kmsKeyArn);
+    validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
+        const props = plain(args.props);
+        const node = { resource: args as never, name: args.name, props };
+        for (const message of kmsOnLocalStorage(node)) reportViolation(message);
+        const key = kmsKeyOf(props);
         if (key === UNKNOWN || (key !== undefined && key !== "")) return;
-        reportViolation(
-            `Endpoint configuration "${args.name}" must set kmsKeyArn, got nothing. Set it to a customer-managed KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,
-        );
+        for (const v of variantsOf(props)) {
+            if (typeof v.instanceType !== "string" || hasLocalStorage(v.instanceType) !== false) continue;
+            reportViolation(
+                `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceType} (variant "${shown(v.variantName)}", EBS storage), got nothing. ` +
+                    `Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,
+            );
+        }
     }),
 };
 
-/** CKV_AWS_370 / Security Hub SageMaker.5 / AWS Config sagemaker-model-isolation-enabled. */
+/**
+ * CKV_AWS_370 / Security Hub SageMaker.5 / AWS Config sagemaker-model-isolation-enabled. An inference-component
+ * endpoint's variant has no model: its isolation is set on the endpoint configuration, which is checked too.
+ */
 export const modelNetworkIsolation: ResourceValidationPolicy = {
     name: "model-network-isolation",
     description:
-        "Checks whether SageMaker models run with network isolation (Checkov CKV_AWS_370, Security Hub SageMaker.5, AWS Config sagemaker-model-isolation-enabled).",
+        "Checks whether SageMaker models, and inference-component endpoint configurations, run containers with network isolation (Checkov CKV_AWS_370, Security Hub SageMaker.5, AWS Config sagemaker-model-isolation-enabled).",
     enforcementLevel: "mandatory",
-    validateResource: ofType(TYPES.model, (args, reportViolation) => {
-        const isolation = plain(args.props).enableNetworkIsolation;
+    validateResource: ofTypes([...SAGEMAKER_TYPES.model, TYPES.nativeEndpointConfig], (args, reportViolation) => {
+        const props = plain(args.props);
+        const isolation = props.enableNetworkIsolation;
         if (isolation === true || isolation === UNKNOWN) return;
+        const got = isolation === undefined ? "nothing" : String(isolation);
+        if (args.type === TYPES.nativeEndpointConfig) {
+            // Only model-less variants (inference components) take isolation from the configuration.
+            const modelLess = variantsOf(props).some((v) => v.modelName === undefined);
+            if (!modelLess) return;
+            reportViolation(
+                `Endpoint configuration "${args.name}" hosts inference components and must set enableNetworkIsolation to true, got ${got}. ` +
+                    `Turn it on (fm-fleet does by default, endpoints[].networkIsolation): the containers then cannot reach the network, and artifacts still load from S3.`,
+            );
+            return;
+        }
         reportViolation(
-            `Model "${args.name}" must set enableNetworkIsolation to true, got ${isolation === undefined ? "nothing" : String(isolation)}. ` +
+            `Model "${args.name}" must set enableNetworkIsolation to true, got ${got}. ` +
                 `Turn it on (fm-fleet does by default): the container then cannot reach the network, and artifacts still load from S3.`,
         );
     }),
@@ -55,7 +83,7 @@ export const privateImageRegistry: ResourceValidationPolicy = {
         const { allowedRegistryPrefixes } = configOf<PrivateImageRegistryConfig>(privateImageRegistry, args);
         const props = plain(args.props);
         let images: unknown[] = [];
-        if (args.type === TYPES.model) {
+        if ((SAGEMAKER_TYPES.model as readonly string[]).includes(args.type)) {
             const containers = arr(props.containers);
             images = [
                 props.primaryContainer?.image,
@@ -72,7 +100,7 @@ export const privateImageRegistry: ResourceValidationPolicy = {
             )
                 continue;
             reportViolation(
-                `${args.type === TYPES.model ? "Model" : "Inference component"} "${args.name}" must pull its image from a private ECR registry, got ${image}. ` +
+                `${args.type === TYPES.inferenceComponent ? "Inference component" : "Model"} "${args.name}" must pull its image from a private ECR registry, got ${image}. ` +
                     `Push the image to ECR (<account>.dkr.ecr.<region>.amazonaws.com/<repo>) or add its registry to private-image-registry.allowedRegistryPrefixes.`,
             );
         }

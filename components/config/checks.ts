@@ -1,5 +1,6 @@
 import { findInstanceType } from "../../lib/catalog";
-import { messages } from "../rules";
+import { containerFamilyOf } from "../serving-environment";
+import { draftPathIn, isS3Url, messages } from "../rules";
 import { ConfigIssue } from "./issues";
 
 /**
@@ -35,6 +36,26 @@ function checkUnique(path: string, items: [number, Raw][], what: string, issues:
     }
 }
 
+/** A model's serving container family is known, and its draft model travels inside its weights. */
+function checkServing(path: string, model: Raw, issues: ConfigIssue[]): void {
+    if (model.containerFamily === undefined && typeof model.image === "string" && model.image !== "") {
+        if (containerFamilyOf(model.image) === undefined) {
+            issues.push({ path: `${path}.containerFamily`, message: messages.unknownContainerFamily(model.image) });
+        }
+    }
+    const draft = isObject(model.speculativeDecoding) ? model.speculativeDecoding.draftModelUrl : undefined;
+    const weights = model.modelDataUrl;
+    if (typeof draft !== "string" || typeof weights !== "string" || !isS3Url(draft) || !isS3Url(weights)) return;
+    if (!weights.endsWith("/")) {
+        issues.push({ path: `${path}.speculativeDecoding`, message: messages.draftNeedsPrefix(weights) });
+    } else if (draftPathIn(weights, draft) === undefined) {
+        issues.push({
+            path: `${path}.speculativeDecoding.draftModelUrl`,
+            message: messages.draftOutsideWeights(draft, weights),
+        });
+    }
+}
+
 /** Cross-field rules of the `fleet` config. */
 export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
@@ -61,6 +82,12 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         const instance =
             typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
         const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
+        if (instance && instance.localNvmeGb > 0 && endpoint.volumeSizeInGb !== undefined) {
+            issues.push({
+                path: `${at}.volumeSizeInGb`,
+                message: messages.volumeOnLocalStorage(instance.instanceType, endpoint.volumeSizeInGb),
+            });
+        }
 
         for (const [j, model] of models) {
             const mat = `${at}.foundationModels[${j}]`;
@@ -91,6 +118,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
                 });
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
+            checkServing(mat, model, issues);
         }
     }
 

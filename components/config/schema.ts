@@ -2,7 +2,8 @@ import { z } from "zod";
 import { findInstanceType } from "../../lib/catalog";
 import { ROUTING_STRATEGIES } from "../../lib/contract";
 import { QUANTIZATIONS } from "../../lib/sizing";
-import { isS3Url, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
+import { CONTAINER_FAMILIES } from "../serving-environment";
+import { isS3Url, isTarGz, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
 
 const name = () =>
     z
@@ -36,12 +37,19 @@ const dataCapture = z.strictObject({
 
 export const adapterSchema = z.strictObject({
     name: name(),
-    artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory"),
+    artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz").refine(isTarGz, {
+        error: (iss) => messages.adapterTarball(iss.input),
+    }),
 });
 
 export const foundationModelSchema = z.strictObject({
     name: name(),
     image: z.string().min(1),
+    containerFamily: z
+        .enum(CONTAINER_FAMILIES, {
+            error: (iss) => `unknown container family ${show(iss.input)}. Use ${CONTAINER_FAMILIES.join(" or ")}.`,
+        })
+        .optional(),
     modelDataUrl: s3Url("s3://<bucket>/<model>/ (a prefix) or s3://<bucket>/<model>.tar.gz"),
     parametersBillions: z
         .number()
@@ -53,7 +61,7 @@ export const foundationModelSchema = z.strictObject({
         .optional(),
     speculativeDecoding: z
         .strictObject({
-            draftModelUrl: s3Url("s3://<bucket>/<draft-model>/"),
+            draftModelUrl: s3Url("s3://<bucket>/<model>/draft/ (a folder inside modelDataUrl)"),
             speculativeLength: count("tokens", 1).optional(),
         })
         .optional(),
@@ -78,6 +86,7 @@ export const endpointSchema = z.strictObject({
     instanceType,
     instances: bounds("instances"),
     routing: routing.optional(),
+    networkIsolation: z.boolean().optional(),
     volumeSizeInGb: count("GB", 1).optional(),
     dataCapture: dataCapture.optional(),
     foundationModels: z.array(foundationModelSchema).min(1, {

@@ -11,3 +11,12 @@ export function ofType(typeToken: string, validate: ResourceValidation): Resourc
         args.type === typeToken ? validate(args, report) : undefined;
     return Object.assign(marked, { __pulumiType: typeToken });
 }
+
+/**
+ * Like {@link ofType} for a resource that either provider can declare. The analyzer's fast skip takes one
+ * type only, so the policy filters the types itself.
+ */
+export function ofTypes(typeTokens: readonly string[], validate: ResourceValidation): ResourceValidation {
+    if (typeTokens.length === 1) return ofType(typeTokens[0], validate);
+    return (args, report) => (typeTokens.includes(args.type) ? validate(args, report) : undefined);
+}

@@ -1,7 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
-import { TYPES } from "../../lib/contract";
+import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
 import { plain, str, UNKNOWN, Unknown } from "./props";
-import { InferenceComponentView, inferenceComponentOf, VariantView, variantsOf } from "./views";
+import { InferenceComponentView, inferenceComponentOf, physicalNameOf, VariantView, variantsOf } from "./views";
 
 /** A resource of the stack with its props made plain. */
 export interface Node {
@@ -43,20 +43,31 @@ export class StackGraph {
         return nodes;
     }
 
+    /** Every resource of any of `types` (the same SageMaker resource from either provider). */
+    allOf(types: readonly string[]): Node[] {
+        return types.flatMap((t) => this.all(t));
+    }
+
     /** Inference components with their views. */
     inferenceComponents(): { node: Node; ic: InferenceComponentView }[] {
         return this.all(TYPES.inferenceComponent).map((node) => ({ node, ic: inferenceComponentOf(node.props) }));
     }
 
-    private named(type: string, key: string, name: string | Unknown | undefined): Node | undefined {
+    /** The resource of one of `types` whose physical name is `name`. */
+    named(types: readonly string[], name: string | Unknown | undefined): Node | undefined {
         if (typeof name !== "string") return undefined;
-        return this.all(type).find((n) => n.props?.[key] === name);
+        return this.allOf(types).find((n) => physicalNameOf(n.resource.type, n.props) === name);
     }
 
     /** The endpoint configuration an endpoint of this name uses. */
     endpointConfigurationOf(endpointName: string | Unknown | undefined): Node | undefined {
-        const endpoint = this.named(TYPES.endpoint, "name", endpointName);
-        return endpoint && this.named(TYPES.endpointConfiguration, "name", str(endpoint.props.endpointConfigName));
+        const endpoint = this.named(SAGEMAKER_TYPES.endpoint, endpointName);
+        return endpoint && this.named(SAGEMAKER_TYPES.endpointConfig, str(endpoint.props.endpointConfigName));
+    }
+
+    /** The SageMaker model an inference component deploys. */
+    modelOf(ic: InferenceComponentView): Node | undefined {
+        return this.named(SAGEMAKER_TYPES.model, ic.modelName);
     }
 
     /** The variant an IC is placed on (its named variant, else the configuration's first). */
@@ -71,7 +82,7 @@ export class StackGraph {
 
     /** The container environment of the SageMaker model an IC deploys ({} when none is found). */
     modelEnvironmentOf(ic: InferenceComponentView): Record<string, unknown> {
-        const model = this.named(TYPES.model, "name", ic.modelName);
+        const model = this.modelOf(ic);
         const env = model?.props?.primaryContainer?.environment;
         return env && env !== UNKNOWN && typeof env === "object" ? env : {};
     }

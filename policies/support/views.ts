@@ -1,5 +1,5 @@
 import { findInstanceType, InstanceType } from "../../lib/catalog";
-import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV } from "../../lib/contract";
+import { NAME_PROPERTY, PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENVS } from "../../lib/contract";
 import { parseParametersBillions, Quantization, quantizationFromOption } from "../../lib/sizing";
 import { arr, num, str, UNKNOWN, Unknown } from "./props";
 import { tagsOf } from "./tags";
@@ -14,15 +14,36 @@ export interface VariantView {
     readonly managed: { min: number | Unknown | undefined; max: number | Unknown | undefined } | undefined;
     /** Routing strategy; `undefined` when not set (the service then routes RANDOM). */
     readonly routing: string | Unknown | undefined;
+    /** `VolumeSizeInGB`: the EBS volume per instance. */
+    readonly volumeSizeInGb: number | Unknown | undefined;
 }
 
-/** The production variants of an endpoint configuration (plain props). */
+/** The physical name a SageMaker resource's props carry, whichever provider declared it. */
+export function physicalNameOf(type: string, props: any): string | Unknown | undefined {
+    const key = NAME_PROPERTY[type];
+    return key === undefined ? undefined : str(props?.[key]);
+}
+
+/** The routing strategy of a variant: @pulumi/aws lists `routingConfigs`, aws-native has one `routingConfig`. */
+function routingOf(v: any): string | Unknown | undefined {
+    if (v?.routingConfig !== undefined) {
+        return v.routingConfig === UNKNOWN ? UNKNOWN : str(v.routingConfig?.routingStrategy);
+    }
+    const list = arr(v?.routingConfigs);
+    return list === UNKNOWN ? UNKNOWN : str(list[0]?.routingStrategy);
+}
+
+/** The KMS key of an endpoint configuration: `kmsKeyArn` in @pulumi/aws, `kmsKeyId` in aws-native. */
+export function kmsKeyOf(props: any): string | Unknown | undefined {
+    return str(props?.kmsKeyId ?? props?.kmsKeyArn);
+}
+
+/** The production variants of an endpoint configuration (plain props of either provider). */
 export function variantsOf(props: any): VariantView[] {
     const variants = arr(props?.productionVariants);
     if (variants === UNKNOWN) return [];
     return variants.map((v: any) => {
         const scaling = v?.managedInstanceScaling;
-        const routing = arr(v?.routingConfigs);
         return {
             variantName: str(v?.variantName),
             instanceType: str(v?.instanceType),
@@ -32,7 +53,8 @@ export function variantsOf(props: any): VariantView[] {
                 scaling && scaling !== UNKNOWN && scaling.status === "ENABLED"
                     ? { min: num(scaling.minInstanceCount), max: num(scaling.maxInstanceCount) }
                     : undefined,
-            routing: routing === UNKNOWN ? UNKNOWN : str(routing[0]?.routingStrategy),
+            routing: routingOf(v),
+            volumeSizeInGb: num(v?.volumeSizeInGb),
         };
     });
 }
@@ -56,6 +78,10 @@ export interface InferenceComponentView {
     readonly baseInferenceComponentName: string | Unknown | undefined;
     readonly modelName: string | Unknown | undefined;
     readonly image: string | Unknown | undefined;
+    /** `specification.container.artifactUrl`: an adapter's artifact. */
+    readonly artifactUrl: string | Unknown | undefined;
+    /** Whether the spec states compute requirements (adapters must not: they use their base's compute). */
+    readonly hasCompute: boolean;
     readonly environment: Record<string, unknown>;
     readonly accelerators: number | Unknown | undefined;
     readonly copyCount: number | Unknown | undefined;
@@ -75,6 +101,8 @@ export function inferenceComponentOf(props: any): InferenceComponentView {
         baseInferenceComponentName: str(spec.baseInferenceComponentName),
         modelName: str(spec.modelName),
         image: str(container.image),
+        artifactUrl: str(container.artifactUrl),
+        hasCompute: spec.computeResourceRequirements !== undefined && spec.computeResourceRequirements !== null,
         environment: env && env !== UNKNOWN && typeof env === "object" ? env : {},
         accelerators: num(compute.numberOfAcceleratorDevicesRequired),
         copyCount: num(props?.runtimeConfig === UNKNOWN ? UNKNOWN : props?.runtimeConfig?.copyCount),
@@ -126,12 +154,14 @@ export function quantizationOf(
     ic: InferenceComponentView,
     modelEnvironment: Record<string, unknown> = {},
 ): Quantization | Unknown {
-    const option = ic.environment[QUANTIZE_ENV] ?? modelEnvironment[QUANTIZE_ENV];
+    const env = { ...modelEnvironment, ...ic.environment };
+    const option = QUANTIZE_ENVS.map((k) => env[k]).find((v) => v !== undefined);
     if (option === UNKNOWN) return UNKNOWN;
     const fromEnv = quantizationFromOption(typeof option === "string" ? option : undefined);
     if (fromEnv) return fromEnv;
     if (ic.tags === UNKNOWN) return UNKNOWN;
     const tag = ic.tags[QUANTIZATION_TAG];
     if (tag === UNKNOWN) return UNKNOWN;
-    return quantizationFromOption(tag) ?? "none";
+    // Tags from hand-written programs may be anything: only a string names a quantization.
+    return quantizationFromOption(typeof tag === "string" ? tag : undefined) ?? "none";
 }

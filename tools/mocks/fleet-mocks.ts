@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { TYPES } from "../../lib/contract";
+import { NAME_PROPERTY, TYPES } from "../../lib/contract";
 
 /** The account and region every mocked ARN uses. */
 export const MOCK_ACCOUNT = "123456789012";
@@ -46,6 +46,20 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const kind = args.type.split(":").pop()!.replace("Configuration", "-config").toLowerCase();
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name);
                 return { id: name, state: { ...inputs, name, arn: arn("sagemaker", `${kind}/${name}`) } };
+            }
+            case TYPES.nativeModel:
+            case TYPES.nativeEndpointConfig:
+            case TYPES.nativeEndpoint: {
+                const key = NAME_PROPERTY[args.type];
+                const kinds: Record<string, [string, string]> = {
+                    [TYPES.nativeModel]: ["model", "modelArn"],
+                    [TYPES.nativeEndpointConfig]: ["endpoint-config", "endpointConfigArn"],
+                    [TYPES.nativeEndpoint]: ["endpoint", "endpointArn"],
+                };
+                const [kind, arnKey] = kinds[args.type];
+                const name = (inputs[key] as string | undefined) ?? physicalName(args.name);
+                const resourceArn = arn("sagemaker", `${kind}/${name}`);
+                return { id: resourceArn, state: { ...inputs, [key]: name, [arnKey]: resourceArn } };
             }
             case TYPES.inferenceComponent: {
                 const name = (inputs.inferenceComponentName as string | undefined) ?? physicalName(args.name);

@@ -1,4 +1,4 @@
-import { IC_COPY_DIMENSION, NO_CAPACITY_METRIC, TYPES, VARIANT_INSTANCE_DIMENSION } from "../../lib/contract";
+import { IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES, VARIANT_INSTANCE_DIMENSION } from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import { plain, UNKNOWN } from "../../policies/support/props";
@@ -6,6 +6,7 @@ import {
     inferenceComponentOf,
     minInstancesOf,
     modelSizeOf,
+    physicalNameOf,
     quantizationOf,
     variantsOf,
 } from "../../policies/support/views";
@@ -21,6 +22,8 @@ export interface PlannedAdapter {
 export interface PlannedModel {
     readonly resourceName: string;
     readonly inferenceComponentName: string;
+    /** The SageMaker model the base inference component deploys. */
+    readonly modelName: string;
     readonly parametersBillions: number | undefined;
     readonly quantization: Quantization | "unknown";
     readonly accelerators: number | undefined;
@@ -38,6 +41,9 @@ export interface PlannedEndpoint {
     readonly kind: "inference-components" | "multi-model";
     readonly resourceName: string;
     readonly endpointName: string;
+    readonly endpointConfigName: string;
+    /** Multi-model endpoints: the SageMaker model behind the variant. */
+    readonly modelName: string | undefined;
     readonly instanceType: string;
     readonly instances: { min: number; max: number };
     readonly routing: string;
@@ -56,28 +62,33 @@ const count = (v: unknown) => (typeof v === "number" ? v : 0);
  * and alarms -> inference component. Reads outputs, so it describes any program's SageMaker fleet.
  */
 export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoint[] {
-    const of = (type: string) =>
-        resources.filter((r) => r.type === type).map((r) => ({ r, props: plain(outputsOf(r)) as any }));
-    const configs = new Map(of(TYPES.endpointConfiguration).map((c) => [c.props.name, c]));
+    const of = (...types: readonly string[]) =>
+        resources
+            .filter((r) => types.includes(r.type))
+            .map((r) => {
+                const props = plain(outputsOf(r)) as any;
+                return { r, props, name: text(physicalNameOf(r.type, props)) };
+            });
+    const configs = new Map(of(...SAGEMAKER_TYPES.endpointConfig).map((c) => [c.name, c]));
     const ics = of(TYPES.inferenceComponent).map((x) => ({ ...x, ic: inferenceComponentOf(x.props) }));
-    const models = new Map(of(TYPES.model).map((m) => [m.props.name, m.props]));
+    const models = new Map(of(...SAGEMAKER_TYPES.model).map((m) => [m.name, m.props]));
     const targets = of(TYPES.scalableTarget);
     const policies = of(TYPES.scalingPolicy);
     const alarms = of(TYPES.metricAlarm);
 
     const byName = <T extends { resourceName: string }>(a: T, b: T) => a.resourceName.localeCompare(b.resourceName);
     // Registration order is asynchronous; sorting by resource name keeps reports stable run to run.
-    const endpoints = of(TYPES.endpoint).map(({ r, props }) => {
+    const endpoints = of(...SAGEMAKER_TYPES.endpoint).map(({ r, props, name: endpointName }) => {
         const config = configs.get(props.endpointConfigName);
         const variant = config ? variantsOf(config.props)[0] : undefined;
         const variantTarget = targets.find(
             (t) =>
                 t.props.scalableDimension === VARIANT_INSTANCE_DIMENSION &&
-                t.props.resourceId === `endpoint/${props.name}/variant/${text(variant?.variantName)}`,
+                t.props.resourceId === `endpoint/${endpointName}/variant/${text(variant?.variantName)}`,
         );
         const min = count(variant ? minInstancesOf(variant) : 0);
         const max = count(variant?.managed?.max ?? variantTarget?.props.maxCapacity ?? variant?.initialInstanceCount);
-        const onEndpoint = ics.filter((x) => x.ic.endpointName === props.name);
+        const onEndpoint = ics.filter((x) => x.ic.endpointName === endpointName);
         const planned: PlannedModel[] = onEndpoint
             .filter((x) => x.ic.baseInferenceComponentName === undefined)
             .map(({ r: icResource, ic }): PlannedModel => {
@@ -89,11 +100,12 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                 const tracking = policies.find(
                     (p) => p.props.resourceId === resourceId && p.props.policyType === "TargetTrackingScaling",
                 );
-                const modelEnv = models.get(ic.modelName)?.primaryContainer?.environment ?? {};
+                const modelEnv = models.get(text(ic.modelName))?.primaryContainer?.environment ?? {};
                 const quantization = quantizationOf(ic, modelEnv);
                 return {
                     resourceName: icResource.name,
                     inferenceComponentName: name,
+                    modelName: text(ic.modelName),
                     parametersBillions: modelSizeOf(ic, modelEnv)?.billions,
                     quantization: quantization === UNKNOWN ? "unknown" : quantization,
                     accelerators: typeof ic.accelerators === "number" ? ic.accelerators : undefined,
@@ -117,11 +129,13 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
             })
             .sort(byName);
         const multiModel =
-            !!variant?.modelName && models.get(variant.modelName)?.primaryContainer?.mode === "MultiModel";
+            !!variant?.modelName && models.get(text(variant.modelName))?.primaryContainer?.mode === "MultiModel";
         return {
             kind: multiModel ? "multi-model" : "inference-components",
             resourceName: r.name,
-            endpointName: text(props.name),
+            endpointName,
+            endpointConfigName: text(props.endpointConfigName),
+            modelName: multiModel ? text(variant?.modelName) : undefined,
             instanceType: text(variant?.instanceType),
             instances: { min, max },
             routing: text(variant?.routing) || "RANDOM",

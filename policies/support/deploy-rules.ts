@@ -1,0 +1,174 @@
+import { hasLocalStorage } from "../../lib/catalog";
+import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
+import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
+import { arr, shown, UNKNOWN } from "./props";
+import { Node, StackGraph } from "./stack-graph";
+import { inferenceComponentOf, isAdapter, kmsKeyOf, physicalNameOf, variantsOf } from "./views";
+
+/**
+ * Rules of the SageMaker API that mocks never enforce and CloudFormation schemas do not encode: a resource
+ * that breaks one fails at `pulumi up`, after everything before it was created. The policy pack enforces
+ * them as mandatory policies and the offline plan's deploy preflight runs the same functions, so the two
+ * can never disagree. Each rule names the source it rests on.
+ */
+export interface DeployRule {
+    /** The policy name. */
+    readonly name: string;
+    /** "Checks whether ...". */
+    readonly description: string;
+    /** Where the rule comes from. */
+    readonly source: string;
+    /** The types it reads. */
+    readonly types: readonly string[];
+    /** Problems of one resource (its inputs), each a full sentence with the fix. */
+    readonly check?: (node: Node) => string[];
+    /** Problems that need the whole stack, each with the resource it concerns. */
+    readonly checkStack?: (graph: StackGraph) => { node: Node; message: string }[];
+}
+
+const SAGEMAKER_NAMED = [...SAGEMAKER_TYPES.model, ...SAGEMAKER_TYPES.endpointConfig, ...SAGEMAKER_TYPES.endpoint, TYPES.inferenceComponent];
+
+/** A resource type for messages: `InferenceComponent`, `EndpointConfig`, ... */
+const kind = (type: string) => type.split(/[:/]/).pop() ?? type;
+
+/** Characters aws-native and @pulumi/aws append to a logical name when they autoname: `-` and 7 more. */
+const AUTONAME_SUFFIX = 8;
+
+export const physicalNamesRule: DeployRule = {
+    name: "sagemaker-physical-names",
+    description:
+        "Checks whether SageMaker models, endpoint configurations, endpoints and inference components get names SageMaker accepts (at most 63 characters, ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$).",
+    source: "SageMaker API reference (CreateModel, CreateEndpointConfig, CreateEndpoint, CreateInferenceComponent: names at most 63, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$); aws-native autonames <logical name>-<7 random> with no length limit",
+    types: SAGEMAKER_NAMED,
+    check: (node) => {
+        const what = `${kind(node.resource.type)} "${node.name}"`;
+        const name = physicalNameOf(node.resource.type, node.props);
+        if (name === UNKNOWN) return [];
+        if (typeof name === "string") {
+            const problem = sageMakerNameProblem(name);
+            return problem
+                ? [
+                      `${what} must have a SageMaker name of at most ${SAGEMAKER_NAME_MAX} characters matching ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$, got "${name}", which ${problem}. ` +
+                          `The create call would fail: shorten the name (fm-fleet derives bounded names from the config).`,
+                  ]
+                : [];
+        }
+        // No name: the provider derives one from the logical name, and shortens nothing.
+        const autonamed = `${node.name}-xxxxxxx`;
+        const problem = sageMakerNameProblem(autonamed);
+        return problem
+            ? [
+                  `${what} has no name, so the provider autonames it "${node.name}-<7 characters>", which ${problem}. ` +
+                      `The create call would fail: set the name explicitly, or use a logical name of at most ${SAGEMAKER_NAME_MAX - AUTONAME_SUFFIX} letters, digits and hyphens.`,
+              ]
+            : [];
+    },
+};
+
+/** KMS on a type with local NVMe storage: what both the KMS guardrail and the preflight report. */
+export function kmsOnLocalStorage(node: Node): string[] {
+    const key = kmsKeyOf(node.props);
+    if (typeof key !== "string" || key === "") return [];
+    return variantsOf(node.props)
+        .filter((v) => typeof v.instanceType === "string" && hasLocalStorage(v.instanceType) === true)
+        .map(
+            (v) =>
+                `${kind(node.resource.type)} "${node.name}" must not set a KMS key for ${String(v.instanceType)} (variant "${shown(v.variantName)}"), got ${key}. ` +
+                `CreateEndpointConfig fails when KmsKeyId is given for an instance type with local NVMe storage, which the instance encrypts in hardware: remove the key (fm-fleet sets it only on EBS-only types).`,
+        );
+}
+
+export const kmsLocalStorageRule: DeployRule = {
+    name: "endpoint-kms-encryption",
+    description: "Checks whether endpoint configurations set a KMS key only where the API accepts one.",
+    source: 'SageMaker API reference, CreateEndpointConfig KmsKeyId: "If you specify a value for KmsKeyId when using any nitro-based instances with local storage, the call to CreateEndpointConfig fails."',
+    types: SAGEMAKER_TYPES.endpointConfig,
+    check: kmsOnLocalStorage,
+};
+
+export const volumeSizeRule: DeployRule = {
+    name: "endpoint-volume-size",
+    description: "Checks whether production variants set VolumeSizeInGB only on instance types that get an EBS volume.",
+    source: 'SageMaker API reference, ProductionVariant VolumeSizeInGB: "Currently only Amazon EBS gp2 storage volumes are supported"; instances with local NVMe storage get no EBS gp2 volume (SageMaker developer guide, instance storage)',
+    types: SAGEMAKER_TYPES.endpointConfig,
+    check: (node) =>
+        variantsOf(node.props)
+            .filter(
+                (v) =>
+                    typeof v.volumeSizeInGb === "number" &&
+                    typeof v.instanceType === "string" &&
+                    hasLocalStorage(v.instanceType) === true,
+            )
+            .map(
+                (v) =>
+                    `${kind(node.resource.type)} "${node.name}" variant "${shown(v.variantName)}" must not set volumeSizeInGb on ${String(v.instanceType)}, got ${String(v.volumeSizeInGb)}. ` +
+                    `The instance serves from its local NVMe storage and SageMaker attaches no EBS volume to it: remove volumeSizeInGb (fm-fleet: endpoints[].volumeSizeInGb), or pick an EBS-only type.`,
+            ),
+};
+
+export const adapterArtifactRule: DeployRule = {
+    name: "adapter-artifact-tarball",
+    description: "Checks whether every adapter inference component points at a single .tar.gz artifact.",
+    source: 'SageMaker API reference, InferenceComponentContainerSpecification ArtifactUrl: "must point to a single gzip compressed tar archive (.tar.gz suffix)"',
+    types: [TYPES.inferenceComponent],
+    check: (node) => {
+        const ic = inferenceComponentOf(node.props);
+        if (!isAdapter(ic) || ic.artifactUrl === UNKNOWN) return [];
+        if (typeof ic.artifactUrl === "string" && ic.artifactUrl.endsWith(".tar.gz")) return [];
+        return [
+            `Adapter inference component "${node.name}" must point specification.container.artifactUrl at a .tar.gz archive, got ${shown(ic.artifactUrl)}. ` +
+                `Pack the adapter directory into s3://<bucket>/<adapter>.tar.gz (fm-fleet: adapters[].artifactUrl).`,
+        ];
+    },
+};
+
+export const adapterComputeRule: DeployRule = {
+    name: "adapter-no-compute",
+    description: "Checks whether adapter inference components leave compute to their base inference component.",
+    source: "SageMaker API reference, InferenceComponentSpecification ComputeResourceRequirements: omit it for an adapter inference component, which uses the compute resources of its base inference component",
+    types: [TYPES.inferenceComponent],
+    check: (node) => {
+        const ic = inferenceComponentOf(node.props);
+        if (!isAdapter(ic) || !ic.hasCompute) return [];
+        return [
+            `Adapter inference component "${node.name}" (base ${shown(ic.baseInferenceComponentName)}) must not set specification.computeResourceRequirements, got ${shown(node.props.specification.computeResourceRequirements)}. ` +
+                `Remove it: an adapter runs on its base's copies and scales with them.`,
+        ];
+    },
+};
+
+export const modelDataSourcesRule: DeployRule = {
+    name: "inference-component-model-data",
+    description: "Checks whether the models inference components deploy carry no additional model data sources.",
+    source: "SageMaker: inference components reject models with AdditionalModelDataSources (the SageMaker Python SDK folds a draft model into the single model data source for this reason)",
+    types: [TYPES.inferenceComponent, ...SAGEMAKER_TYPES.model],
+    checkStack: (graph) =>
+        graph.inferenceComponents().flatMap(({ node, ic }) => {
+            const model = graph.modelOf(ic);
+            if (!model) return [];
+            const containers = arr(model.props.containers);
+            const sources = [model.props.primaryContainer, ...(containers === UNKNOWN ? [] : containers)]
+                .map((c: any) => c?.additionalModelDataSources)
+                .filter((list) => Array.isArray(list) && list.length > 0);
+            if (sources.length === 0) return [];
+            const channels = sources.flat().map((s: any) => shown(s?.channelName));
+            return [
+                {
+                    node,
+                    message:
+                        `Inference component "${node.name}" deploys model "${model.name}", which must not carry additionalModelDataSources, got channel ${channels.join(", ")}. ` +
+                        `Inference components reject such models: ship the extra data (e.g. a draft model) inside the model data prefix and point the serving environment at /opt/ml/model/<folder> (fm-fleet: speculativeDecoding.draftModelUrl inside modelDataUrl).`,
+                },
+            ];
+        }),
+};
+
+/** Every deploy rule, in the order reports list them. */
+export const DEPLOY_RULES: readonly DeployRule[] = [
+    physicalNamesRule,
+    kmsLocalStorageRule,
+    volumeSizeRule,
+    modelDataSourcesRule,
+    adapterArtifactRule,
+    adapterComputeRule,
+];
