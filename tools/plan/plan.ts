@@ -4,6 +4,7 @@ import { stackCost, StackCost } from "../../lib/cost";
 import { RecordedResource } from "../mocks/recorder";
 import { fleetView, PlannedEndpoint } from "./fleet-view";
 import { Diagnostic, EffectiveConfig, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
+import { preflight, PreflightFinding } from "./preflight/preflight";
 import { runProgramInWorker } from "./run-program-in-worker";
 import { readStack } from "./stack-files";
 
@@ -45,12 +46,14 @@ export interface PlanResult {
     readonly outputs: Record<string, unknown>;
     readonly fleet: PlannedEndpoint[];
     readonly diagnostics: Diagnostic[];
+    /** What `pulumi up` would reject though mocks accepted it (the deploy preflight). */
+    readonly preflight: PreflightFinding[];
     readonly policyPack: { name: string; version: string; configFile: string | undefined; config: EffectiveConfig };
     readonly cost: StackCost;
     readonly timings: PlanTimings;
     /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
     readonly packPeakRssMb: number | undefined;
-    /** 0 clean or advisory only, 1 mandatory violations. */
+    /** 0 clean or advisory only, 1 mandatory violations or deploy preflight findings. */
     readonly exitCode: 0 | 1;
 }
 
@@ -166,6 +169,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         progress(
             `policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`,
         );
+        const findings = preflight(run.resources);
         const fleet = fleetView(run.resources);
         const cost = stackCost(
             fleet.map((e) => ({
@@ -185,6 +189,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             outputs: run.outputs,
             fleet,
             diagnostics,
+            preflight: findings,
             policyPack: {
                 name: host.packName,
                 version: host.packVersion,
@@ -194,7 +199,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             cost,
             timings,
             packPeakRssMb: host.peakRssMb(),
-            exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0,
+            exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") || findings.length > 0 ? 1 : 0,
         };
     } finally {
         await host.stop();

@@ -1,9 +1,19 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
 import { PlanResult } from "../plan";
+import { outputsOf, RecordedResource } from "../../mocks/recorder";
+import { physicalNameOf } from "../../../policies/support/views";
 import { resourceNameOf } from "./shared";
 
+/** The physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names), if it has one. */
+function physicalNameOfResource(r: RecordedResource): string | undefined {
+    if (!r.custom) return undefined;
+    const outputs = outputsOf(r);
+    const name = physicalNameOf(r.type, outputs) ?? outputs.name;
+    return typeof name === "string" ? name : undefined;
+}
+
 /** Version of the JSON shape below; bumped on any incompatible change. */
-export const PLAN_JSON_SCHEMA_VERSION = 1;
+export const PLAN_JSON_SCHEMA_VERSION = 2;
 
 /**
  * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
@@ -23,9 +33,17 @@ export function planJson(result: PlanResult): Record<string, unknown> {
         },
         summary: {
             resources: result.resources.length,
+            wouldFailAtDeploy: result.preflight.length,
             mandatory: result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
             advisory: result.diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
         },
+        deployPreflight: result.preflight.map((f) => ({
+            check: f.check,
+            type: f.type,
+            resource: f.name,
+            urn: f.urn,
+            message: f.message,
+        })),
         violations: result.diagnostics.map((d) => ({
             policy: d.policyName,
             enforcementLevel: d.enforcementLevel,
@@ -37,12 +55,15 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             kind: e.kind,
             resourceName: e.resourceName,
             endpointName: e.endpointName,
+            endpointConfigName: e.endpointConfigName,
+            modelName: e.modelName ?? null,
             instanceType: e.instanceType,
             instances: e.instances,
             routing: e.routing,
             models: e.models.map((m) => ({
                 resourceName: m.resourceName,
                 inferenceComponentName: m.inferenceComponentName,
+                modelName: m.modelName,
                 parametersBillions: m.parametersBillions ?? null,
                 quantization: m.quantization,
                 accelerators: m.accelerators ?? null,
@@ -82,6 +103,7 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             urn: r.urn,
             type: r.type,
             name: r.name,
+            physicalName: physicalNameOfResource(r) ?? null,
             parent: r.parent || null,
             dependencies: r.dependencies,
         })),

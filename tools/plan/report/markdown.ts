@@ -1,6 +1,6 @@
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
-import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf } from "./shared";
+import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf, verdict } from "./shared";
 
 /** Mermaid label text: quotes and angle brackets would end or break the label. */
 const label = (text: string) => text.replace(/"/g, "'").replace(/[<>]/g, "");
@@ -30,15 +30,24 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
 /** The plan as a pull-request comment: verdict, diagram, violations, cost table. */
 export function renderMarkdown(result: PlanResult, options: { maxAdapters?: number } = {}): string {
     const groups = byLevel(result.diagnostics);
-    const mandatory = groups[0].items.length;
     const out = [
-        `### fm-fleet plan: \`${result.stack}\` ${mandatory > 0 ? `: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}` : ": no mandatory violation"}`,
+        `### fm-fleet plan: \`${result.stack}\`: ${verdict(result)}`,
         "",
         `${result.resources.length} resources, policy pack \`${result.policyPack.name}@${result.policyPack.version}\`` +
             (result.policyPack.configFile ? ` with \`${result.policyPack.configFile}\`` : "") +
             ".",
         "",
         mermaid(result, options.maxAdapters ?? 5),
+        "",
+        "#### Would fail at deploy",
+        "",
+        ...(result.preflight.length === 0
+            ? ["None: every aws-native input matches its CloudFormation schema and every SageMaker API rule holds."]
+            : [
+                  "| Check | Resource | Message |",
+                  "| --- | --- | --- |",
+                  ...result.preflight.map((f) => `| \`${f.check}\` | \`${f.name}\` | ${cell(f.message)} |`),
+              ]),
         "",
         "#### Policy violations",
         "",

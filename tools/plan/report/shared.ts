@@ -60,3 +60,16 @@ export function priceDates(result: PlanResult): string {
     const entries = Object.entries(result.cost.priceDates);
     return entries.length ? entries.map(([t, d]) => `${t} ${d}`).join(", ") : "none";
 }
+
+/** The plan's verdict line: deploy preflight findings and mandatory violations both fail it. */
+export function verdict(result: PlanResult): string {
+    const mandatory = byLevel(result.diagnostics)[0].items.length;
+    const failing = result.preflight.length;
+    const parts = [
+        ...(failing > 0 ? [`${failing} finding${failing === 1 ? "" : "s"} that would fail at deploy`] : []),
+        ...(mandatory > 0 ? [`${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}`] : []),
+    ];
+    return parts.length > 0
+        ? `FAILED: ${parts.join(", ")}.`
+        : "OK: nothing would fail at deploy, no mandatory policy violation.";
+}

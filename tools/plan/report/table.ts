@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
-import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf } from "./shared";
+import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf, verdict } from "./shared";
 
 /** Options of the human-readable report. */
 export interface TableReportOptions {
@@ -17,9 +17,13 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
         const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
         lines.push(`${lastEndpoint ? "└─" : "├─"} ${kind} ${e.endpointName}: ${describeEndpoint(e)}`);
         const indent = lastEndpoint ? "   " : "│  ";
+        const modelNote = e.modelName ? `, model ${e.modelName}` : "";
+        lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  config ${e.endpointConfigName}${modelNote}`);
         e.models.forEach((m, j) => {
             const lastModel = j === e.models.length - 1;
-            lines.push(`${indent}${lastModel ? "└─" : "├─"} model ${m.inferenceComponentName}: ${describeModel(m)}`);
+            lines.push(
+                `${indent}${lastModel ? "└─" : "├─"} inference component ${m.inferenceComponentName} (model ${m.modelName}): ${describeModel(m)}`,
+            );
             const inner = `${indent}${lastModel ? "   " : "│  "}`;
             const shown = m.adapters.slice(0, maxAdapters);
             const hidden = m.adapters.length - shown.length;
@@ -33,7 +37,15 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
     return lines;
 }
 
-/** The plan for people: the tree, the violations by level, the cost. */
+/** The deploy preflight: what `pulumi up` would reject though mocks accepted it. */
+export function renderPreflight(result: PlanResult): string[] {
+    const findings = result.preflight;
+    const lines = [`Would fail at deploy (${findings.length})${findings.length === 0 ? ": none" : ""}`];
+    for (const f of findings) lines.push(`    [${f.check}] ${f.name}: ${f.message}`);
+    return lines;
+}
+
+/** The plan for people: the tree, the deploy preflight, the violations by level, the cost. */
 export function renderTable(result: PlanResult, options: TableReportOptions = {}): string {
     const lines: string[] = [];
     const pack = result.policyPack;
@@ -42,6 +54,8 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
             (pack.configFile ? ` with ${pack.configFile}` : " with its defaults"),
         "",
         ...renderTree(result, options.maxAdapters ?? 10),
+        "",
+        ...renderPreflight(result),
         "",
         "Policy violations",
     );
@@ -88,12 +102,6 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     lines.push("", "Cost (USD per month, us-east-1 on-demand hosting, 730 h)", table.toString(), costSummary(result));
     if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     lines.push(`Prices as of: ${priceDates(result)}.`);
-    const mandatory = byLevel(result.diagnostics)[0].items.length;
-    lines.push(
-        "",
-        mandatory > 0
-            ? `FAILED: ${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}.`
-            : "OK: no mandatory policy violation.",
-    );
+    lines.push("", verdict(result));
     return lines.join("\n");
 }

@@ -1,0 +1,83 @@
+import type { PolicyResource } from "@pulumi/policy";
+import { DEPLOY_RULES } from "../../../policies/support/deploy-rules";
+import { plain } from "../../../policies/support/props";
+import { Node, StackGraph } from "../../../policies/support/stack-graph";
+import { inputsOf, RecordedResource } from "../../mocks/recorder";
+import { hasPinnedSchema, schemaProblems } from "./cloudformation-schemas";
+
+/** The checks of the deploy preflight, each named as reports name it. */
+export const PREFLIGHT_CHECKS = {
+    schema: "cloudformation-schema",
+    duplicateUrn: "duplicate-urn",
+    ...Object.fromEntries(DEPLOY_RULES.map((r) => [r.name, r.name])),
+} as const;
+
+/** Something the real API (or the engine) would reject at `pulumi up`, though mocks accepted it. */
+export interface PreflightFinding {
+    /** The check that found it: `cloudformation-schema`, `duplicate-urn`, or a deploy rule's name. */
+    readonly check: string;
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly message: string;
+}
+
+/**
+ * The deploy preflight: what mocks accept and `pulumi up` would not. It validates every aws-native
+ * resource's inputs against the pinned CloudFormation schema of its type, runs the SageMaker API rules
+ * the policy pack enforces (the same functions), and finds duplicate URNs, which the engine rejects.
+ */
+export function preflight(resources: readonly RecordedResource[]): PreflightFinding[] {
+    const findings: PreflightFinding[] = [];
+    const seen = new Map<string, number>();
+    for (const r of resources) seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);
+    for (const [urn, count] of seen) {
+        if (count < 2) continue;
+        const r = resources.find((x) => x.urn === urn)!;
+        findings.push({
+            check: PREFLIGHT_CHECKS.duplicateUrn,
+            urn,
+            type: r.type,
+            name: r.name,
+            message: `${count} resources share the URN ${urn}: the engine rejects the program. Give each a distinct logical name (or parent).`,
+        });
+    }
+
+    // Custom resources only: components have no API to reject them.
+    const nodes: Node[] = resources
+        .filter((r) => r.custom)
+        .map((r) => {
+            const props = plain(inputsOf(r));
+            const resource = { type: r.type, name: r.name, urn: r.urn, props } as unknown as PolicyResource;
+            return { resource, name: r.name, props };
+        });
+    const finding = (check: string, node: Node, message: string): PreflightFinding => ({
+        check,
+        urn: node.resource.urn,
+        type: node.resource.type,
+        name: node.name,
+        message,
+    });
+    for (const node of nodes) {
+        if (hasPinnedSchema(node.resource.type)) {
+            for (const problem of schemaProblems(node.resource.type, node.props)) {
+                findings.push(
+                    finding(
+                        PREFLIGHT_CHECKS.schema,
+                        node,
+                        `${node.resource.type} "${node.name}" does not match its CloudFormation schema: ${problem}.`,
+                    ),
+                );
+            }
+        }
+        for (const rule of DEPLOY_RULES) {
+            if (!rule.check || !rule.types.includes(node.resource.type)) continue;
+            for (const message of rule.check(node)) findings.push(finding(rule.name, node, message));
+        }
+    }
+    const graph = new StackGraph(nodes.map((n) => n.resource));
+    for (const rule of DEPLOY_RULES) {
+        for (const { node, message } of rule.checkStack?.(graph) ?? []) findings.push(finding(rule.name, node, message));
+    }
+    return findings;
+}
