@@ -37,7 +37,7 @@ const dataCapture = z.strictObject({
 
 export const adapterSchema = z.strictObject({
     name: name(),
-    artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz").refine(isTarGz, {
+    artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz").refine((v) => !isS3Url(v) || isTarGz(v), {
         error: (iss) => messages.adapterTarball(iss.input),
     }),
 });

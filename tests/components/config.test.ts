@@ -112,7 +112,7 @@ describe("stack config validation", () => {
             ),
             [
                 `${FM}.modelDataUrl: must be an s3://<bucket>/<key> URL with a valid bucket name, got "/local/weights". Use s3://<bucket>/<model>/ (a prefix) or s3://<bucket>/<model>.tar.gz.`,
-                `${FM}.adapters[0].artifactUrl: must be an s3://<bucket>/<key> URL with a valid bucket name, got "https://hub/adapter". Use s3://<bucket>/<adapter>.tar.gz or an s3:// prefix of the adapter directory.`,
+                `${FM}.adapters[0].artifactUrl: must be an s3://<bucket>/<key> URL with a valid bucket name, got "https://hub/adapter". Use s3://<bucket>/<adapter>.tar.gz.`,
                 `fleet.multiModelEndpoints[0].modelsPrefix: must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://models/mme". Use s3://<bucket>/<prefix>/ holding one .tar.gz per model.`,
             ],
         );
@@ -135,7 +135,7 @@ describe("stack config validation", () => {
             ),
             [
                 `${FM}.copies.mni: unknown key \`mni\`. Did you mean \`min\`? Remove it or fix its spelling (known keys: min, max, targetConcurrentRequestsPerCopy).`,
-                `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, instances, routing, volumeSizeInGb, dataCapture, foundationModels).`,
+                `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, instances, routing, networkIsolation, volumeSizeInGb, dataCapture, foundationModels).`,
                 "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, vpc, endpoints, multiModelEndpoints).",
             ],
         );

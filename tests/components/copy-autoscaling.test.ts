@@ -19,7 +19,10 @@ describe("CopyAutoscaling", () => {
             minCapacity: 0,
             maxCapacity: 3,
         });
-        assert.deepEqual(inputsOf(find(resources, TYPES.scalingPolicy, "llm-concurrency")), {
+        const tracking = inputsOf(find(resources, TYPES.scalingPolicy, "llm-concurrency"));
+        assert.match(tracking.name, /^llm-concurrency-[0-9a-f]{8}$/);
+        assert.deepEqual(tracking, {
+            name: tracking.name,
             serviceNamespace: "sagemaker",
             resourceId: "inference-component/llm-ic-1234567",
             scalableDimension: "sagemaker:inference-component:DesiredCopyCount",
@@ -41,7 +44,10 @@ describe("CopyAutoscaling", () => {
             stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
         });
         assert.equal(inputsOf(wake).policyType, "StepScaling");
+        assert.match(inputsOf(wake).name, /^llm-wake-[0-9a-f]{8}$/);
         const alarm = inputsOf(find(resources, TYPES.metricAlarm, "llm-wake-alarm"));
+        assert.match(alarm.name, /^llm-wake-[0-9a-f]{8}$/);
+        assert.notEqual(alarm.name, inputsOf(wake).name);
         assert.equal(alarm.namespace, "AWS/SageMaker");
         assert.equal(alarm.metricName, "NoCapacityInvocationFailures");
         assert.deepEqual(alarm.dimensions, { InferenceComponentName: "llm-ic-1234567" });

@@ -12,15 +12,19 @@ describe("FineTunedAdapters", () => {
                     baseInferenceComponentName: "chat-llama-ic-7654321",
                     adapters: [
                         { name: "support-bot", artifactUrl: "s3://models/adapters/support-bot.tar.gz" },
-                        { name: "sql-helper", artifactUrl: "s3://models/adapters/sql-helper/" },
+                        { name: "sql-helper", artifactUrl: "s3://models/adapters/sql-helper.tar.gz" },
                     ],
+                    nameParts: ["chat", "llama"],
                     tags: [{ key: "cost-center", value: "ml" }],
                 }),
         );
         const component = find(resources, "fm-fleet:sagemaker:FineTunedAdapters", "chat-llama-adapters");
-        const adapter = find(resources, TYPES.inferenceComponent, "chat-llama-adapters-support-bot");
+        const adapter = find(resources, TYPES.inferenceComponent, "chat-llama-adapters/support-bot");
         assert.equal(adapter.parent, component.urn);
+        const physical = result.physicalNames.get("support-bot")!;
+        assert.match(physical, /^chat-llama-support-bot-[0-9a-f]{8}$/);
         assert.deepEqual(inputsOf(adapter), {
+            inferenceComponentName: physical,
             endpointName: "chat-endpoint-1234567",
             specification: {
                 baseInferenceComponentName: "chat-llama-ic-7654321",
@@ -32,13 +36,13 @@ describe("FineTunedAdapters", () => {
         assert.equal("computeResourceRequirements" in spec, false);
         assert.equal("runtimeConfig" in inputsOf(adapter), false);
         assert.equal(
-            inputsOf(find(resources, TYPES.inferenceComponent, "chat-llama-adapters-sql-helper")).specification
+            inputsOf(find(resources, TYPES.inferenceComponent, "chat-llama-adapters/sql-helper")).specification
                 .container.artifactUrl,
-            "s3://models/adapters/sql-helper/",
+            "s3://models/adapters/sql-helper.tar.gz",
         );
         const names = await unwrap(result.componentNames);
         assert.deepEqual(Object.keys(names), ["support-bot", "sql-helper"]);
-        assert.match(names["support-bot"], /^chat-llama-adapters-support-bot-[0-9a-f]{7}$/);
+        assert.equal(names["support-bot"], physical);
     });
 
     it("costs one registration per adapter and one for the whole set, at a thousand adapters", async () => {

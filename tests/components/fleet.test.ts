@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { Fleet } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { stackConfig } from "../helpers/configs";
-import { countByType, find, inputsOf, underMocks, unwrap } from "../helpers/pulumi";
+import { countByType, find, inputsOf, underMocks } from "../helpers/pulumi";
 
 function fleetOf(stack: string) {
     const config = stackConfig(stack);
@@ -22,8 +22,8 @@ describe("Fleet", () => {
             "fm-fleet:sagemaker:FineTunedAdapters": 1,
             [TYPES.role]: 1,
             [TYPES.rolePolicy]: 1,
-            [TYPES.endpointConfiguration]: 1,
-            [TYPES.endpoint]: 1,
+            [TYPES.nativeEndpointConfig]: 1,
+            [TYPES.nativeEndpoint]: 1,
             [TYPES.model]: 1,
             [TYPES.inferenceComponent]: 4,
             [TYPES.scalableTarget]: 1,
@@ -31,13 +31,13 @@ describe("Fleet", () => {
             [TYPES.metricAlarm]: 1,
         });
         // The tree reads endpoint -> model -> adapters.
-        const endpoint = find(resources, "fm-fleet:sagemaker:InferenceEndpoint", "fleet-chat");
-        const model = find(resources, "fm-fleet:sagemaker:FoundationModel", "fleet-chat-llama3-8b");
-        const adapters = find(resources, "fm-fleet:sagemaker:FineTunedAdapters", "fleet-chat-llama3-8b-adapters");
+        const endpoint = find(resources, "fm-fleet:sagemaker:InferenceEndpoint", "fleet/chat");
+        const model = find(resources, "fm-fleet:sagemaker:FoundationModel", "fleet/chat/llama3-8b");
+        const adapters = find(resources, "fm-fleet:sagemaker:FineTunedAdapters", "fleet/chat/llama3-8b-adapters");
         assert.equal(model.parent, endpoint.urn);
         assert.equal(adapters.parent, model.urn);
 
-        const variant = inputsOf(find(resources, TYPES.endpointConfiguration, "fleet-chat-config"))
+        const variant = inputsOf(find(resources, TYPES.nativeEndpointConfig, "fleet/chat-config"))
             .productionVariants[0];
         assert.deepEqual(variant.managedInstanceScaling, {
             status: "ENABLED",
@@ -45,7 +45,7 @@ describe("Fleet", () => {
             maxInstanceCount: 1,
         });
         assert.equal(
-            inputsOf(find(resources, TYPES.scalableTarget, "fleet-chat-llama3-8b-scaling-target")).minCapacity,
+            inputsOf(find(resources, TYPES.scalableTarget, "fleet/chat/llama3-8b-scaling-target")).minCapacity,
             0,
         );
         for (const r of resources.filter((x) => x.type === TYPES.inferenceComponent)) {
@@ -55,35 +55,64 @@ describe("Fleet", () => {
             );
         }
 
-        const names = await unwrap(result.endpointNames);
-        assert.deepEqual(Object.keys(names.chat.models["llama3-8b"].adapters), [
-            "support-bot",
-            "sql-helper",
-            "release-notes",
-        ]);
-        assert.match(names.chat.endpointName, /^fleet-chat-endpoint-[0-9a-f]{7}$/);
-        assert.deepEqual(await unwrap(result.multiModelEndpointNames), {});
+        // Every physical name the stack exports is the one its resource registers.
+        const names = result.endpointNames;
+        const physical = (type: string, logical: string, key: string) => inputsOf(find(resources, type, logical))[key];
+        assert.deepEqual(names, {
+            chat: {
+                endpointName: physical(TYPES.nativeEndpoint, "fleet/chat-endpoint", "endpointName"),
+                endpointConfigName: physical(TYPES.nativeEndpointConfig, "fleet/chat-config", "endpointConfigName"),
+                models: {
+                    "llama3-8b": {
+                        modelName: physical(TYPES.model, "fleet/chat/llama3-8b-model", "name"),
+                        inferenceComponentName: physical(TYPES.inferenceComponent, "fleet/chat/llama3-8b-ic", "inferenceComponentName"),
+                        adapters: Object.fromEntries(
+                            ["support-bot", "sql-helper", "release-notes"].map((a) => [
+                                a,
+                                physical(TYPES.inferenceComponent, `fleet/chat/llama3-8b-adapters/${a}`, "inferenceComponentName"),
+                            ]),
+                        ),
+                    },
+                },
+            },
+        });
+        assert.match(names.chat.endpointName, /^chat-[0-9a-f]{8}$/);
+        assert.match(names.chat.models["llama3-8b"].adapters["support-bot"], /^chat-llama3-8b-support-bot-[0-9a-f]{8}$/);
+        assert.deepEqual(result.multiModelEndpointNames, {});
     });
 
     it("builds the prod stack: HA endpoint with a quantized 70B beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
         assert.equal(resources.length, 30);
+        assert.deepEqual(
+            resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
+            [undefined],
+            "no KMS key on ml.g5 (local NVMe)",
+        );
+        assert.equal(
+            inputsOf(find(resources, TYPES.endpointConfiguration, "fleet/classic-config")).kmsKeyArn,
+            "arn:aws:kms:us-east-1:123456789012:key/7b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e",
+            "the key on ml.m5 (EBS only)",
+        );
         assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 6);
         assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 0);
-        const variant = inputsOf(find(resources, TYPES.endpointConfiguration, "fleet-chat-config"))
+        const variant = inputsOf(find(resources, TYPES.nativeEndpointConfig, "fleet/chat-config"))
             .productionVariants[0];
         assert.deepEqual(variant.managedInstanceScaling, {
             status: "ENABLED",
             minInstanceCount: 2,
             maxInstanceCount: 4,
         });
-        const big = inputsOf(find(resources, TYPES.model, "fleet-chat-llama3-70b-model"));
-        assert.equal(big.primaryContainer.environment.OPTION_QUANTIZE, "awq");
+        const big = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-70b-model"));
+        // AWQ is read from the checkpoint; the draft travels inside the weights.
+        assert.equal(big.primaryContainer.environment.OPTION_QUANTIZE, undefined);
         assert.equal(
-            big.primaryContainer.environment.OPTION_SPECULATIVE_DRAFT_MODEL,
-            "/opt/ml/additional-model-data-sources/draft_model",
+            big.primaryContainer.environment.OPTION_SPECULATIVE_CONFIG,
+            '{"model":"/opt/ml/model/draft","num_speculative_tokens":5}',
         );
-        const names = await unwrap(result.multiModelEndpointNames);
-        assert.match(names.classic, /^fleet-classic-endpoint-[0-9a-f]{7}$/);
+        assert.equal(big.primaryContainer.additionalModelDataSources, undefined);
+        const names = result.multiModelEndpointNames;
+        assert.match(names.classic.endpointName, /^classic-[0-9a-f]{8}$/);
+        assert.equal(names.classic.modelName, inputsOf(find(resources, TYPES.model, "fleet/classic-model")).name);
     });
 });

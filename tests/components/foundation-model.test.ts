@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { FoundationModel, FoundationModelArgs } from "../../components";
 import { TYPES } from "../../lib/contract";
-import { LMI_IMAGE } from "../helpers/configs";
+import { ComponentArgsError } from "../../components";
+import { CUSTOM_IMAGE, LMI_IMAGE, VLLM_IMAGE } from "../helpers/configs";
 import { countByType, find, inputsOf, underMocks, unwrap } from "../helpers/pulumi";
 
 const base: FoundationModelArgs = {
@@ -39,7 +40,10 @@ describe("FoundationModel", () => {
             component.urn,
         );
 
+        assert.match(result.physicalNames.model, /^chat-llama-[0-9a-f]{8}$/);
+        assert.match(result.physicalNames.inferenceComponent, /^chat-llama-[0-9a-f]{8}$/);
         assert.deepEqual(inputsOf(model), {
+            name: result.physicalNames.model,
             executionRoleArn: "arn:aws:iam::123456789012:role/fleet-role",
             enableNetworkIsolation: true,
             primaryContainer: {
@@ -55,6 +59,7 @@ describe("FoundationModel", () => {
         });
         const modelName = await unwrap(result.model.name);
         assert.deepEqual(inputsOf(ic), {
+            inferenceComponentName: result.physicalNames.inferenceComponent,
             endpointName: "chat-endpoint-1234567",
             variantName: "AllTraffic",
             specification: {
@@ -70,7 +75,7 @@ describe("FoundationModel", () => {
         // Autoscaling owns the count once deployed: `pulumi up` must not reset it.
         assert.deepEqual(ic.ignoreChanges, ["runtimeConfig.copyCount"]);
         const icName = await unwrap(result.inferenceComponentName);
-        assert.match(icName, /^chat-llama-ic-[0-9a-f]{7}$/);
+        assert.equal(icName, result.physicalNames.inferenceComponent);
         const target = inputsOf(find(resources, TYPES.scalableTarget, "chat-llama-scaling-target"));
         assert.equal(target.resourceId, `inference-component/${icName}`);
         assert.equal(target.minCapacity, 0);
@@ -80,13 +85,13 @@ describe("FoundationModel", () => {
         assert.equal(result.adapters, undefined);
     });
 
-    it("derives the serving environment for quantization, speculative decoding, LoRA and sticky sessions", async () => {
+    it("derives LMI's environment: fp8 at load time, the draft inside the weights, LoRA and sticky sessions", async () => {
         const { resources } = await underMocks(
             () =>
                 new FoundationModel("chat-llama", {
                     ...base,
-                    quantization: "awq",
-                    speculativeDecoding: { draftModelUrl: "s3://models/draft/", speculativeLength: 5 },
+                    quantization: "fp8",
+                    speculativeDecoding: { draftModelUrl: "s3://models/llama3-70b/draft/", speculativeLength: 4 },
                     stickySessions: true,
                     copies: { min: 2, max: 4, targetConcurrentRequestsPerCopy: 6 },
                     adapters: Array.from({ length: 20 }, (_, i) => ({
@@ -97,33 +102,98 @@ describe("FoundationModel", () => {
         );
         const container = inputsOf(find(resources, TYPES.model, "chat-llama-model")).primaryContainer;
         assert.deepEqual(container.environment, {
-            OPTION_QUANTIZE: "awq",
             OPTION_TENSOR_PARALLEL_DEGREE: "4",
-            OPTION_SPECULATIVE_DRAFT_MODEL: "/opt/ml/additional-model-data-sources/draft_model",
-            OPTION_SPECULATIVE_LENGTH: "5",
+            OPTION_QUANTIZE: "fp8",
+            OPTION_SPECULATIVE_CONFIG: '{"model":"/opt/ml/model/draft","num_speculative_tokens":4}',
             OPTION_ENABLE_LORA: "true",
             OPTION_MAX_LORAS: "8",
             OPTION_MAX_CPU_LORAS: "20",
             OPTION_ENABLE_STATEFUL_SESSIONS: "true",
             OPTION_SESSIONS_EXPIRATION: "1200",
         });
-        assert.deepEqual(container.additionalModelDataSources, [
-            {
-                channelName: "draft_model",
-                s3DataSources: [{ s3Uri: "s3://models/draft/", s3DataType: "S3Prefix", compressionType: "None" }],
-            },
-        ]);
+        // One data source: inference components reject models with additional ones.
+        assert.equal(container.additionalModelDataSources, undefined);
+        assert.deepEqual(container.modelDataSource, {
+            s3DataSources: [{ s3Uri: "s3://models/llama3-70b/", s3DataType: "S3Prefix", compressionType: "None" }],
+        });
         const ic = inputsOf(find(resources, TYPES.inferenceComponent, "chat-llama-ic"));
         assert.deepEqual(ic.runtimeConfig, { copyCount: 2 });
         assert.deepEqual(ic.tags, [
             { key: "cost-center", value: "ml" },
             { key: "fmfleet:parameters-billions", value: "70" },
-            { key: "fmfleet:quantization", value: "awq" },
+            { key: "fmfleet:quantization", value: "fp8" },
         ]);
         assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 0);
         const tracking = inputsOf(find(resources, TYPES.scalingPolicy, "chat-llama-scaling-concurrency"));
         assert.equal(tracking.targetTrackingScalingPolicyConfiguration.targetValue, 6);
         assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 21);
+    });
+
+    it("derives the SageMaker vLLM DLC's environment from a vllm image, AWQ read from the checkpoint", async () => {
+        const { result, resources } = await underMocks(
+            () =>
+                new FoundationModel("chat-llama", {
+                    ...base,
+                    image: VLLM_IMAGE,
+                    quantization: "awq",
+                    speculativeDecoding: { draftModelUrl: "s3://models/llama3-70b/eagle/head/" },
+                    stickySessions: true,
+                    adapters: [{ name: "bot", artifactUrl: "s3://models/adapters/bot.tar.gz" }],
+                }),
+        );
+        assert.equal(result.containerFamily, "vllm");
+        assert.deepEqual(inputsOf(find(resources, TYPES.model, "chat-llama-model")).primaryContainer.environment, {
+            SM_VLLM_MODEL: "/opt/ml/model",
+            SM_VLLM_TENSOR_PARALLEL_SIZE: "4",
+            SM_VLLM_SPECULATIVE_CONFIG: '{"model":"/opt/ml/model/eagle/head","num_speculative_tokens":5}',
+            SM_VLLM_ENABLE_LORA: "",
+            SM_VLLM_MAX_LORAS: "1",
+            SM_VLLM_MAX_CPU_LORAS: "1",
+            VLLM_ALLOW_RUNTIME_LORA_UPDATING: "True",
+            SAGEMAKER_ENABLE_STATEFUL_SESSIONS: "true",
+            SAGEMAKER_SESSIONS_EXPIRATION: "1200",
+        });
+        // Pre-quantized: no runtime switch, so the tag tells the pack.
+        assert.deepEqual(inputsOf(find(resources, TYPES.inferenceComponent, "chat-llama-ic")).tags.at(-1), {
+            key: "fmfleet:quantization",
+            value: "awq",
+        });
+    });
+
+    it("lets the config name the family of an image it cannot recognize", async () => {
+        const { result } = await underMocks(
+            () => new FoundationModel("m", { ...base, image: CUSTOM_IMAGE, containerFamily: "vllm" }),
+        );
+        assert.equal(result.environment.SM_VLLM_TENSOR_PARALLEL_SIZE, "4");
+    });
+
+    it("refuses a draft outside the weights, an unknown family and a prefix adapter, registering nothing", async () => {
+        const { resources } = await underMocks(() =>
+            assert.throws(
+                () =>
+                    new FoundationModel("m", {
+                        ...base,
+                        image: CUSTOM_IMAGE,
+                        speculativeDecoding: { draftModelUrl: "s3://models/llama3.2-1b/" },
+                        adapters: [{ name: "bot", artifactUrl: "s3://models/adapters/bot/" }],
+                    }),
+                (e: unknown) =>
+                    e instanceof ComponentArgsError &&
+                    e.message ===
+                        'Invalid arguments for FoundationModel "m" (3 errors):\n' +
+                            '  - args.speculativeDecoding.draftModelUrl: must be a folder inside modelDataUrl "s3://models/llama3-70b/" (an inference component cannot mount a second data source), got "s3://models/llama3.2-1b/". Copy the draft model to s3://models/llama3-70b/draft/ and set draftModelUrl to it.\n' +
+                            `  - args.containerFamily: is not set, and the image "${CUSTOM_IMAGE}" is neither LMI (djl-inference) nor the SageMaker vLLM DLC (vllm). Set it to "lmi" or "vllm", the family whose environment names the container reads.\n` +
+                            '  - args.adapters[0].artifactUrl: must be a single .tar.gz archive (an inference component\'s ArtifactUrl cannot be a prefix), got "s3://models/adapters/bot/". Pack the adapter directory into s3://<bucket>/<adapter>.tar.gz and point artifactUrl at it.',
+            ),
+        );
+        assert.equal(resources.length, 0);
+    });
+
+    it("renames the model when its weights change, and keeps the inference component's name", async () => {
+        const first = await underMocks(() => new FoundationModel("m", base));
+        const replaced = await underMocks(() => new FoundationModel("m", { ...base, modelDataUrl: "s3://models/v2/" }));
+        assert.notEqual(replaced.result.physicalNames.model, first.result.physicalNames.model);
+        assert.equal(replaced.result.physicalNames.inferenceComponent, first.result.physicalNames.inferenceComponent);
     });
 
     it("reads tarball weights as gzip objects and lets the extra environment win", async () => {

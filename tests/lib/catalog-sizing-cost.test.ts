@@ -15,6 +15,9 @@ describe("lib: instance catalog", () => {
             accelerator: "NVIDIA A10G",
             acceleratorCount: 4,
             acceleratorMemoryGibEach: 24,
+            localNvmeGb: 3800,
+            localStorageSource:
+                "EC2 instance types: instance store specifications of the underlying EC2 type (NVMe SSD total; 0 = EBS only)",
             usdPerHour: 7.09,
             priceAsOf: "2024-03-26",
             priceNote:
