@@ -2,12 +2,15 @@ import { TYPES } from "../../lib/contract";
 import { LMI_IMAGE } from "./configs";
 import { TestResource } from "./policy-args";
 
+/** The KMS key of the fixtures. */
+export const FIXTURE_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/k1";
+
 /**
- * A passing happy-path stack, in the shape the providers give (outputs): an IC endpoint that scales to zero
- * with one base model, one adapter, and the complete copy autoscaling. Tests change one field per case.
+ * A passing happy-path stack, in the shape the providers give (outputs): an aws-native IC endpoint on ml.g5
+ * (local NVMe: no KMS key) that scales to zero, with one base model, one adapter and the complete copy
+ * autoscaling. Tests change one field per case.
  */
 export function happyStack(): Record<string, TestResource> {
-    const kms = "arn:aws:kms:us-east-1:123456789012:key/k1";
     const tags = { "cost-center": "ml" };
     const icName = "chat-llama-ic-1234567";
     const resourceId = `inference-component/${icName}`;
@@ -15,28 +18,32 @@ export function happyStack(): Record<string, TestResource> {
     const wakeArn = `arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1:resource/sagemaker/${resourceId}:policyName/wake`;
     return {
         config: {
-            type: TYPES.endpointConfiguration,
+            type: TYPES.nativeEndpointConfig,
             name: "chat-config",
             props: {
-                name: "chat-config-1234567",
-                kmsKeyArn: kms,
+                endpointConfigName: "chat-config-1234567",
                 executionRoleArn: "arn:aws:iam::123456789012:role/r",
+                enableNetworkIsolation: true,
                 productionVariants: [
                     {
                         variantName: "AllTraffic",
                         instanceType: "ml.g5.2xlarge",
                         initialInstanceCount: 1,
                         managedInstanceScaling: { status: "ENABLED", minInstanceCount: 0, maxInstanceCount: 2 },
-                        routingConfigs: [{ routingStrategy: "LEAST_OUTSTANDING_REQUESTS" }],
+                        routingConfig: { routingStrategy: "LEAST_OUTSTANDING_REQUESTS" },
                     },
                 ],
-                tags,
+                tags: [{ key: "cost-center", value: "ml" }],
             },
         },
         endpoint: {
-            type: TYPES.endpoint,
+            type: TYPES.nativeEndpoint,
             name: "chat-endpoint",
-            props: { name: "chat-endpoint-1234567", endpointConfigName: "chat-config-1234567", tags },
+            props: {
+                endpointName: "chat-endpoint-1234567",
+                endpointConfigName: "chat-config-1234567",
+                tags: [{ key: "cost-center", value: "ml" }],
+            },
         },
         model: {
             type: TYPES.model,

@@ -100,13 +100,13 @@ describe("optimization policies", () => {
 
         it("fails on RANDOM and on no routing config (the service default)", async () => {
             const config = happyStack().config;
-            config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+            config.props.productionVariants[0].routingConfig = { routingStrategy: "RANDOM" };
             assert.deepEqual(await violations(loadAwareRouting, config), [
-                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM. Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).',
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM. Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
-            delete config.props.productionVariants[0].routingConfigs;
+            delete config.props.productionVariants[0].routingConfig;
             assert.deepEqual(await violations(loadAwareRouting, config), [
-                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfigs[0].routingStrategy (fm-fleet: routing: least-outstanding-requests).',
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
         });
     });

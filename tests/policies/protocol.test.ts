@@ -83,7 +83,7 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
         await host.configure({ "load-aware-routing": "mandatory", "prod-instance-count": "disabled" });
         const config = happyStack().config;
         config.props.productionVariants[0].instanceType = "ml.p5.48xlarge";
-        config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+        config.props.productionVariants[0].routingConfig = { routingStrategy: "RANDOM" };
         const diagnostics = await host.analyze(wire(config));
         assert.deepEqual(
             diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.policyPackName, d.policyPackVersion]),
@@ -102,7 +102,8 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
         await host.configure({ "allowed-instance-families": { families: ["p5"] }, "load-aware-routing": "disabled" });
         const config = happyStack().config;
         config.props.productionVariants[0].instanceType = "ml.p5.48xlarge";
-        config.props.productionVariants[0].routingConfigs = [{ routingStrategy: "RANDOM" }];
+        config.props.productionVariants[0].routingConfig = { routingStrategy: "RANDOM" };
+        // p5 has local NVMe storage too: no KMS key needed, none set.
         assert.deepEqual(
             (await host.analyze(wire(config))).map((d) => d.policyName),
             ["prod-instance-count"],
@@ -112,7 +113,7 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
     it("never fails a call on unknown (preview) values", async () => {
         await host.configure({});
         const config = happyStack().config;
-        config.props.kmsKeyArn = UNKNOWN_STRING;
+        config.props.kmsKeyId = UNKNOWN_STRING;
         config.props.productionVariants[0].instanceType = UNKNOWN_STRING;
         config.props.productionVariants[0].managedInstanceScaling.minInstanceCount = 2;
         assert.deepEqual(await host.analyze(wire(config)), []);

@@ -1,20 +1,45 @@
 import * as assert from "node:assert/strict";
 import { endpointKmsEncryption, modelNetworkIsolation, privateImageRegistry } from "../../policies/security";
 import { violations } from "../helpers/policy-args";
-import { happyStack } from "../helpers/policy-fixtures";
+import { FIXTURE_KMS_KEY, happyStack } from "../helpers/policy-fixtures";
+import { TYPES } from "../../lib/contract";
 
 describe("security policies", () => {
     describe("endpoint-kms-encryption", () => {
-        it("passes a configuration with a KMS key", async () => {
+        it("passes no key on ml.g5 (local NVMe) and a key on ml.inf2 (EBS only)", async () => {
             assert.deepEqual(await violations(endpointKmsEncryption, happyStack().config), []);
+            const inf2 = happyStack().config;
+            inf2.props.productionVariants[0].instanceType = "ml.inf2.xlarge";
+            inf2.props.kmsKeyId = FIXTURE_KMS_KEY;
+            assert.deepEqual(await violations(endpointKmsEncryption, inf2), []);
         });
 
-        it("fails without one", async () => {
+        it("fails a key on ml.g5, where CreateEndpointConfig would fail", async () => {
             const config = happyStack().config;
-            delete config.props.kmsKeyArn;
+            config.props.kmsKeyId = FIXTURE_KMS_KEY;
             assert.deepEqual(await violations(endpointKmsEncryption, config), [
-                'Endpoint configuration "chat-config" must set kmsKeyArn, got nothing. Set it to a customer-managed KMS key ARN (fm-fleet: fleet.kmsKeyArn).',
+                `EndpointConfig "chat-config" must not set a KMS key for ml.g5.2xlarge (variant "AllTraffic"), got ${FIXTURE_KMS_KEY}. ` +
+                    "CreateEndpointConfig fails when KmsKeyId is given for an instance type with local NVMe storage, which the instance encrypts in hardware: remove the key (fm-fleet sets it only on EBS-only types).",
             ]);
+        });
+
+        it("fails no key on ml.inf2, in either provider's shape", async () => {
+            const config = happyStack().config;
+            config.props.productionVariants[0].instanceType = "ml.inf2.xlarge";
+            const message =
+                'Endpoint configuration "chat-config" must set a customer-managed KMS key for ml.inf2.xlarge (variant "AllTraffic", EBS storage), got nothing. ' +
+                "Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).";
+            assert.deepEqual(await violations(endpointKmsEncryption, config), [message]);
+            const classic = { ...config, type: TYPES.endpointConfiguration };
+            assert.deepEqual(await violations(endpointKmsEncryption, classic), [message]);
+            classic.props = { ...classic.props, kmsKeyArn: FIXTURE_KMS_KEY };
+            assert.deepEqual(await violations(endpointKmsEncryption, classic), []);
+        });
+
+        it("skips a type the catalog does not know, and an unknown key", async () => {
+            const config = happyStack().config;
+            config.props.productionVariants[0].instanceType = "ml.x9.huge";
+            assert.deepEqual(await violations(endpointKmsEncryption, config), []);
         });
     });
 

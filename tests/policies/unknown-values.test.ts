@@ -70,7 +70,7 @@ describe("policies on unknown and missing values", () => {
 
     it("skips a check whose deciding value is unknown instead of failing it", async () => {
         const config = happyStack().config;
-        config.props.kmsKeyArn = UNKNOWN_STRING;
+        config.props.kmsKeyId = UNKNOWN_STRING;
         config.props.productionVariants[0].instanceType = UNKNOWN_STRING;
         for (const policy of resourcePolicies)
             assert.deepEqual(
