@@ -5,6 +5,7 @@ import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTAN
 import { DataCaptureArgs, dataCaptureConfig, INFERENCE_ENDPOINT_DEFAULTS } from "./inference-endpoint";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
+import { SCALING_POLICY_NAME_MAX } from "../lib/names";
 
 /** Defaults of {@link MultiModelEndpointArgs}, in one place. */
 export const MULTI_MODEL_ENDPOINT_DEFAULTS = {
@@ -143,6 +144,7 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
                 serviceNamespace: this.target.serviceNamespace,
                 resourceId: this.target.resourceId,
                 scalableDimension: this.target.scalableDimension,
+                name: names.name("concurrency", { extra: ["concurrency"], maxLength: SCALING_POLICY_NAME_MAX }),
                 policyType: "TargetTrackingScaling",
                 targetTrackingScalingPolicyConfiguration: {
                     predefinedMetricSpecification: { predefinedMetricType: VARIANT_CONCURRENCY_METRIC },

@@ -61,19 +61,21 @@ describe("offline plan (tools/plan)", function () {
         );
         assert.match(
             stdout,
-            /^└─ endpoint fleet-chat-endpoint-[0-9a-f]{7}: ml\.g6\.2xlarge x 0-1 \(scales to zero\), LEAST_OUTSTANDING_REQUESTS$/m,
+            /^└─ endpoint chat-[0-9a-f]{8}: ml\.g6\.2xlarge x 0-1 \(scales to zero\), LEAST_OUTSTANDING_REQUESTS$/m,
         );
+        assert.match(stdout, /^ {3}│ {2}config chat-[0-9a-f]{8}$/m);
         assert.match(
             stdout,
-            /^ {3}└─ model fleet-chat-llama3-8b-ic-[0-9a-f]{7}: 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures$/m,
+            /^ {3}└─ inference component chat-llama3-8b-[0-9a-f]{8} \(model chat-llama3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures$/m,
         );
+        assert.match(stdout, /^Would fail at deploy \(0\): none$/m);
         assert.equal((stdout.match(/^ {6}[├└]─ adapter /gm) ?? []).length, 3);
         assert.match(stdout, /^ {2}mandatory \(0\): none$/m);
         assert.match(
             stdout,
-            /│ fleet-chat-endpoint │ ml\.g6\.2xlarge │ \$1\.222 │ 0-1 {7}│ \$0 {9}│ \$892 {9}│ \$3,568 │ 2026-10-05 {2}│/,
+            /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-1 {7}│ \$0 {9}│ \$892 {9}│ \$3,568 │ 2026-10-05 {2}│/,
         );
-        assert.match(stdout, /^OK: no mandatory policy violation\.$/m);
+        assert.match(stdout, /^OK: nothing would fail at deploy, no mandatory policy violation\.$/m);
         assert.match(stderr, /^fm-fleet plan: program registered 20 resources in/m);
     });
 
@@ -88,14 +90,26 @@ describe("offline plan (tools/plan)", function () {
             "exitCode",
             "policyPack",
             "summary",
+            "deployPreflight",
             "violations",
             "fleet",
             "cost",
             "resources",
         ]);
-        assert.equal(plan.schemaVersion, 1);
+        assert.equal(plan.schemaVersion, 2);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 31, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 31, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.deployPreflight, []);
+        // Physical names: in the fleet view and on every named resource.
+        const chat = plan.fleet[0];
+        assert.match(chat.endpointName, /^chat-[0-9a-f]{8}$/);
+        assert.match(chat.endpointConfigName, /^chat-[0-9a-f]{8}$/);
+        assert.match(chat.models[0].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
+        assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
+        const named = plan.resources.filter((r: any) => r.physicalName !== null);
+        // 21 custom resources; the three scalable targets have no name in either API.
+        assert.equal(named.length, 18, "every custom resource but the scalable targets is named");
+        for (const r of named) assert.ok(r.physicalName.length <= 64, r.name);
         assert.deepEqual(plan.violations, []);
         assert.equal(plan.policyPack.config["min-copies"].properties.minInstancesAtLeast, 2);
         assert.deepEqual(
@@ -130,37 +144,41 @@ describe("offline plan (tools/plan)", function () {
             "quantization-required-above-size",
         ]);
         const quantization = mandatory.find((v: any) => v.policy === "quantization-required-above-size");
-        assert.equal(quantization.resource, "fleet-big-llama3-70b-ic");
+        assert.equal(quantization.resource, "fleet/big/llama3-70b-ic");
         assert.match(
             quantization.message,
-            /^Inference component "fleet-big-llama3-70b-ic" serves a 70B-parameter model/,
+            /^Inference component "fleet\/big\/llama3-70b-ic" serves a 70B-parameter model/,
         );
         assert.equal(
             mandatory.find((v: any) => v.policy === "allowed-instance-families").message,
-            'Endpoint configuration "fleet-big-config" variant "AllTraffic" must use an allowed instance family (g5, g6, inf2, m5, c5), got ml.p4d.24xlarge (family p4d). Pick a type from an allowed family, or ask the platform team to add p4d to allowed-instance-families.families.',
+            'Endpoint configuration "fleet/big-config" variant "AllTraffic" must use an allowed instance family (g5, g6, inf2, m5, c5), got ml.p4d.24xlarge (family p4d). Pick a type from an allowed family, or ask the platform team to add p4d to allowed-instance-families.families.',
         );
         assert.deepEqual(
             mandatory
                 .filter((v: any) => v.policy === "min-copies")
                 .map((v: any) => v.resource)
                 .sort(),
-            ["fleet-big-config", "fleet-big-llama3-70b-scaling-target"],
+            ["fleet/big-config", "fleet/big/llama3-70b-scaling-target"],
         );
     });
 
     it("renders a pull-request comment with a Mermaid diagram and the cost table", () => {
         const { code, stdout } = runs.markdown;
         assert.equal(code, 0);
-        assert.match(stdout, /^### fm-fleet plan: `prod` : no mandatory violation$/m);
+        assert.match(
+            stdout,
+            /^### fm-fleet plan: `prod`: OK: nothing would fail at deploy, no mandatory policy violation\.$/m,
+        );
+        assert.match(stdout, /^#### Would fail at deploy\n\nNone: /m);
         const diagram = /```mermaid\nflowchart LR\n([\s\S]*?)\n```/.exec(stdout);
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint fleet-chat-endpoint-[0-9a-f]{7}<br\/>ml\.g5\.12xlarge x 2-4, LEAST_OUTSTANDING_REQUESTS"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge x 2-4, LEAST_OUTSTANDING_REQUESTS"\]$/m,
         );
         assert.match(
             diagram[1],
-            /^ {2}e0 --> e0m0\["fleet-chat-llama3-70b-ic-[0-9a-f]{7}<br\/>70B awq, 4 accelerators\/copy/m,
+            /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m,
         );
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
         assert.match(

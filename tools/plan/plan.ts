@@ -173,7 +173,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         const fleet = fleetView(run.resources);
         const cost = stackCost(
             fleet.map((e) => ({
-                name: e.resourceName,
+                name: e.endpointName,
                 instanceType: e.instanceType,
                 minInstances: e.instances.min,
                 maxInstances: e.instances.max,
