@@ -48,7 +48,11 @@ export class FineTunedAdapters extends pulumi.ComponentResource {
         // Shared across adapters: one tag array and one base-name Output, not one per adapter.
         const tags = args.tags ? [...args.tags] : undefined;
         const childOpts: pulumi.CustomResourceOptions = { parent: this };
-        const childNames = new ChildNames("fm-fleet:sagemaker:FineTunedAdapters", name, args.nameParts ?? partsOf(name));
+        const childNames = new ChildNames(
+            "fm-fleet:sagemaker:FineTunedAdapters",
+            name,
+            args.nameParts ?? partsOf(name),
+        );
         const physicalNames = new Map<string, string>();
         for (const adapter of args.adapters) {
             const icName = childNames.name(`adapter/${adapter.name}`, { extra: [adapter.name] });

@@ -74,7 +74,10 @@ export class Fleet extends pulumi.ComponentResource {
                 artifactUrls: [
                     ...endpoints.flatMap((e) =>
                         // A draft model sits inside its model data: the model's grant covers it.
-                        e.foundationModels.flatMap((m) => [m.modelDataUrl, ...(m.adapters ?? []).map((a) => a.artifactUrl)]),
+                        e.foundationModels.flatMap((m) => [
+                            m.modelDataUrl,
+                            ...(m.adapters ?? []).map((a) => a.artifactUrl),
+                        ]),
                     ),
                     ...mmes.map((m) => m.modelsPrefix),
                     ...[...endpoints, ...mmes].flatMap((e) => (e.dataCapture ? [e.dataCapture.destinationS3Uri] : [])),

@@ -146,7 +146,10 @@ export class FoundationModel extends pulumi.ComponentResource {
             environment: this.environment,
         };
         const networkIsolation = args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation;
-        const vpcConfig = args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] };
+        const vpcConfig = args.vpc && {
+            subnets: [...args.vpc.subnetIds],
+            securityGroupIds: [...args.vpc.securityGroupIds],
+        };
         this.physicalNames = {
             // Every input of a SageMaker model is create-only: a changed model is a new model, under a new name.
             model: names.name("model", { content: { container, networkIsolation, vpcConfig } }),
@@ -249,9 +252,18 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
         if (!args.modelDataUrl.endsWith("/")) {
             check.fail("args.speculativeDecoding", messages.draftNeedsPrefix(args.modelDataUrl));
         } else if (draftPathIn(args.modelDataUrl, draft) === undefined) {
-            check.fail("args.speculativeDecoding.draftModelUrl", messages.draftOutsideWeights(draft, args.modelDataUrl));
+            check.fail(
+                "args.speculativeDecoding.draftModelUrl",
+                messages.draftOutsideWeights(draft, args.modelDataUrl),
+            );
         }
-        check.count("args.speculativeDecoding.speculativeLength", args.speculativeDecoding.speculativeLength, 1, "tokens", true);
+        check.count(
+            "args.speculativeDecoding.speculativeLength",
+            args.speculativeDecoding.speculativeLength,
+            1,
+            "tokens",
+            true,
+        );
     }
     if (args.containerFamily === undefined && containerFamilyOf(args.image) === undefined) {
         check.fail("args.containerFamily", messages.unknownContainerFamily(args.image));

@@ -105,7 +105,10 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
             // IC endpoints carry the role, isolation and VPC on the configuration, not on a model.
             executionRoleArn: args.executionRoleArn,
             enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
-            vpcConfig: args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] },
+            vpcConfig: args.vpc && {
+                subnets: [...args.vpc.subnetIds],
+                securityGroupIds: [...args.vpc.securityGroupIds],
+            },
             kmsKeyId,
             productionVariants: [
                 {
@@ -133,7 +136,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         };
         // Every input of an endpoint configuration is create-only: its name hashes them (the role is named
         // from the stack, so its ARN is as stable as the stack), and a changed config is a new config.
-        const { executionRoleArn: _role, ...content } = config;
+        const content = { ...config, executionRoleArn: undefined };
         this.physicalNames = {
             endpoint: names.name("endpoint"),
             endpointConfig: names.name("config", { content }),

@@ -62,7 +62,11 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
     /** The endpoint's name, for clients. */
     public readonly endpointName: pulumi.Output<string>;
     /** The physical names, known before deployment. */
-    public readonly physicalNames: { readonly model: string; readonly endpointConfig: string; readonly endpoint: string };
+    public readonly physicalNames: {
+        readonly model: string;
+        readonly endpointConfig: string;
+        readonly endpoint: string;
+    };
     /** The variant's scalable target. */
     public readonly target: aws.appautoscaling.Target;
     /** The variant's target tracking policy. */
@@ -80,7 +84,10 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
         const model = {
             enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
             primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
-            vpcConfig: args.vpc && { subnets: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] },
+            vpcConfig: args.vpc && {
+                subnets: [...args.vpc.subnetIds],
+                securityGroupIds: [...args.vpc.securityGroupIds],
+            },
         };
         const modelName = names.name("model", { content: model });
         const config = {

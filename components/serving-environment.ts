@@ -37,7 +37,10 @@ export const SERVING_DEFAULTS = {
  * vLLM are the SageMaker vLLM DLC. `undefined` when the image says neither (set the family explicitly).
  */
 export function containerFamilyOf(image: string): ContainerFamily | undefined {
-    const repository = image.replace(/^[^/]+\//, "").replace(/[:@].*$/, "").toLowerCase();
+    const repository = image
+        .replace(/^[^/]+\//, "")
+        .replace(/[:@].*$/, "")
+        .toLowerCase();
     if (/djl-(inference|lmi)/.test(repository)) return "lmi";
     if (/vllm/.test(repository)) return "vllm";
     return undefined;

@@ -103,6 +103,7 @@ export function physicalName(parts: readonly string[], identity: NameIdentity, m
 /** Why a SageMaker name would be rejected, or `undefined` when it is fine. */
 export function sageMakerNameProblem(name: string): string | undefined {
     if (name.length > SAGEMAKER_NAME_MAX) return `is ${name.length} characters, over SageMaker's ${SAGEMAKER_NAME_MAX}`;
-    if (!SAGEMAKER_NAME_PATTERN.test(name)) return `does not match SageMaker's pattern ${SAGEMAKER_NAME_PATTERN.source}`;
+    if (!SAGEMAKER_NAME_PATTERN.test(name))
+        return `does not match SageMaker's pattern ${SAGEMAKER_NAME_PATTERN.source}`;
     return undefined;
 }

@@ -26,7 +26,12 @@ export interface DeployRule {
     readonly checkStack?: (graph: StackGraph) => { node: Node; message: string }[];
 }
 
-const SAGEMAKER_NAMED = [...SAGEMAKER_TYPES.model, ...SAGEMAKER_TYPES.endpointConfig, ...SAGEMAKER_TYPES.endpoint, TYPES.inferenceComponent];
+const SAGEMAKER_NAMED = [
+    ...SAGEMAKER_TYPES.model,
+    ...SAGEMAKER_TYPES.endpointConfig,
+    ...SAGEMAKER_TYPES.endpoint,
+    TYPES.inferenceComponent,
+];
 
 /** A resource type for messages: `InferenceComponent`, `EndpointConfig`, ... */
 const kind = (type: string) => type.split(/[:/]/).pop() ?? type;

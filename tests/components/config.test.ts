@@ -118,6 +118,67 @@ describe("stack config validation", () => {
         );
     });
 
+    it("fails on a draft model outside the weights, and on a draft with tarball weights", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith(
+                    (f) =>
+                        (f.endpoints[0].foundationModels[0].speculativeDecoding = {
+                            draftModelUrl: "s3://models/draft/",
+                        }),
+                ),
+            ),
+            [
+                `${FM}.speculativeDecoding.draftModelUrl: must be a folder inside modelDataUrl "s3://models/llama3-8b/" (an inference component cannot mount a second data source), got "s3://models/draft/". Copy the draft model to s3://models/llama3-8b/draft/ and set draftModelUrl to it.`,
+            ],
+        );
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].foundationModels[0].modelDataUrl = "s3://models/llama3-8b.tar.gz";
+                    f.endpoints[0].foundationModels[0].speculativeDecoding = {
+                        draftModelUrl: "s3://models/llama3-8b/draft/",
+                    };
+                }),
+            ),
+            [
+                `${FM}.speculativeDecoding: needs the weights as an S3 prefix to carry the draft model inside them, got modelDataUrl "s3://models/llama3-8b.tar.gz". Serve the weights uncompressed from s3://<bucket>/<model>/ with the draft in a sub-folder.`,
+            ],
+        );
+        assert.equal(
+            validateStackSettings(
+                fleetWith(
+                    (f) =>
+                        (f.endpoints[0].foundationModels[0].speculativeDecoding = {
+                            draftModelUrl: "s3://models/llama3-8b/draft/",
+                        }),
+                ),
+                "ml",
+            ).fleet.endpoints![0].foundationModels[0].speculativeDecoding?.draftModelUrl,
+            "s3://models/llama3-8b/draft/",
+        );
+    });
+
+    it("fails on an adapter prefix, an unknown container family and a volume on local NVMe", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].foundationModels[0].adapters[0].artifactUrl = "s3://models/adapters/support-bot/";
+                    f.endpoints[0].foundationModels[0].image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1";
+                    f.endpoints[0].volumeSizeInGb = 100;
+                }),
+            ),
+            [
+                `${FM}.adapters[0].artifactUrl: must be a single .tar.gz archive (an inference component's ArtifactUrl cannot be a prefix), got "s3://models/adapters/support-bot/". Pack the adapter directory into s3://<bucket>/<adapter>.tar.gz and point artifactUrl at it.`,
+                `${EP}.volumeSizeInGb: is 100, but ml.g5.2xlarge serves from its local NVMe storage: SageMaker attaches no EBS volume to it (VolumeSizeInGB supports EBS gp2 volumes only). Remove volumeSizeInGb, or pick an EBS-only instance type.`,
+                `${FM}.containerFamily: is not set, and the image "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" is neither LMI (djl-inference) nor the SageMaker vLLM DLC (vllm). Set it to "lmi" or "vllm", the family whose environment names the container reads.`,
+            ],
+        );
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].containerFamily = "tgi"))), [
+            `${FM}.containerFamily: unknown container family "tgi". Use lmi or vllm.`,
+        ]);
+    });
+
     it("fails on an unknown quantization", () => {
         assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].quantization = "q4_k_m"))), [
             `${FM}.quantization: unknown quantization "q4_k_m". Use one of none, awq, gptq, fp8, int8.`,

@@ -65,11 +65,19 @@ describe("Fleet", () => {
                 models: {
                     "llama3-8b": {
                         modelName: physical(TYPES.model, "fleet/chat/llama3-8b-model", "name"),
-                        inferenceComponentName: physical(TYPES.inferenceComponent, "fleet/chat/llama3-8b-ic", "inferenceComponentName"),
+                        inferenceComponentName: physical(
+                            TYPES.inferenceComponent,
+                            "fleet/chat/llama3-8b-ic",
+                            "inferenceComponentName",
+                        ),
                         adapters: Object.fromEntries(
                             ["support-bot", "sql-helper", "release-notes"].map((a) => [
                                 a,
-                                physical(TYPES.inferenceComponent, `fleet/chat/llama3-8b-adapters/${a}`, "inferenceComponentName"),
+                                physical(
+                                    TYPES.inferenceComponent,
+                                    `fleet/chat/llama3-8b-adapters/${a}`,
+                                    "inferenceComponentName",
+                                ),
                             ]),
                         ),
                     },
@@ -77,7 +85,10 @@ describe("Fleet", () => {
             },
         });
         assert.match(names.chat.endpointName, /^chat-[0-9a-f]{8}$/);
-        assert.match(names.chat.models["llama3-8b"].adapters["support-bot"], /^chat-llama3-8b-support-bot-[0-9a-f]{8}$/);
+        assert.match(
+            names.chat.models["llama3-8b"].adapters["support-bot"],
+            /^chat-llama3-8b-support-bot-[0-9a-f]{8}$/,
+        );
         assert.deepEqual(result.multiModelEndpointNames, {});
     });
 

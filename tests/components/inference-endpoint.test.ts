@@ -88,7 +88,11 @@ describe("InferenceEndpoint", () => {
         assert.equal(gpu.enableNetworkIsolation, false);
         const variant = gpu.productionVariants[0];
         assert.equal(variant.initialInstanceCount, 2);
-        assert.deepEqual(variant.managedInstanceScaling, { status: "ENABLED", minInstanceCount: 2, maxInstanceCount: 4 });
+        assert.deepEqual(variant.managedInstanceScaling, {
+            status: "ENABLED",
+            minInstanceCount: 2,
+            maxInstanceCount: 4,
+        });
         assert.deepEqual(variant.routingConfig, { routingStrategy: "RANDOM" });
         assert.equal(variant.containerStartupHealthCheckTimeoutInSeconds, 600);
         assert.deepEqual(gpu.dataCaptureConfig, {
@@ -104,7 +108,9 @@ describe("InferenceEndpoint", () => {
         const args = { instanceType: "ml.g6.xlarge", instances: { min: 0, max: 1 }, executionRoleArn: ROLE };
         const first = await underMocks(() => new InferenceEndpoint("chat", args));
         const again = await underMocks(() => new InferenceEndpoint("chat", args));
-        const bigger = await underMocks(() => new InferenceEndpoint("chat", { ...args, instances: { min: 0, max: 2 } }));
+        const bigger = await underMocks(
+            () => new InferenceEndpoint("chat", { ...args, instances: { min: 0, max: 2 } }),
+        );
         assert.deepEqual(again.result.physicalNames, first.result.physicalNames);
         assert.equal(bigger.result.physicalNames.endpoint, first.result.physicalNames.endpoint);
         assert.notEqual(bigger.result.physicalNames.endpointConfig, first.result.physicalNames.endpointConfig);

@@ -45,7 +45,10 @@ function sageMakerNames(resources: readonly RecordedResource[]): [string, string
 describe("physical names", () => {
     it("keep every SageMaker name within 63 characters, pattern-valid and unique with 63-character config names", async () => {
         const endpoint = name63("customer-support-assistants-east");
-        const big = model(name63("llama-3-1-8b-instruct-v2"), [name63("enterprise-billing-dispute-resolution-specialist"), name63("enterprise-billing-dispute-resolution-specialist-2")]);
+        const big = model(name63("llama-3-1-8b-instruct-v2"), [
+            name63("enterprise-billing-dispute-resolution-specialist"),
+            name63("enterprise-billing-dispute-resolution-specialist-2"),
+        ]);
         const { resources } = await underMocks(fleet([{ name: endpoint, models: [big] }]));
         const names = sageMakerNames(resources);
         assert.equal(names.length, 6); // model, config, endpoint, base IC, two adapters
@@ -68,7 +71,11 @@ describe("physical names", () => {
     });
 
     it("shorten the longest config name first, keeping each recognizable", () => {
-        const parts = ["customer-support-assistants-east", "llama-3-1-8b-instruct-v2", "enterprise-billing-dispute-resolution-specialist"];
+        const parts = [
+            "customer-support-assistants-east",
+            "llama-3-1-8b-instruct-v2",
+            "enterprise-billing-dispute-resolution-specialist",
+        ];
         assert.equal(parts.join("-").length, 106);
         assert.equal(readableName(parts, 54), "customer-support-llama-3-1-8b-inst-enterprise-billing");
         const name = physicalName(parts, { scope: "fm-fleet/prod/us-east-1", resource: "adapter" });
@@ -88,7 +95,9 @@ describe("physical names", () => {
         assert.equal(new Set(urns).size, urns.length, "no duplicate URN");
         const models = resources.filter((r) => r.type === "fm-fleet:sagemaker:FoundationModel").map((r) => r.name);
         assert.deepEqual(models.sort(), ["fleet/chat-llama3/8b", "fleet/chat/llama3-8b"]);
-        const ics = resources.filter((r) => r.type === TYPES.inferenceComponent).map((r) => inputsOf(r).inferenceComponentName);
+        const ics = resources
+            .filter((r) => r.type === TYPES.inferenceComponent)
+            .map((r) => inputsOf(r).inferenceComponentName);
         assert.equal(ics.length, 2);
         assert.notEqual(ics[0], ics[1]);
         assert.match(ics[0], /^chat-llama3-8b-[0-9a-f]{8}$/);

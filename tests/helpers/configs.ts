@@ -4,7 +4,8 @@ import { parse } from "yaml";
 
 export const ROOT = path.join(__dirname, "..", "..");
 export const LMI_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124";
-export const VLLM_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/vllm:0.11.2-gpu-py312-cu129-ubuntu22.04-sagemaker";
+export const VLLM_IMAGE =
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/vllm:0.11.2-gpu-py312-cu129-ubuntu22.04-sagemaker";
 export const CUSTOM_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/llm-server:1.4";
 
 /** The `config:` block of a stack file of the project. */

@@ -13,7 +13,8 @@ import { happyStack, stackWith } from "../helpers/policy-fixtures";
 describe("deployability policies (the SageMaker API's rules)", () => {
     describe("sagemaker-physical-names", () => {
         it("passes every named resource of the happy stack, in both providers' shapes", async () => {
-            for (const r of Object.values(happyStack())) assert.deepEqual(await violations(sageMakerPhysicalNames, r), [], r.name);
+            for (const r of Object.values(happyStack()))
+                assert.deepEqual(await violations(sageMakerPhysicalNames, r), [], r.name);
             const classic = { type: TYPES.endpointConfiguration, name: "c", props: { name: "chat-config-1" } };
             assert.deepEqual(await violations(sageMakerPhysicalNames, classic), []);
         });
@@ -28,7 +29,11 @@ describe("deployability policies (the SageMaker API's rules)", () => {
             assert.deepEqual(await violations(sageMakerPhysicalNames, model), [
                 'Model "m" must have a SageMaker name of at most 63 characters matching ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$, got "llama_3", which does not match SageMaker\'s pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$. The create call would fail: shorten the name (fm-fleet derives bounded names from the config).',
             ]);
-            const autonamed = { type: TYPES.nativeEndpoint, name: "fleet/chat-endpoint", props: { endpointConfigName: "c" } };
+            const autonamed = {
+                type: TYPES.nativeEndpoint,
+                name: "fleet/chat-endpoint",
+                props: { endpointConfigName: "c" },
+            };
             assert.deepEqual(await violations(sageMakerPhysicalNames, autonamed), [
                 `Endpoint "fleet/chat-endpoint" has no name, so the provider autonames it "fleet/chat-endpoint-<7 characters>", which does not match SageMaker's pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$. The create call would fail: set the name explicitly, or use a logical name of at most 55 letters, digits and hyphens.`,
             ]);

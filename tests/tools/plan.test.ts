@@ -176,10 +176,7 @@ describe("offline plan (tools/plan)", function () {
             diagram[1],
             /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge x 2-4, LEAST_OUTSTANDING_REQUESTS"\]$/m,
         );
-        assert.match(
-            diagram[1],
-            /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m,
-        );
+        assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
         assert.match(
             stdout,

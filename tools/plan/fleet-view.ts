@@ -1,4 +1,10 @@
-import { IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES, VARIANT_INSTANCE_DIMENSION } from "../../lib/contract";
+import {
+    IC_COPY_DIMENSION,
+    NO_CAPACITY_METRIC,
+    SAGEMAKER_TYPES,
+    TYPES,
+    VARIANT_INSTANCE_DIMENSION,
+} from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import { plain, UNKNOWN } from "../../policies/support/props";

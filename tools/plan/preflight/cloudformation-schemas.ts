@@ -85,7 +85,9 @@ export function schemaProblems(type: string, inputs: Record<string, unknown>): s
     const document = toCloudFormation(inputs, entry.schema, entry.schema);
     if (entry.validate(document)) return [];
     // oneOf failures repeat what their branches said: keep the branch errors, drop the summary.
-    const errors = (entry.validate.errors ?? []).filter((e) => e.keyword !== "oneOf" || entry.validate.errors!.length === 1);
+    const errors = (entry.validate.errors ?? []).filter(
+        (e) => e.keyword !== "oneOf" || entry.validate.errors!.length === 1,
+    );
     return [...new Set(errors.map((e) => describe(e, String(entry.schema.typeName))))];
 }
 

@@ -77,7 +77,8 @@ export function preflight(resources: readonly RecordedResource[]): PreflightFind
     }
     const graph = new StackGraph(nodes.map((n) => n.resource));
     for (const rule of DEPLOY_RULES) {
-        for (const { node, message } of rule.checkStack?.(graph) ?? []) findings.push(finding(rule.name, node, message));
+        for (const { node, message } of rule.checkStack?.(graph) ?? [])
+            findings.push(finding(rule.name, node, message));
     }
     return findings;
 }
