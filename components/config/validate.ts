@@ -42,6 +42,23 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
     return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
+/** A value's kind as people say it: arrays and null are not "object". */
+const kindOf = (value: unknown) => (Array.isArray(value) ? "array" : value === null ? "null" : typeof value);
+
+/** How to fix a value of the wrong type: quoted numbers and booleans lose their quotes; YAML 1.1 words go. */
+function typeFix(expected: string, a: string, input: unknown): string {
+    if (typeof input === "string" && input.trim() !== "") {
+        if (expected === "boolean" && /^(yes|no|on|off|y|n)$/i.test(input.trim())) {
+            return `Write true or false: YAML reads ${input.trim()} as a string.`;
+        }
+        const quoted =
+            (expected === "boolean" && /^(true|false)$/.test(input.trim())) ||
+            ((expected === "number" || expected === "whole number") && Number.isFinite(Number(input)));
+        if (quoted) return `Write ${input.trim()} without quotes.`;
+    }
+    return `Set it to ${a}.`;
+}
+
 function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     const path = formatPath("fleet", issue.path);
     if (issue.code === "unrecognized_keys") {
@@ -58,18 +75,27 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     // `.int()` reports a fraction as invalid_type too: that one carries our own message.
     if (issue.code === "invalid_type" && !(issue.expected === "int" && typeof issue.input === "number")) {
         const expected = issue.expected === "int" ? "whole number" : issue.expected;
-        if (issue.input === undefined) return [{ path, message: `is required. Set it to a ${expected}.` }];
-        const got = `${typeof issue.input} ${show(issue.input)}`;
-        const fix =
-            typeof issue.input === "string" &&
-            (expected === "number" || expected === "boolean") &&
-            issue.input.trim() !== ""
-                ? `Write ${issue.input} without quotes.`
-                : `Set it to a ${expected}.`;
-        return [{ path, message: `must be a ${expected}, got ${got}. ${fix}` }];
+        const a = `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
+        if (issue.input === undefined) return [{ path, message: `is required. Set it to ${a}.` }];
+        const got = `${kindOf(issue.input)} ${show(issue.input)}`;
+        return [{ path, message: `must be ${a}, got ${got}. ${typeFix(expected, a, issue.input)}` }];
     }
     const message = /[.!]$/.test(issue.message) ? issue.message : `${issue.message}.`;
     return [{ path, message }];
+}
+
+/**
+ * Whether a config string is the JSON of an object or a list: Pulumi hands a program structured config as
+ * JSON text, so a cost center written as a mapping arrives as `{"team":...}`, not as an error.
+ */
+function structuredJson(value: string): boolean {
+    if (!/^\s*[[{]/.test(value)) return false;
+    try {
+        const parsed: unknown = JSON.parse(value);
+        return typeof parsed === "object" && parsed !== null;
+    } catch {
+        return false;
+    }
 }
 
 /**
@@ -78,10 +104,13 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
  */
 export function validateStackSettings(fleet: unknown, costCenter: unknown): StackSettings {
     const issues: ConfigIssue[] = [];
-    if (typeof costCenter !== "string" || costCenter.trim() === "") {
+    if (typeof costCenter !== "string" || costCenter.trim() === "" || structuredJson(costCenter)) {
         issues.push({
             path: "costCenter",
-            message: `must name the cost center every resource is tagged with, got ${show(costCenter)}. Set fm-fleet:costCenter, e.g. "ml-platform".`,
+            message:
+                typeof costCenter === "string" && structuredJson(costCenter)
+                    ? `must name the cost center every resource is tagged with as one string, got a mapping or list ${costCenter}. Set fm-fleet:costCenter to a name, e.g. "ml-platform".`
+                    : `must name the cost center every resource is tagged with, got ${show(costCenter)}. Set fm-fleet:costCenter, e.g. "ml-platform".`,
         });
     }
     if (fleet === undefined || fleet === null) {

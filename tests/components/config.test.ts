@@ -219,6 +219,23 @@ describe("stack config validation", () => {
         ]);
     });
 
+    it("says what YAML did: an unquoted yes, a list where a mapping goes, a cost center written as a mapping", () => {
+        const issues = issuesOf(
+            fleetWith((f) => {
+                f.endpoints[0].foundationModels[0].stickySessions = "yes";
+                f.endpoints[0].instances = [0, 2];
+                f.endpoints[0].foundationModels[0].copies.max = "two";
+            }),
+            '{"team":"ml"}',
+        );
+        assert.deepEqual(issues, [
+            'costCenter: must name the cost center every resource is tagged with as one string, got a mapping or list {"team":"ml"}. Set fm-fleet:costCenter to a name, e.g. "ml-platform".',
+            `${EP}.instances: must be an object, got array [0,2]. Set it to an object.`,
+            `${FM}.copies.max: must be a number, got string "two". Set it to a number.`,
+            `${FM}.stickySessions: must be a boolean, got string "yes". Write true or false: YAML reads yes as a string.`,
+        ]);
+    });
+
     it("renders every issue in the error message", () => {
         assert.throws(() => validateStackSettings(undefined, "ml"), {
             name: "FleetConfigError",

@@ -35,15 +35,26 @@ function everyLeafReplaced(resource: TestResource, value: unknown): TestResource
     return out;
 }
 
+/** The happy stack with its base IC tagged as quantized, so the tag's value can be replaced too. */
+function quantizedStack(): Record<string, TestResource> {
+    const stack = happyStack();
+    stack.ic.props.tags.push({ key: "fmfleet:quantization", value: "awq" });
+    return stack;
+}
+
 describe("policies on unknown and missing values", () => {
-    const resources = Object.values(happyStack());
+    const resources = Object.values(quantizedStack());
 
     for (const [label, value] of [
         ["unknown (preview)", UNKNOWN_STRING],
         ["unknown number", UNKNOWN_NUMBER],
         ["unknown array", UNKNOWN_ARRAY],
         ["missing", undefined],
-        ["of the wrong type", 42],
+        ["a number", 42],
+        ["a string", "x"],
+        ["null", null],
+        ["an array", []],
+        ["an object", {}],
     ] as const) {
         it(`never throw when any property is ${label}`, async () => {
             let runs = 0;
@@ -55,9 +66,9 @@ describe("policies on unknown and missing values", () => {
                     }
                 }
             }
-            for (const key of Object.keys(happyStack())) {
-                for (const variant of everyLeafReplaced(happyStack()[key], value)) {
-                    const stack = stackWith((s) => (s[key] = variant));
+            for (const key of Object.keys(quantizedStack())) {
+                for (const variant of everyLeafReplaced(quantizedStack()[key], value)) {
+                    const stack = Object.values({ ...quantizedStack(), [key]: variant });
                     for (const policy of stackPolicies) {
                         await stackViolations(policy, stack);
                         runs++;

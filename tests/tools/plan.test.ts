@@ -1,7 +1,22 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
 import * as path from "path";
+import { writeGeneratedStack } from "../../tools/bench/generated-fleet";
 import { ROOT } from "../helpers/configs";
+
+/** Policy pack processes of this checkout whose parent died (re-parented to init). */
+function orphanedPacks(): string[] {
+    return execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .filter(
+            ([, ppid, ...args]) =>
+                ppid === "1" && args.join(" ").includes("run-policy-pack") && args.join(" ").includes(ROOT),
+        )
+        .map(([pid]) => pid);
+}
 
 interface CliRun {
     code: number;
@@ -35,14 +50,30 @@ describe("offline plan (tools/plan)", function () {
     // Each run starts the policy pack (ts-node type-checks it) and the program: seconds, not milliseconds.
     this.timeout(180_000);
     const runs: Record<string, CliRun> = {};
+    let orphansBefore: string[] = [];
 
     before(async () => {
+        orphansBefore = orphanedPacks();
+        const big = writeGeneratedStack(mkdtempSync(path.join(tmpdir(), "fm-fleet-plan-")), 3000);
         const jobs: [string, string[]][] = [
             ["dev", []],
             ["prodJson", ["--stack", "prod", "--format", "json"]],
             ["violating", [...VIOLATING, "--format", "json"]],
             ["markdown", ["--stack", "prod", "--format", "markdown"]],
             ["broken", BROKEN],
+            [
+                "bigJson",
+                [
+                    "--stack",
+                    "bench-3000",
+                    "--stack-file",
+                    big,
+                    "--policy-config",
+                    "policies/config/dev.json",
+                    "--format",
+                    "json",
+                ],
+            ],
         ];
         // Two at a time: the machine has two cores.
         for (let i = 0; i < jobs.length; i += 2) {
@@ -197,5 +228,23 @@ describe("offline plan (tools/plan)", function () {
             /fleet\.endpoints\[0\]\.foundationModels\[0\]\.copies\.min: is 1, but endpoint "chat" has instances\.min 0/,
         );
         assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+
+    it("stops its policy pack on every path: none outlives a plan, even one that stopped on a bad config", () => {
+        assert.equal(runs.broken.code, 2);
+        assert.deepEqual(
+            orphanedPacks().filter((pid) => !orphansBefore.includes(pid)),
+            [],
+        );
+    });
+
+    it("writes a 3,000-adapter JSON report through a pipe whole, to the last byte", () => {
+        const { code, stdout, stderr } = runs.bigJson;
+        assert.equal(code, 0, stderr);
+        assert.ok(stdout.length > 1_000_000, `${stdout.length} bytes`);
+        const plan = JSON.parse(stdout);
+        assert.equal(stdout, `${JSON.stringify(plan, null, 2)}\n`);
+        assert.equal(plan.fleet[0].models[0].adapters.length, 3000);
+        assert.equal(plan.resources.length, 3017); // 3,000 adapters and 17 others
     });
 });

@@ -42,4 +42,33 @@ describe("stack files (as the CLI reads them)", () => {
         });
         assert.ok(new StackFileError("x") instanceof Error);
     });
+
+    it("refuses what JSON config cannot carry and files of the wrong shape, naming the file and the key", () => {
+        const write = (stack: string, text: string) => {
+            writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+            return path.join(dir, `Pulumi.${stack}.yaml`);
+        };
+        for (const [stack, value] of [
+            ["inf", ".inf"],
+            ["nan", ".nan"],
+            ["huge", "1e309"],
+        ]) {
+            const file = write(
+                stack,
+                `config:\n  demo:fleet:\n    endpoints:\n      - instances: { min: 0, max: ${value} }\n`,
+            );
+            assert.throws(() => readStack(dir, stack), {
+                name: "StackFileError",
+                message: `${file}: demo:fleet.endpoints[0].instances.max is not a finite number (YAML .inf, .nan or a number too large, like 1e309). Pulumi config is JSON, which cannot carry it: write a finite number.`,
+            });
+        }
+        const twoDocs = write("docs", "config:\n  demo:a: 1\n---\nconfig:\n  demo:b: 2\n");
+        assert.throws(() => readStack(dir, "docs"), {
+            message: `${twoDocs} holds 2 YAML documents (separated by ---); a Pulumi file is one mapping. Keep one.`,
+        });
+        const list = write("list", "- config: {}\n");
+        assert.throws(() => readStack(dir, "list"), {
+            message: `${list} must be a YAML mapping (with a \`config:\` key), got a list. Write it as key: value lines.`,
+        });
+    });
 });

@@ -2,10 +2,12 @@ import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
 import { plan, PlanError } from "./plan";
+import { stopAllPolicyPacks } from "./policy-host";
 import { planJson } from "./report/json";
 import { renderMarkdown } from "./report/markdown";
 import { renderTable } from "./report/table";
 import { StackFileError } from "./stack-files";
+import { exitAfterFlush } from "../exit-after-flush";
 
 const positiveInt = (value: string) => {
     const n = Number(value);
@@ -73,10 +75,15 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        process.stderr.write(`fm-fleet plan: ${(e as Error).stack ?? String(e)}\n`);
-        process.exit(2);
-    },
-);
+// Interrupted (Ctrl-C, a CI timeout): stop the pack first, so it does not outlive the plan.
+for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+] as const) {
+    process.once(signal, () => void stopAllPolicyPacks().then(() => exitAfterFlush(code)));
+}
+
+main().then(exitAfterFlush, (e) => {
+    process.stderr.write(`fm-fleet plan: ${(e as Error).stack ?? String(e)}\n`);
+    exitAfterFlush(2);
+});

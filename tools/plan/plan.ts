@@ -119,15 +119,21 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const queue: RecordedResource[] = [];
     let firstAnalyze = 0;
     let lastAnalyze = 0;
+    // Set when the program fails: no further Analyze call, and in-flight ones may fail as the pack stops.
+    let aborted = false;
+    let analyzeError: unknown;
     const pump = () => {
-        while (pending.size < ANALYZE_WINDOW && queue.length > 0) {
+        while (!aborted && pending.size < ANALYZE_WINDOW && queue.length > 0) {
             const resource = queue.shift()!;
             firstAnalyze ||= Date.now();
             const call: Promise<void> = hostReady
-                .then(({ host }) => host.analyze(resource))
+                .then(({ host }) => (aborted ? [] : host.analyze(resource)))
                 .then((found) => {
                     for (const d of found) diagnostics.push(d.urn ? d : { ...d, urn: resource.urn });
                     lastAnalyze = Date.now();
+                })
+                .catch((e) => {
+                    if (!aborted) analyzeError ??= e;
                 })
                 .finally(() => {
                     pending.delete(call);
@@ -148,7 +154,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     try {
         run = await runProgramInWorker(settings, options.stack, onResource);
     } catch (e) {
-        hostReady.then(
+        // Stop the pack (and wait for it to exit) before reporting: a plan never leaves its pack running.
+        aborted = true;
+        queue.length = 0;
+        await hostReady.then(
             ({ host }) => host.stop(),
             () => {},
         );
@@ -161,6 +170,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     try {
         const drainStarted = Date.now();
         while (queue.length > 0 || pending.size > 0) await Promise.all([...pending]);
+        if (analyzeError)
+            throw new PlanError(`The policy pack failed to analyze a resource: ${(analyzeError as Error).message}`);
         timings.analyzeDrainMs = Date.now() - drainStarted;
         timings.analyzeMs = lastAnalyze - firstAnalyze;
         const stackStarted = Date.now();

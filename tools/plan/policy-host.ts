@@ -153,6 +153,8 @@ export class PolicyPackHost {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
         });
+        running.add(child);
+        child.once("exit", () => running.delete(child));
         const stderr: string[] = [];
         child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
         const port = await new Promise<string>((resolve, reject) => {
@@ -167,7 +169,7 @@ export class PolicyPackHost {
             );
         });
         if (!/^\d+$/.test(port)) {
-            child.kill();
+            await stopChild(child);
             engine.forceShutdown();
             throw new Error(`Policy pack printed "${port}" instead of its port first: nothing may print at load time.`);
         }
@@ -177,7 +179,12 @@ export class PolicyPackHost {
         });
         const host = new PolicyPackHost(child, engine, client, stderr);
         (host as { logs: string[] }).logs.push(...logs);
-        await host.describe();
+        try {
+            await host.describe();
+        } catch (e) {
+            await host.stop();
+            throw e;
+        }
         return host;
     }
 
@@ -265,11 +272,7 @@ export class PolicyPackHost {
     /** Stops the pack and the engine service. */
     async stop(): Promise<void> {
         this.client.close();
-        const exited = new Promise<void>((resolve) =>
-            this.child.exitCode !== null ? resolve() : this.child.once("exit", () => resolve()),
-        );
-        this.child.kill();
-        await exited;
+        await stopChild(this.child);
         this.engine.forceShutdown();
     }
 
@@ -277,6 +280,22 @@ export class PolicyPackHost {
     get stderrText(): string {
         return this.stderr.join("");
     }
+}
+
+/** Policy pack processes started by this process and not yet exited. */
+const running = new Set<ChildProcess>();
+
+/** Stops every policy pack this process started: for a command interrupted by a signal. */
+export async function stopAllPolicyPacks(): Promise<void> {
+    await Promise.all([...running].map(stopChild));
+}
+
+/** Stops a child process and resolves once it has exited (at once if it already has). */
+function stopChild(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill();
+    return exited;
 }
 
 /** The project's policy pack directory. */
