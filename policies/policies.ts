@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { reportingUndeclaredConfig } from "./support/config-keys";
 import { autoscalingRequired, minCopies, prodInstanceCount, scaleToZeroCanWake } from "./availability";
 import { allowedInstanceFamilies, costAllocationTags, maxInstancesPerEndpoint, monthlyCostBudget } from "./cost";
 import {
@@ -18,27 +19,29 @@ import {
 
 /**
  * Every policy of the pack, cost rules first, then guardrails, then the SageMaker API's own rules. Listed
- * here, never registered by import.
+ * here, never registered by import. Each also reports undeclared keys in its config (support/config-keys).
  */
-export const policies: Policies = [
-    allowedInstanceFamilies,
-    maxInstancesPerEndpoint,
-    minCopies,
-    quantizationRequiredAboveSize,
-    modelSizeKnown,
-    weightsFitAcceleratorMemory,
-    scaleToZeroCanWake,
-    autoscalingRequired,
-    loadAwareRouting,
-    monthlyCostBudget,
-    costAllocationTags,
-    endpointKmsEncryption,
-    modelNetworkIsolation,
-    privateImageRegistry,
-    prodInstanceCount,
-    sageMakerPhysicalNames,
-    endpointVolumeSize,
-    inferenceComponentModelData,
-    adapterArtifactTarball,
-    adapterNoCompute,
-];
+export const policies: Policies = (
+    [
+        allowedInstanceFamilies,
+        maxInstancesPerEndpoint,
+        minCopies,
+        quantizationRequiredAboveSize,
+        modelSizeKnown,
+        weightsFitAcceleratorMemory,
+        scaleToZeroCanWake,
+        autoscalingRequired,
+        loadAwareRouting,
+        monthlyCostBudget,
+        costAllocationTags,
+        endpointKmsEncryption,
+        modelNetworkIsolation,
+        privateImageRegistry,
+        prodInstanceCount,
+        sageMakerPhysicalNames,
+        endpointVolumeSize,
+        inferenceComponentModelData,
+        adapterArtifactTarball,
+        adapterNoCompute,
+    ] satisfies Policies
+).map(reportingUndeclaredConfig);

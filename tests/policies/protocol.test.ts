@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { effectiveConfig, PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
+import { PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { TestResource, UNKNOWN_STRING } from "../helpers/policy-args";
 import { happyStack, stackWith } from "../helpers/policy-fixtures";
 import { policies } from "../../policies/policies";
+
+const PACK_VERSION: string = require("../../policies/package.json").version;
 
 /** A test resource in the wire form the engine sends (inputs and outputs alike). */
 function wire(r: TestResource): RecordedResource {
@@ -56,27 +58,31 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
         assert.equal(host.logs.length, 0, host.logs.join("\n"));
     });
 
-    it("merges the config as the engine does: schema defaults, then `all`, then each policy's entry", () => {
-        const config = effectiveConfig(host.policies, {
-            all: "advisory",
-            "min-copies": { enforcementLevel: "mandatory", minCopiesAtMost: 0 },
+    it("configures the pack with what the engine would send, and reports its warnings", async () => {
+        const read = await host.configure({
+            "max-instances-per-endpoint": { maxInstance: 8 },
             "prod-instance-count": "disabled",
         });
-        assert.deepEqual(config["min-copies"], {
+        assert.deepEqual(read.config["max-instances-per-endpoint"], {
             enforcementLevel: "mandatory",
-            properties: { minCopiesAtLeast: 0, minInstancesAtLeast: 0, minCopiesAtMost: 0 },
+            properties: { maxInstances: 4, maxInstance: 8 },
         });
-        assert.deepEqual(config["prod-instance-count"], {
-            enforcementLevel: "disabled",
-            properties: { minInstances: 2 },
-        });
-        assert.deepEqual(config["allowed-instance-families"], {
-            enforcementLevel: "advisory",
-            properties: { families: ["g5", "g6", "g6e", "inf2", "m5", "c5"] },
-        });
-        assert.throws(() => effectiveConfig(host.policies, { "min-copy": "advisory" }), {
-            message: /^Policy config names unknown policies: min-copy\. Known: allowed-instance-families, /,
-        });
+        assert.deepEqual(read.warnings, [
+            "max-instances-per-endpoint: key maxInstance is not in its schema (maxInstances): the engine passes it without a word and the policy never reads it. Did you mean maxInstances?",
+        ]);
+        // The pack itself reports the undeclared key, once, so the CLI path catches the typo too.
+        const first = await host.analyze(wire(happyStack().config));
+        assert.deepEqual(
+            first.map((d) => [d.policyName, d.enforcementLevel, d.message]),
+            [
+                [
+                    "max-instances-per-endpoint",
+                    "mandatory",
+                    "Policy config of max-instances-per-endpoint must use the keys its schema declares (maxInstances), got maxInstance. The engine ignores it without a word, so the policy runs with its defaults: fix the spelling in the policy pack config.",
+                ],
+            ],
+        );
+        assert.deepEqual(await host.analyze(wire(happyStack().endpoint)), []);
     });
 
     it("reports Analyze violations at their configured level, with the pack's name and version", async () => {
@@ -88,8 +94,8 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
         assert.deepEqual(
             diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.policyPackName, d.policyPackVersion]),
             [
-                ["allowed-instance-families", "mandatory", "fm-fleet-guardrails", "0.1.0"],
-                ["load-aware-routing", "mandatory", "fm-fleet-guardrails", "0.1.0"],
+                ["allowed-instance-families", "mandatory", "fm-fleet-guardrails", PACK_VERSION],
+                ["load-aware-routing", "mandatory", "fm-fleet-guardrails", PACK_VERSION],
             ],
         );
         assert.equal(

@@ -25,6 +25,10 @@ const program = new Command("fm-fleet plan")
         "--policy-config <file>",
         "policy pack config, as for --policy-pack-config (default: policies/config/<stack>.json)",
     )
+    .option(
+        "--policy-pack <dir>",
+        "policy pack directory, e.g. a published pack unpacked and installed (default: the project's policies/)",
+    )
     .option("--cwd <dir>", "project directory (with Pulumi.yaml)", process.cwd())
     .addOption(
         new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"),
@@ -42,6 +46,7 @@ async function main(): Promise<number> {
         stack: string;
         stackFile?: string;
         policyConfig?: string;
+        policyPack?: string;
         cwd: string;
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
@@ -55,6 +60,7 @@ async function main(): Promise<number> {
             stack: options.stack,
             stackFile: options.stackFile && path.resolve(options.stackFile),
             policyConfigFile: options.policyConfig && path.resolve(options.policyConfig),
+            policyPackDir: options.policyPack && path.resolve(options.policyPack),
             onProgress: progress,
         });
         const report =

@@ -3,7 +3,9 @@ import * as path from "path";
 import { stackCost, StackCost } from "../../lib/cost";
 import { RecordedResource } from "../mocks/recorder";
 import { fleetView, PlannedEndpoint } from "./fleet-view";
-import { Diagnostic, EffectiveConfig, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
+import { EffectiveConfig, PolicyConfigError } from "./policy-config";
+import { Diagnostic, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
+import { ensureFreshPolicyPack } from "../policy-pack/build";
 import { preflight, PreflightFinding } from "./preflight/preflight";
 import { runProgramInWorker } from "./run-program-in-worker";
 import { readStack } from "./stack-files";
@@ -17,7 +19,10 @@ export interface PlanOptions {
     readonly stackFile?: string;
     /** `--policy-pack-config` file. @default `<pack>/config/<stack>.json` when it exists, else none */
     readonly policyConfigFile?: string;
-    /** Policy pack directory. @default the project's `policies/` */
+    /**
+     * Policy pack directory, e.g. a published pack unpacked and installed. @default the project's
+     * `policies/`, rebuilt first when its build is older than its sources
+     */
     readonly policyPackDir?: string;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;
@@ -48,7 +53,14 @@ export interface PlanResult {
     readonly diagnostics: Diagnostic[];
     /** What `pulumi up` would reject though mocks accepted it (the deploy preflight). */
     readonly preflight: PreflightFinding[];
-    readonly policyPack: { name: string; version: string; configFile: string | undefined; config: EffectiveConfig };
+    readonly policyPack: {
+        name: string;
+        version: string;
+        configFile: string | undefined;
+        config: EffectiveConfig;
+        /** What the engine would ignore in the config file without a word (unknown policies, undeclared keys). */
+        configWarnings: string[];
+    };
     readonly cost: StackCost;
     readonly timings: PlanTimings;
     /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
@@ -85,7 +97,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const started = Date.now();
     const progress = options.onProgress ?? (() => {});
     const packDir = options.policyPackDir ?? POLICY_PACK_DIR;
-    const defaultConfig = path.join(packDir, "config", `${options.stack}.json`);
+    // The in-repo pack runs from its compiled build: never from one older than its sources.
+    if (options.policyPackDir === undefined) {
+        ensureFreshPolicyPack((reason) => progress(`${reason}: rebuilding the policy pack`));
+    }
+    // Stack configs live with the project, whichever pack runs (a published one carries none).
+    const defaultConfig = path.join(POLICY_PACK_DIR, "config", `${options.stack}.json`);
     const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
     if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
     const configJson = configFile ? readPolicyConfig(configFile) : {};
@@ -105,10 +122,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const hostReady = PolicyPackHost.start(packDir).then(async (host) => {
         timings.packStartMs = Date.now() - started;
         try {
-            return { host, config: await host.configure(configJson) };
+            const read = await host.configure(configJson);
+            for (const warning of read.warnings) progress(`policy config warning: ${warning}`);
+            return { host, config: read.config, configWarnings: read.warnings };
         } catch (e) {
             await host.stop();
-            throw new PlanError((e as Error).message);
+            const where = configFile ? path.relative(process.cwd(), configFile) : "the policy config";
+            throw new PlanError(e instanceof PolicyConfigError ? `${where}: ${e.message}` : (e as Error).message);
         }
     });
     // Surface a pack that fails to start even while the program is still running.
@@ -166,7 +186,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     timings.programMs = Date.now() - programStarted;
     progress(`program registered ${run.resources.length} resources in ${(timings.programMs / 1000).toFixed(1)} s`);
 
-    const { host, config } = await hostReady;
+    const { host, config, configWarnings } = await hostReady;
     try {
         const drainStarted = Date.now();
         while (queue.length > 0 || pending.size > 0) await Promise.all([...pending]);
@@ -206,6 +226,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
                 version: host.packVersion,
                 configFile: configFile && path.relative(options.projectDir, configFile),
                 config,
+                configWarnings,
             },
             cost,
             timings,

@@ -6,22 +6,20 @@ import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { RecordedResource } from "../mocks/recorder";
+import {
+    EnforcementLevel,
+    PolicyInfo,
+    PolicyPackConfigFile,
+    readPolicyPackConfig,
+    ReadPolicyConfig,
+} from "./policy-config";
+
+export type { EnforcementLevel, PolicyInfo, PolicyPackConfigFile };
 
 // The engine's own protocol stubs, shipped with the SDK: the pack is driven exactly as the CLI drives it.
 const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
 const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
-const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
-
-/** A policy as the pack describes itself in GetAnalyzerInfo. */
-export interface PolicyInfo {
-    readonly name: string;
-    readonly description: string;
-    readonly enforcementLevel: EnforcementLevel;
-    readonly configSchema: { properties: Record<string, any>; required: string[] } | undefined;
-}
 
 /** One diagnostic of the pack. */
 export interface Diagnostic {
@@ -35,47 +33,8 @@ export interface Diagnostic {
     readonly urn: string;
 }
 
-/** A `--policy-pack-config` file: `{"all": level, "<policy>": level | {enforcementLevel?, ...props}}`. */
-export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
-
-/** What the engine sends in Configure: per policy, its level and its properties. */
-export type EffectiveConfig = Record<
-    string,
-    { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
->;
-
-/**
- * The engine's merge of a policy pack's config (what `pulumi preview --policy-pack-config` does): schema
- * defaults, then the file's `all` level, then each policy's entry. Unknown policy names are an error, as
- * they are for the CLI.
- */
-export function effectiveConfig(policies: readonly PolicyInfo[], file: PolicyPackConfigFile = {}): EffectiveConfig {
-    const known = new Set(policies.map((p) => p.name));
-    const unknown = Object.keys(file).filter((k) => k !== "all" && !known.has(k));
-    if (unknown.length > 0) {
-        throw new Error(
-            `Policy config names unknown policies: ${unknown.join(", ")}. Known: ${[...known].join(", ")}.`,
-        );
-    }
-    const all = file.all;
-    const config: EffectiveConfig = {};
-    for (const policy of policies) {
-        const properties: Record<string, unknown> = {};
-        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
-            if (schema && schema.default !== undefined) properties[key] = schema.default;
-        }
-        let enforcementLevel = typeof all === "string" ? all : policy.enforcementLevel;
-        const entry = file[policy.name];
-        if (typeof entry === "string") enforcementLevel = entry;
-        else if (entry && typeof entry === "object") {
-            const { enforcementLevel: level, ...props } = entry as Record<string, unknown>;
-            if (typeof level === "string") enforcementLevel = level as EnforcementLevel;
-            Object.assign(properties, props);
-        }
-        config[policy.name] = { enforcementLevel, properties };
-    }
-    return config;
-}
+// The analyzer protocol's enum order.
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 
 function call<T>(client: any, method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) =>
@@ -206,9 +165,13 @@ export class PolicyPackHost {
         });
     }
 
-    /** Sends the engine's merge of schema defaults and `file` to the pack (Configure); returns it. */
-    async configure(file: PolicyPackConfigFile = {}): Promise<EffectiveConfig> {
-        const config = effectiveConfig(this.policies, file);
+    /**
+     * Reads `file` as the engine does (throwing a PolicyConfigError where it would fail), sends the result
+     * to the pack (Configure) and returns it with the warnings about what the engine ignores.
+     */
+    async configure(file: PolicyPackConfigFile = {}): Promise<ReadPolicyConfig> {
+        const read = readPolicyPackConfig(this.policies, file);
+        const config = read.config;
         const request = new analyzerProto.ConfigureAnalyzerRequest();
         const map = request.getPolicyconfigMap();
         for (const [name, { enforcementLevel, properties }] of Object.entries(config)) {
@@ -218,7 +181,7 @@ export class PolicyPackHost {
             map.set(name, policyConfig);
         }
         await call(this.client, "configure", request);
-        return config;
+        return read;
     }
 
     /** Analyze: one resource's inputs, as at `pulumi preview` step generation. */

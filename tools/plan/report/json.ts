@@ -30,6 +30,7 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             version: result.policyPack.version,
             configFile: result.policyPack.configFile ?? null,
             config: result.policyPack.config,
+            configWarnings: result.policyPack.configWarnings,
         },
         summary: {
             resources: result.resources.length,

@@ -52,6 +52,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     lines.push(
         `fm-fleet plan: project ${result.project}, stack ${result.stack}, policy pack ${pack.name}@${pack.version}` +
             (pack.configFile ? ` with ${pack.configFile}` : " with its defaults"),
+        ...pack.configWarnings.map((w) => `policy config warning: ${w}`),
         "",
         ...renderTree(result, options.maxAdapters ?? 10),
         "",
