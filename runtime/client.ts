@@ -8,6 +8,7 @@ import {
 import { ColdStartOptions, retryWhileCold } from "./cold-start";
 import { asMalformedResponse } from "./malformed-response";
 import { isExpired, NEW_SESSION, parseNewSessionId, Session, SessionExpiredError } from "./sessions";
+import { FleetNames, parseStackOutputs, resolveTarget, StackOutputsError, TargetRef } from "./stack-outputs";
 import { payloadParts } from "./stream";
 
 /** Where a request goes: an inference component (base or adapter) or a model of a multi-model endpoint. */
@@ -98,11 +99,37 @@ function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined
  */
 export class FleetClient {
     public readonly sdk: SageMakerRuntimeClient;
+    /** The stack's names, when the client was made {@link fromStackOutputs}. */
+    public readonly names: FleetNames | undefined;
     private readonly options: FleetClientOptions;
 
-    constructor(options: FleetClientOptions = {}) {
+    constructor(options: FleetClientOptions = {}, names?: FleetNames) {
         this.sdk = options.client ?? new SageMakerRuntimeClient(options.sdk ?? {});
         this.options = options;
+        this.names = names;
+    }
+
+    /**
+     * A client that calls the fleet by the names in the stack config: `outputs` is the JSON of
+     * `pulumi stack output --json` (or the offline plan's JSON). Throws a StackOutputsError when they are
+     * not an fm-fleet stack's.
+     */
+    static fromStackOutputs(
+        outputs: unknown,
+        options: FleetClientOptions = {},
+        source = "the stack outputs",
+    ): FleetClient {
+        return new FleetClient(options, parseStackOutputs(outputs, source));
+    }
+
+    /**
+     * The physical target of config names (`{endpoint: "chat", model: "llama3-8b", adapter: "support-bot"}`);
+     * unknown names fail with the known ones. Needs a client made {@link fromStackOutputs}.
+     */
+    target(ref: TargetRef): Target {
+        if (!this.names)
+            throw new StackOutputsError("this client has no stack outputs: make it with FleetClient.fromStackOutputs.");
+        return resolveTarget(this.names, ref);
     }
 
     private coldStart(signal: AbortSignal | undefined): ColdStartOptions {

@@ -128,8 +128,10 @@ describe("offline plan (tools/plan)", function () {
             "violations",
             "fleet",
             "cost",
+            "outputs",
             "resources",
         ]);
+        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
         assert.equal(plan.schemaVersion, 2);
         assert.equal(plan.exitCode, 0);
         assert.deepEqual(plan.summary, { resources: 31, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });

@@ -100,6 +100,8 @@ export function planJson(result: PlanResult): Record<string, unknown> {
                 naiveUsd: e.naiveUsd ?? null,
             })),
         },
+        // The stack's exports, as `pulumi stack output --json` would print them: clients resolve names from them.
+        outputs: result.outputs,
         resources: result.resources.map((r) => ({
             urn: r.urn,
             type: r.type,

@@ -1,0 +1,155 @@
+import type { Target } from "./client";
+
+/**
+ * The names a stack's outputs map: config names (what application teams write in `Pulumi.<stack>.yaml`) to
+ * the physical names SageMaker knows. Read from `pulumi stack output --json`, or from the offline plan's
+ * JSON (its `outputs`) for a dry run.
+ */
+export interface FleetNames {
+    /** Endpoint config name -> physical names of the endpoint and what runs on it. */
+    readonly endpoints: Record<
+        string,
+        {
+            readonly endpointName: string;
+            readonly models: Record<
+                string,
+                { readonly inferenceComponentName: string; readonly adapters: Record<string, string> }
+            >;
+        }
+    >;
+    /** Multi-model endpoint config name -> its physical endpoint name. */
+    readonly multiModelEndpoints: Record<string, { readonly endpointName: string }>;
+}
+
+/** What a caller names: config names, or (without stack outputs) physical ones. */
+export interface TargetRef {
+    readonly endpoint: string;
+    readonly model?: string;
+    readonly adapter?: string;
+    /** A model key under a multi-model endpoint's prefix. */
+    readonly targetModel?: string;
+}
+
+/** Stack outputs that are not an fm-fleet stack's, or a name they do not hold. */
+export class StackOutputsError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackOutputsError";
+    }
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+const names = (record: Record<string, unknown>) => Object.keys(record).sort().join(", ") || "none";
+
+/**
+ * Reads stack outputs: the object `pulumi stack output --json` prints, or the plan's JSON, whose `outputs`
+ * hold the same. `source` names where they came from, for messages.
+ */
+export function parseStackOutputs(json: unknown, source: string): FleetNames {
+    const outputs = isObject(json) && "schemaVersion" in json && isObject(json.outputs) ? json.outputs : json;
+    const problem = (what: string) =>
+        new StackOutputsError(
+            `${source} is not the outputs of an fm-fleet stack: ${what}. Pass \`pulumi stack output --json\` or the plan's --format json.`,
+        );
+    if (!isObject(outputs)) throw problem("expected a JSON object");
+    if (!isObject(outputs.endpoints)) throw problem("it has no `endpoints` object");
+    for (const [name, endpoint] of Object.entries(outputs.endpoints)) {
+        if (!isObject(endpoint) || typeof endpoint.endpointName !== "string" || !isObject(endpoint.models)) {
+            throw problem(`endpoints.${name} has no endpointName and models`);
+        }
+        for (const [model, m] of Object.entries(endpoint.models)) {
+            if (!isObject(m) || typeof m.inferenceComponentName !== "string" || !isObject(m.adapters)) {
+                throw problem(`endpoints.${name}.models.${model} has no inferenceComponentName and adapters`);
+            }
+        }
+    }
+    const mmes = outputs.multiModelEndpoints ?? {};
+    if (!isObject(mmes)) throw problem("`multiModelEndpoints` is not an object");
+    for (const [name, mme] of Object.entries(mmes)) {
+        if (!isObject(mme) || typeof mme.endpointName !== "string")
+            throw problem(`multiModelEndpoints.${name} has no endpointName`);
+    }
+    return { endpoints: outputs.endpoints, multiModelEndpoints: mmes } as FleetNames;
+}
+
+/** The physical target of config names; every unknown name fails with the names it could have been. */
+export function resolveTarget(fleet: FleetNames, ref: TargetRef): Target {
+    const mme = fleet.multiModelEndpoints[ref.endpoint];
+    if (mme) {
+        if (ref.model !== undefined || ref.adapter !== undefined) {
+            throw new StackOutputsError(
+                `"${ref.endpoint}" is a multi-model endpoint: name its model with --target-model, not --model or --adapter.`,
+            );
+        }
+        return { endpointName: mme.endpointName, targetModel: ref.targetModel };
+    }
+    const endpoint = fleet.endpoints[ref.endpoint];
+    if (!endpoint) {
+        throw new StackOutputsError(
+            `unknown endpoint "${ref.endpoint}". Known: ${names({ ...fleet.endpoints, ...fleet.multiModelEndpoints })}.`,
+        );
+    }
+    if (ref.targetModel !== undefined) {
+        throw new StackOutputsError(
+            `"${ref.endpoint}" hosts inference components: name them with --model, not --target-model.`,
+        );
+    }
+    const modelNames = Object.keys(endpoint.models);
+    const modelName = ref.model ?? (modelNames.length === 1 ? modelNames[0] : undefined);
+    if (modelName === undefined) {
+        throw new StackOutputsError(
+            `endpoint "${ref.endpoint}" hosts several models: name one with --model (${names(endpoint.models)}).`,
+        );
+    }
+    const model = endpoint.models[modelName];
+    if (!model) {
+        throw new StackOutputsError(
+            `unknown model "${modelName}" on endpoint "${ref.endpoint}". Known: ${names(endpoint.models)}.`,
+        );
+    }
+    if (ref.adapter === undefined) {
+        return { endpointName: endpoint.endpointName, inferenceComponentName: model.inferenceComponentName };
+    }
+    const adapter = model.adapters[ref.adapter];
+    if (adapter === undefined) {
+        throw new StackOutputsError(
+            `unknown adapter "${ref.adapter}" of model "${modelName}" on endpoint "${ref.endpoint}". Known: ${names(model.adapters)}.`,
+        );
+    }
+    return { endpointName: endpoint.endpointName, inferenceComponentName: adapter };
+}
+
+/** Every callable name, one row each: config names and the physical names they map to. */
+export function nameRows(fleet: FleetNames): {
+    endpoint: string;
+    model: string;
+    adapter: string;
+    endpointName: string;
+    inferenceComponentName: string;
+}[] {
+    const rows = [];
+    for (const [endpoint, e] of Object.entries(fleet.endpoints)) {
+        for (const [model, m] of Object.entries(e.models)) {
+            rows.push({
+                endpoint,
+                model,
+                adapter: "",
+                endpointName: e.endpointName,
+                inferenceComponentName: m.inferenceComponentName,
+            });
+            for (const [adapter, ic] of Object.entries(m.adapters)) {
+                rows.push({ endpoint, model, adapter, endpointName: e.endpointName, inferenceComponentName: ic });
+            }
+        }
+    }
+    for (const [endpoint, m] of Object.entries(fleet.multiModelEndpoints)) {
+        rows.push({
+            endpoint,
+            model: "(target model)",
+            adapter: "",
+            endpointName: m.endpointName,
+            inferenceComponentName: "",
+        });
+    }
+    return rows;
+}
