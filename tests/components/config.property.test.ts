@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -8,6 +7,7 @@ import { stringify } from "yaml";
 import { Fleet, FleetConfigError, validateStackSettings } from "../../components";
 import { preflight } from "../../tools/plan/preflight/preflight";
 import { LMI_IMAGE, ROOT, VLLM_IMAGE } from "../helpers/configs";
+import { planInProcess } from "../helpers/plan-cli";
 import { underMocks } from "../helpers/pulumi";
 
 /** Instance types the generator places models on, with what a copy may ask of them. */
@@ -174,33 +174,17 @@ describe("stack config, property-based (fast-check)", function () {
             ...fc.sample(mutated, { numRuns: 1, seed: 11 }).map((m) => m.fleet),
         ];
         const dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-prop-"));
-        const runs = await Promise.all(
-            samples.map((fleet, i) => {
-                const file = path.join(dir, `Pulumi.sample-${i}.yaml`);
-                writeFileSync(
-                    file,
-                    stringify({
-                        config: { "aws:region": "us-east-1", "fm-fleet:costCenter": "ml", "fm-fleet:fleet": fleet },
-                    }),
-                );
-                return new Promise<{ code: number; stderr: string }>((resolve) =>
-                    execFile(
-                        process.execPath,
-                        [
-                            "-r",
-                            "ts-node/register/transpile-only",
-                            path.join(ROOT, "tools/plan/cli.ts"),
-                            "--stack",
-                            `sample-${i}`,
-                            "--stack-file",
-                            file,
-                        ],
-                        { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-                        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
-                    ),
-                );
-            }),
-        );
+        const runs = [];
+        for (const [i, fleet] of samples.entries()) {
+            const file = path.join(dir, `Pulumi.sample-${i}.yaml`);
+            writeFileSync(
+                file,
+                stringify({
+                    config: { "aws:region": "us-east-1", "fm-fleet:costCenter": "ml", "fm-fleet:fleet": fleet },
+                }),
+            );
+            runs.push(await planInProcess("--cwd", ROOT, "--stack", `sample-${i}`, "--stack-file", file));
+        }
         for (const run of runs) {
             assert.ok([0, 1, 2].includes(run.code), `exit ${run.code}: ${run.stderr}`);
             assert.doesNotMatch(run.stderr, /\n\s+at /, run.stderr);

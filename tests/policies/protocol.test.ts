@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
+import { PolicyPackHost } from "../../tools/plan/policy-host";
+import { sharedPack } from "../helpers/shared-pack";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { TestResource, UNKNOWN_STRING } from "../helpers/policy-args";
 import { happyStack, stackWith } from "../helpers/policy-fixtures";
@@ -32,9 +33,8 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
     let host: PolicyPackHost;
 
     before(async () => {
-        host = await PolicyPackHost.start(POLICY_PACK_DIR);
+        host = await sharedPack();
     });
-    after(async () => host && (await host.stop()));
 
     it("describes itself: name, version from package.json, every policy with its schema", async () => {
         assert.equal(host.packName, "fm-fleet-guardrails");

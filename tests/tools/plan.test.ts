@@ -1,40 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFile, execFileSync } from "child_process";
-import { mkdtempSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
-import { writeGeneratedStack } from "../../tools/bench/generated-fleet";
-import { ROOT } from "../helpers/configs";
-
-/** Policy pack processes of this checkout whose parent died (re-parented to init). */
-function orphanedPacks(): string[] {
-    return execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
-        .split("\n")
-        .map((line) => line.trim().split(/\s+/))
-        .filter(
-            ([, ppid, ...args]) =>
-                ppid === "1" && args.join(" ").includes("run-policy-pack") && args.join(" ").includes(ROOT),
-        )
-        .map(([pid]) => pid);
-}
-
-interface CliRun {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs the plan CLI as `npm run plan` does (a fresh process: one program run per process, like the CLI). */
-function planCli(...args: string[]): Promise<CliRun> {
-    return new Promise((resolve) => {
-        execFile(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/plan/cli.ts"), ...args],
-            { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-            (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-    });
-}
+import { backgroundPlans, CliRun, orphanedPacks, planInProcess } from "../helpers/plan-cli";
 
 const VIOLATING = [
     "--stack",
@@ -44,7 +9,6 @@ const VIOLATING = [
     "--policy-config",
     "policies/config/dev.json",
 ];
-const BROKEN = ["--stack", "broken", "--stack-file", "tests/fixtures/Pulumi.broken.yaml"];
 
 describe("offline plan (tools/plan)", function () {
     // Each run starts the policy pack (ts-node type-checks it) and the program: seconds, not milliseconds.
@@ -53,34 +17,13 @@ describe("offline plan (tools/plan)", function () {
     let orphansBefore: string[] = [];
 
     before(async () => {
-        orphansBefore = orphanedPacks();
-        const big = writeGeneratedStack(mkdtempSync(path.join(tmpdir(), "fm-fleet-plan-")), 3000);
-        const jobs: [string, string[]][] = [
-            ["dev", []],
-            ["prodJson", ["--stack", "prod", "--format", "json"]],
-            ["violating", [...VIOLATING, "--format", "json"]],
-            ["markdown", ["--stack", "prod", "--format", "markdown"]],
-            ["broken", BROKEN],
-            [
-                "bigJson",
-                [
-                    "--stack",
-                    "bench-3000",
-                    "--stack-file",
-                    big,
-                    "--policy-config",
-                    "policies/config/dev.json",
-                    "--format",
-                    "json",
-                ],
-            ],
-        ];
-        // Two at a time: the machine has two cores.
-        for (let i = 0; i < jobs.length; i += 2) {
-            const batch = jobs.slice(i, i + 2);
-            const results = await Promise.all(batch.map(([, args]) => planCli(...args)));
-            batch.forEach(([name], j) => (runs[name] = results[j]));
-        }
+        runs.dev = await planInProcess();
+        runs.prodJson = await planInProcess("--stack", "prod", "--format", "json");
+        runs.violating = await planInProcess(...VIOLATING, "--format", "json");
+        runs.markdown = await planInProcess("--stack", "prod", "--format", "markdown");
+        const background = await backgroundPlans();
+        Object.assign(runs, { broken: background.broken, bigJson: background.bigJson });
+        orphansBefore = background.orphansBefore;
     });
 
     it("plans the dev stack by default: the tree, no mandatory violation and the cost, exit 0", () => {

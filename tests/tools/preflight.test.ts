@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "child_process";
 import * as path from "path";
 import { Fleet } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { hasPinnedSchema, schemaProblems } from "../../tools/plan/preflight/cloudformation-schemas";
 import { preflight } from "../../tools/plan/preflight/preflight";
 import { ROOT, stackConfig } from "../helpers/configs";
+import { planInProcess } from "../helpers/plan-cli";
 import { underMocks } from "../helpers/pulumi";
 
 function fleetOf(stack: string) {
@@ -52,18 +52,8 @@ describe("deploy preflight (tools/plan/preflight)", function () {
     });
 
     it("fails a hand-written program with every defect, naming each in the preflight and in the pack's verdict", async () => {
-        const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-            execFile(
-                process.execPath,
-                [
-                    "-r",
-                    "ts-node/register/transpile-only",
-                    path.join(ROOT, "tools/plan/cli.ts"),
-                    ...["--cwd", "tests/fixtures/defects", "--stack", "defects", "--format", "json"],
-                ],
-                { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-                (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-            ),
+        const run = await planInProcess(
+            ...["--cwd", path.join(ROOT, "tests/fixtures/defects"), "--stack", "defects", "--format", "json"],
         );
         assert.equal(run.code, 1, run.stderr);
         const plan = JSON.parse(run.stdout);

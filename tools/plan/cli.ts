@@ -1,13 +1,22 @@
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
+import { exitAfterFlush } from "../exit-after-flush";
 import { plan, PlanError } from "./plan";
-import { stopAllPolicyPacks } from "./policy-host";
+import { PolicyPackHost, stopAllPolicyPacks } from "./policy-host";
 import { planJson } from "./report/json";
 import { renderMarkdown } from "./report/markdown";
 import { renderTable } from "./report/table";
 import { StackFileError } from "./stack-files";
-import { exitAfterFlush } from "../exit-after-flush";
+
+/** Where the plan writes: the report to stdout, progress and errors to stderr. */
+export interface PlanIo {
+    readonly stdout: { write(chunk: string): unknown };
+    readonly stderr: { write(chunk: string): unknown };
+}
+
+/** Exit codes of the plan. */
+export const PLAN_EXIT = { clean: 0, failed: 1, invalid: 2 } as const;
 
 const positiveInt = (value: string) => {
     const n = Number(value);
@@ -15,33 +24,52 @@ const positiveInt = (value: string) => {
     return n;
 };
 
-const program = new Command("fm-fleet plan")
-    .description(
-        "Run a stack's program under Pulumi mocks, judge it with the policy pack as `pulumi preview --policy-pack` would, and price it. No cloud account or Pulumi CLI needed.",
-    )
-    .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "dev")
-    .option("--stack-file <file>", "stack settings file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)")
-    .option(
-        "--policy-config <file>",
-        "policy pack config, as for --policy-pack-config (default: policies/config/<stack>.json)",
-    )
-    .option(
-        "--policy-pack <dir>",
-        "policy pack directory, e.g. a published pack unpacked and installed (default: the project's policies/)",
-    )
-    .option("--cwd <dir>", "project directory (with Pulumi.yaml)", process.cwd())
-    .addOption(
-        new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"),
-    )
-    .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
-    .addHelpText(
-        "after",
-        "\nExit codes: 0 clean or advisory only, 1 mandatory policy violations, 2 invalid config or program error.",
-    )
-    .showHelpAfterError();
+function command(io: PlanIo): Command {
+    return new Command("fm-fleet plan")
+        .description(
+            "Run a stack's program under Pulumi mocks, judge it with the policy pack as `pulumi preview --policy-pack` would, and price it. No cloud account or Pulumi CLI needed.",
+        )
+        .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)", "dev")
+        .option("--stack-file <file>", "stack settings file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)")
+        .option(
+            "--policy-config <file>",
+            "policy pack config, as for --policy-pack-config (default: policies/config/<stack>.json)",
+        )
+        .option(
+            "--policy-pack <dir>",
+            "policy pack directory, e.g. a published pack unpacked and installed (default: the project's policies/)",
+        )
+        .option("--cwd <dir>", "project directory (with Pulumi.yaml)", process.cwd())
+        .addOption(
+            new Option("-f, --format <format>", "output format")
+                .choices(["table", "json", "markdown"])
+                .default("table"),
+        )
+        .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
+        .addHelpText(
+            "after",
+            "\nExit codes: 0 clean or advisory only, 1 mandatory policy violations or findings that would fail at deploy, 2 invalid options, config or program.",
+        )
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+}
 
-async function main(): Promise<number> {
-    program.parse();
+/**
+ * The plan's command line: parses `argv`, plans, writes the report; returns the exit code. `policyPackHost`
+ * lends an already started pack (tests share one); by default the plan starts and stops its own.
+ */
+export async function runPlanCli(
+    argv: readonly string[],
+    io: PlanIo,
+    policyPackHost?: PolicyPackHost,
+): Promise<number> {
+    const program = command(io);
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (e) {
+        const code = (e as { code?: string }).code;
+        return code === "commander.helpDisplayed" || code === "commander.version" ? PLAN_EXIT.clean : PLAN_EXIT.invalid;
+    }
     const options = program.opts<{
         stack: string;
         stackFile?: string;
@@ -51,16 +79,16 @@ async function main(): Promise<number> {
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
     }>();
-    const projectDir = path.resolve(options.cwd);
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
-    const progress = (line: string) => process.stderr.write(`fm-fleet plan: ${line}\n`);
+    const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
     try {
         const result = await plan({
-            projectDir,
+            projectDir: path.resolve(options.cwd),
             stack: options.stack,
             stackFile: options.stackFile && path.resolve(options.stackFile),
             policyConfigFile: options.policyConfig && path.resolve(options.policyConfig),
             policyPackDir: options.policyPack && path.resolve(options.policyPack),
+            policyPackHost,
             onProgress: progress,
         });
         const report =
@@ -69,27 +97,26 @@ async function main(): Promise<number> {
                 : options.format === "markdown"
                   ? renderMarkdown(result, { maxAdapters: options.maxAdapters })
                   : renderTable(result, { maxAdapters: options.maxAdapters });
-        process.stdout.write(`${report}\n`);
+        io.stdout.write(`${report}\n`);
         return result.exitCode;
     } catch (e) {
         const known = e instanceof PlanError || e instanceof StackFileError || e instanceof FleetConfigError;
         const message = (e as Error).message ?? String(e);
-        process.stderr.write(
-            `fm-fleet plan: ${known ? message : `unexpected error: ${(e as Error).stack ?? message}`}\n`,
-        );
-        return 2;
+        io.stderr.write(`fm-fleet plan: ${known ? message : `unexpected error: ${(e as Error).stack ?? message}`}\n`);
+        return PLAN_EXIT.invalid;
     }
 }
 
-// Interrupted (Ctrl-C, a CI timeout): stop the pack first, so it does not outlive the plan.
-for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-] as const) {
-    process.once(signal, () => void stopAllPolicyPacks().then(() => exitAfterFlush(code)));
+if (require.main === module) {
+    // Interrupted (Ctrl-C, a CI timeout): stop the pack first, so it does not outlive the plan.
+    for (const [signal, code] of [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+    ] as const) {
+        process.once(signal, () => void stopAllPolicyPacks().then(() => exitAfterFlush(code)));
+    }
+    runPlanCli(process.argv.slice(2), process).then(exitAfterFlush, (e) => {
+        process.stderr.write(`fm-fleet plan: ${(e as Error).stack ?? String(e)}\n`);
+        exitAfterFlush(PLAN_EXIT.invalid);
+    });
 }
-
-main().then(exitAfterFlush, (e) => {
-    process.stderr.write(`fm-fleet plan: ${(e as Error).stack ?? String(e)}\n`);
-    exitAfterFlush(2);
-});

@@ -24,6 +24,11 @@ export interface PlanOptions {
      * `policies/`, rebuilt first when its build is older than its sources
      */
     readonly policyPackDir?: string;
+    /**
+     * A pack already started (from `policyPackDir`), configured for this plan and left running: tests share
+     * one. @default none - the plan starts its own and stops it
+     */
+    readonly policyPackHost?: PolicyPackHost;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;
 }
@@ -119,14 +124,16 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     progress(
         `starting policy pack ${path.relative(process.cwd(), packDir) || "."} and running ${path.basename(settings.main)} under mocks`,
     );
-    const hostReady = PolicyPackHost.start(packDir).then(async (host) => {
+    const shared = options.policyPackHost;
+    const stopOwn = (host: PolicyPackHost) => (shared ? Promise.resolve() : host.stop());
+    const hostReady = (shared ? Promise.resolve(shared) : PolicyPackHost.start(packDir)).then(async (host) => {
         timings.packStartMs = Date.now() - started;
         try {
             const read = await host.configure(configJson);
             for (const warning of read.warnings) progress(`policy config warning: ${warning}`);
             return { host, config: read.config, configWarnings: read.warnings };
         } catch (e) {
-            await host.stop();
+            await stopOwn(host);
             const where = configFile ? path.relative(process.cwd(), configFile) : "the policy config";
             throw new PlanError(e instanceof PolicyConfigError ? `${where}: ${e.message}` : (e as Error).message);
         }
@@ -178,7 +185,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         aborted = true;
         queue.length = 0;
         await hostReady.then(
-            ({ host }) => host.stop(),
+            ({ host }) => stopOwn(host),
             () => {},
         );
         throw new PlanError(`The program of stack ${options.stack} failed: ${(e as Error).message}`);
@@ -234,6 +241,6 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") || findings.length > 0 ? 1 : 0,
         };
     } finally {
-        await host.stop();
+        await stopOwn(host);
     }
 }
