@@ -4,9 +4,6 @@ import { FleetConfigError } from "../../components/config/issues";
 import { exitAfterFlush } from "../exit-after-flush";
 import { plan, PlanError } from "./plan";
 import { PolicyPackHost, stopAllPolicyPacks } from "./policy-host";
-import { planJson } from "./report/json";
-import { renderMarkdown } from "./report/markdown";
-import { renderTable } from "./report/table";
 import { StackFileError } from "./stack-files";
 
 /** Where the plan writes: the report to stdout, progress and errors to stderr. */
@@ -91,12 +88,17 @@ export async function runPlanCli(
             policyPackHost,
             onProgress: progress,
         });
+        // Reports load after the plan: they need not delay the start of the pack and the program.
         const report =
             options.format === "json"
-                ? JSON.stringify(planJson(result), null, 2)
+                ? JSON.stringify((require("./report/json") as typeof import("./report/json")).planJson(result), null, 2)
                 : options.format === "markdown"
-                  ? renderMarkdown(result, { maxAdapters: options.maxAdapters })
-                  : renderTable(result, { maxAdapters: options.maxAdapters });
+                  ? (require("./report/markdown") as typeof import("./report/markdown")).renderMarkdown(result, {
+                        maxAdapters: options.maxAdapters,
+                    })
+                  : (require("./report/table") as typeof import("./report/table")).renderTable(result, {
+                        maxAdapters: options.maxAdapters,
+                    });
         io.stdout.write(`${report}\n`);
         return result.exitCode;
     } catch (e) {

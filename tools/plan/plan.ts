@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
-import { stackCost, StackCost } from "../../lib/cost";
-import { RecordedResource } from "../mocks/recorder";
-import { fleetView, PlannedEndpoint } from "./fleet-view";
+import type { StackCost } from "../../lib/cost";
+import type { RecordedResource } from "../mocks/recorder";
+import { ensureFreshPolicyPack } from "../policy-pack/build";
+import type { PlannedEndpoint } from "./fleet-view";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import { Diagnostic, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
-import { ensureFreshPolicyPack } from "../policy-pack/build";
-import { preflight, PreflightFinding } from "./preflight/preflight";
+import type { PreflightFinding } from "./preflight/preflight";
 import { runProgramInWorker } from "./run-program-in-worker";
 import { readStack } from "./stack-files";
 
@@ -207,6 +207,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         progress(
             `policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`,
         );
+        // Loaded only now: they pull in the Pulumi SDK and ajv, which need not delay the pack and the program.
+        const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");
+        const { fleetView } = require("./fleet-view") as typeof import("./fleet-view");
+        const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
         const findings = preflight(run.resources);
         const fleet = fleetView(run.resources);
         const cost = stackCost(
