@@ -132,7 +132,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
                 },
             ],
             // Captured payloads land in S3: the key encrypts them whatever the instance storage.
-            dataCaptureConfig: args.dataCapture && nativeDataCaptureConfig(args.dataCapture, args.kmsKeyArn),
+            dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
         };
         // Every input of an endpoint configuration is create-only: its name hashes them (the role is named
         // from the stack, so its ARN is as stable as the stack), and a changed config is a new config.
@@ -160,21 +160,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
     }
 }
 
-/** aws-native's data capture block of an endpoint configuration. */
-function nativeDataCaptureConfig(
-    capture: DataCaptureArgs,
-    kmsKeyId: string | undefined,
-): awsNative.types.input.sagemaker.EndpointConfigDataCaptureConfigArgs {
-    return {
-        enableCapture: true,
-        destinationS3Uri: capture.destinationS3Uri,
-        initialSamplingPercentage: capture.samplingPercentage ?? 100,
-        captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
-        kmsKeyId,
-    };
-}
-
-/** The classic provider's data capture block for an endpoint configuration (multi-model endpoints). */
+/** The data capture block of an endpoint configuration: the same fields in both providers. */
 export function dataCaptureConfig(
     capture: DataCaptureArgs,
     kmsKeyArn: pulumi.Input<string> | undefined,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { editDistance } from "../../lib/edit-distance";
 import { crossFieldIssues } from "./checks";
 import { ConfigIssue, FleetConfigError, formatPath } from "./issues";
 import { show } from "../rules";
@@ -8,21 +9,6 @@ import { FleetConfig, fleetSchema } from "./schema";
 export interface StackSettings {
     readonly fleet: FleetConfig;
     readonly costCenter: string;
-}
-
-/** Edit distance, to suggest the key a typo meant. */
-function distance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
 }
 
 /** The keys a strict object schema at `path` accepts. */
@@ -64,7 +50,7 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     if (issue.code === "unrecognized_keys") {
         const keys = knownKeys(issue.path);
         return issue.keys.map((key) => {
-            const near = keys.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+            const near = keys.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
             const hint = near.length > 0 ? ` Did you mean \`${near[0]}\`?` : "";
             return {
                 path: `${path}.${key}`,

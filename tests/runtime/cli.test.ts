@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { runCli } from "../../runtime/cli";
 import { FakeSageMakerRuntime } from "../../tools/loopback/sagemaker-runtime-server";
+import { loopbackRuntime } from "../helpers/loopback";
 
 /** Runs the CLI in-process with captured output, against the loopback server. */
 async function cli(server: FakeSageMakerRuntime, ...args: string[]) {
@@ -15,20 +16,7 @@ async function cli(server: FakeSageMakerRuntime, ...args: string[]) {
 }
 
 describe("fm-fleet invoke (CLI)", () => {
-    const server = new FakeSageMakerRuntime();
-    const saved = { ...process.env };
-
-    before(async () => {
-        await server.start();
-        // Static test credentials through the SDK's own default chain.
-        process.env.AWS_ACCESS_KEY_ID = "AKIDFMFLEETTEST";
-        process.env.AWS_SECRET_ACCESS_KEY = "test-secret";
-    });
-    after(async () => {
-        process.env = saved;
-        await server.stop();
-    });
-    beforeEach(() => server.reset());
+    const server = loopbackRuntime();
 
     it("writes the response body to stdout and nothing else", async () => {
         const r = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--body", '{"inputs":"hi"}');

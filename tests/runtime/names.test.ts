@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { FleetClient, StackOutputsError } from "../../runtime";
 import { runCli } from "../../runtime/cli";
-import { FakeSageMakerRuntime } from "../../tools/loopback/sagemaker-runtime-server";
+import { loopbackRuntime } from "../helpers/loopback";
 import { runProgram } from "../../tools/plan/run-program";
 import { readStack } from "../../tools/plan/stack-files";
 import { ROOT } from "../helpers/configs";
@@ -25,8 +25,7 @@ async function cli(...args: string[]) {
 
 describe("calling the fleet by config names (runtime)", function () {
     this.timeout(60_000);
-    const server = new FakeSageMakerRuntime();
-    const saved = { ...process.env };
+    const server = loopbackRuntime();
     let outputsFile = "";
     let outputs: any;
 
@@ -36,15 +35,7 @@ describe("calling the fleet by config names (runtime)", function () {
         outputs = run.outputs;
         outputsFile = path.join(mkdtempSync(path.join(tmpdir(), "fm-fleet-outputs-")), "prod.json");
         writeFileSync(outputsFile, JSON.stringify(outputs));
-        await server.start();
-        process.env.AWS_ACCESS_KEY_ID = "AKIDFMFLEETTEST";
-        process.env.AWS_SECRET_ACCESS_KEY = "test-secret";
     });
-    after(async () => {
-        process.env = saved;
-        await server.stop();
-    });
-    beforeEach(() => server.reset());
 
     const invoke = (...args: string[]) =>
         cli("invoke", "--region", "us-east-1", "--endpoint-url", server.url, "--stack-outputs", outputsFile, ...args);

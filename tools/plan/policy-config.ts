@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject } from "ajv";
+import { editDistance } from "../../lib/edit-distance";
 
 /**
  * A `--policy-pack-config` file read exactly as the Pulumi engine reads it (pkg/resource/analyzer/config.go:
@@ -55,27 +56,12 @@ const isLevel = (v: unknown): v is EnforcementLevel => ENFORCEMENT_LEVELS.includ
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (typeof v === "string" ? `"${v}"` : JSON.stringify(v));
 
-/** Edit distance, to suggest the name a typo meant. */
-function distance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
-}
-
 /** A known name close to `name`: a few letters off, or made of the same words with some left out. */
 const nearest = (name: string, known: readonly string[]) => {
     const words = name.toLowerCase().split("-");
     const close = known.filter(
         (k) =>
-            distance(k.toLowerCase(), name.toLowerCase()) <= 3 ||
+            editDistance(k.toLowerCase(), name.toLowerCase()) <= 3 ||
             (words.length > 1 && words.every((w) => k.toLowerCase().split("-").includes(w))),
     );
     return close.length > 0 ? ` Did you mean ${close[0]}?` : "";
