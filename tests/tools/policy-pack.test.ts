@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { versionProblems } from "../../tools/policy-pack/check-version";
 import { packSourceHash, packSources, staleBuildReason } from "../../tools/policy-pack/sources";
+import { PolicyPackHost } from "../../tools/plan/policy-host";
 import { ROOT } from "../helpers/configs";
 
 /** A copy of the pack's sources (and its package files) in a temporary folder, unbuilt. */
@@ -21,7 +22,8 @@ const stamp = (root: string) => {
     writeFileSync(path.join(root, "policies", "dist", ".source-hash"), `${packSourceHash(root)}\n`);
 };
 
-describe("the policy pack as a published artifact (tools/policy-pack)", () => {
+describe("the policy pack as a published artifact (tools/policy-pack)", function () {
+    this.timeout(60_000);
     it("carries its shared knowledge: the pack's sources include lib/ and the catalog data", () => {
         const sources = packSources();
         for (const file of [
@@ -74,6 +76,25 @@ describe("the policy pack as a published artifact (tools/policy-pack)", () => {
         ]);
         writeFileSync(path.join(dir, "CHANGELOG.md"), "# Changelog\n\n## 9.9.9\n\n- Changed.\n");
         assert.deepEqual(versionProblems(dir, "another-hash"), []);
+    });
+
+    it("refuses, when loaded by the CLI from a checkout, to run a build older than its sources", async () => {
+        const root = sourceTree();
+        cpSync(path.join(ROOT, "policies/dist"), path.join(root, "policies/dist"), { recursive: true });
+        cpSync(path.join(ROOT, "policies/PulumiPolicy.yaml"), path.join(root, "policies/PulumiPolicy.yaml"));
+        symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+        writeFileSync(
+            path.join(root, "lib/sizing.ts"),
+            `${readFileSync(path.join(root, "lib/sizing.ts"), "utf8")}\n// edit\n`,
+        );
+        await assert.rejects(PolicyPackHost.start(path.join(root, "policies")), (e: Error) => {
+            assert.match(e.message, /exited with code 32 before serving/); // run-policy-pack: the program failed
+            assert.match(
+                e.message,
+                /fm-fleet-guardrails: policies\/dist was built from other sources than the ones in the tree\. Run `npm run build:policies`, then try again\./,
+            );
+            return true;
+        });
     });
 
     it("is versioned correctly in this tree", () => {

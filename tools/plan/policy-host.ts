@@ -116,17 +116,24 @@ export class PolicyPackHost {
         child.once("exit", () => running.delete(child));
         const stderr: string[] = [];
         child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
-        const port = await new Promise<string>((resolve, reject) => {
-            const lines = readline.createInterface({ input: child.stdout! });
-            lines.once("line", (line) => resolve(line.trim()));
-            child.once("exit", (code) =>
-                reject(
-                    new Error(
-                        `Policy pack ${packDir} exited with code ${code} before serving.\n${stderr.join("")}${logs.join("\n")}`,
+        let port: string;
+        try {
+            port = await new Promise<string>((resolve, reject) => {
+                const lines = readline.createInterface({ input: child.stdout! });
+                lines.once("line", (line) => resolve(line.trim()));
+                child.once("exit", (code) =>
+                    reject(
+                        new Error(
+                            `Policy pack ${packDir} exited with code ${code} before serving.\n${stderr.join("")}${logs.join("\n")}`,
+                        ),
                     ),
-                ),
-            );
-        });
+                );
+            });
+        } catch (e) {
+            // The engine service would keep this process alive: a pack that failed to start leaves nothing.
+            engine.forceShutdown();
+            throw e;
+        }
         if (!/^\d+$/.test(port)) {
             await stopChild(child);
             engine.forceShutdown();
