@@ -76,7 +76,7 @@ export class ArgsCheck {
     /** A number within [low, high] (skipped when undefined). */
     range(path: string, value: number | undefined, low: number, high: number, unit: string): this {
         if (value === undefined || (value >= low && value <= high)) return this;
-        return this.fail(path, `must be between ${low} and ${high} ${unit}, got ${value}. Pick a value in that range.`);
+        return this.fail(path, messages.range(low, high, unit, value));
     }
 
     /** Throws a {@link ComponentArgsError} naming every problem, if there is one. */

@@ -122,6 +122,9 @@ export class Fleet extends pulumi.ComponentResource {
                         `${name}/${e.name}/${m.name}`,
                         {
                             ...m,
+                            // A model's own rollout and placement replace the fleet's; `rollout: false` opts out.
+                            rollout: m.rollout === false ? undefined : (m.rollout ?? fleet.rollout),
+                            placement: m.placement ?? fleet.placement,
                             nameParts: [e.name, m.name],
                             endpointName: endpoint.endpointName,
                             variantName: endpoint.variantName,

@@ -10,6 +10,14 @@ import { ArgsCheck } from "./args-check";
 import { nativeTags, VpcArgs } from "./inference-endpoint";
 import { ChildNames, partsOf } from "./naming";
 import { draftPathIn, messages } from "./rules";
+import {
+    checkRolloutAndPlacement,
+    deploymentConfig,
+    PlacementArgs,
+    rollbackAlarms,
+    RolloutArgs,
+    schedulingConfig,
+} from "./rollout";
 
 /** Defaults of {@link FoundationModelArgs}, in one place. */
 export const FOUNDATION_MODEL_DEFAULTS = {
@@ -74,9 +82,16 @@ export interface FoundationModelArgs {
     readonly environment?: Readonly<Record<string, string>>;
     /** Overrides of the copy autoscaling. @default the CopyAutoscaling defaults */
     readonly autoscaling?: Partial<Omit<CopyAutoscalingArgs, "inferenceComponentName" | "minCopies" | "maxCopies">>;
+    /**
+     * Rolling updates with automatic rollback on alarms the model creates (5xx errors, model latency).
+     * @default none - the API's default: every copy at once, no rollback
+     */
+    readonly rollout?: RolloutArgs;
+    /** Copy placement and Availability Zone balance. @default none - the API's default placement */
+    readonly placement?: PlacementArgs;
     /** Readable parts the physical names start with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
-    /** Tags for the model, its inference components and its alarm. @default {} */
+    /** Tags for the model, its inference components and its alarms. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -101,6 +116,8 @@ export class FoundationModel extends pulumi.ComponentResource {
     public readonly inferenceComponentName: pulumi.Output<string>;
     /** Copy autoscaling of the base inference component. */
     public readonly autoscaling: CopyAutoscaling;
+    /** The alarms a rolling update watches to roll back; empty without a rollout. */
+    public readonly rollbackAlarms: readonly aws.cloudwatch.MetricAlarm[];
     /** The adapters; `undefined` when there are none. */
     public readonly adapters: FineTunedAdapters | undefined;
     /** The serving environment the container gets. */
@@ -169,6 +186,10 @@ export class FoundationModel extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const rollback = args.rollout
+            ? rollbackAlarms(this, `${name}-rollback`, names, this.physicalNames.inferenceComponent, args.rollout, tags)
+            : undefined;
+        this.rollbackAlarms = rollback?.alarms ?? [];
         this.inferenceComponent = new awsNative.sagemaker.InferenceComponent(
             `${name}-ic`,
             {
@@ -182,13 +203,16 @@ export class FoundationModel extends pulumi.ComponentResource {
                         numberOfCpuCoresRequired: args.cpuCores,
                         minMemoryRequiredInMb: args.memoryMb,
                     },
+                    schedulingConfig: args.placement && schedulingConfig(args.placement),
                 },
                 // CreateInferenceComponent rejects 0 copies: start with one, autoscaling takes it to min.
                 runtimeConfig: { copyCount: Math.max(1, args.copies.min) },
+                // The alarms' names are known up front; dependsOn below makes them exist first.
+                deploymentConfig: args.rollout && rollback && deploymentConfig(args.rollout, rollback.alarmNames),
                 tags: nativeTags(icTags),
             },
             // Autoscaling owns the copy count after creation: a later `pulumi up` must not reset it.
-            { parent: this, ignoreChanges: ["runtimeConfig.copyCount"] },
+            { parent: this, ignoreChanges: ["runtimeConfig.copyCount"], dependsOn: [...this.rollbackAlarms] },
         );
         this.inferenceComponentName = this.inferenceComponent.inferenceComponentName.apply(
             (n) => n ?? this.physicalNames.inferenceComponent,
@@ -268,5 +292,6 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
     if (args.containerFamily === undefined && containerFamilyOf(args.image) === undefined) {
         check.fail("args.containerFamily", messages.unknownContainerFamily(args.image));
     }
+    checkRolloutAndPlacement(check, "args", args.rollout, args.placement);
     checkAdapters(check, "args.adapters", args.adapters ?? []).done();
 }

@@ -67,6 +67,8 @@ export const messages = {
     unknownContainerFamily: (image: unknown) =>
         `is not set, and the image ${show(image)} is neither LMI (djl-inference) nor the SageMaker vLLM DLC (vllm). ` +
         `Set it to "lmi" or "vllm", the family whose environment names the container reads.`,
+    range: (low: number, high: number, unit: string, value: unknown) =>
+        `must be between ${low} and ${high} ${unit}, got ${show(value)}. Pick a value in that range.`,
     duplicate: (what: string, value: string, firstAt: string) =>
         `duplicate ${what} name "${value}" (also at ${firstAt}). Give each ${what} its own name.`,
 };

@@ -60,6 +60,10 @@ export const VARIANT_INSTANCE_DIMENSION = "sagemaker:variant:DesiredInstanceCoun
 export const IC_CONCURRENCY_METRIC = "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution";
 /** High-resolution (10 s) in-flight + queued requests per model of a variant. */
 export const VARIANT_CONCURRENCY_METRIC = "SageMakerVariantConcurrentRequestsPerModelHighResolution";
+/** 5xx answers of an IC (AWS/SageMaker, dimension InferenceComponentName): a rollback alarm's metric. */
+export const IC_ERRORS_METRIC = "Invocation5XXErrors";
+/** Model latency of an IC in microseconds (AWS/SageMaker, dimension InferenceComponentName). */
+export const IC_LATENCY_METRIC = "ModelLatency";
 /** Emitted when a request reaches an IC that has no copy: the only signal that can wake one at zero. */
 export const NO_CAPACITY_METRIC = "NoCapacityInvocationFailures";
 

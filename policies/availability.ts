@@ -1,10 +1,10 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { configOf } from "./support/config";
-import { ofTypes } from "./support/of-type";
+import { ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
-import { isAdapter, minInstancesOf, variantsOf } from "./support/views";
+import { inferenceComponentOf, isAdapter, minInstancesOf, variantsOf } from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -269,4 +269,131 @@ export const autoscalingRequired: StackValidationPolicy = {
             }
         }
     },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link rollingUpdateSafe}. */
+export interface RollingUpdateSafeConfig {
+    requireRollout: boolean;
+}
+
+/** The API's ranges of a rolling update (UpdateInferenceComponent DeploymentConfig). */
+const ROLLING_RANGES = { CAPACITY_PERCENT: [5, 50], wait: [0, 3600], timeout: [600, 28800] } as const;
+
+/**
+ * A rolling update outside the API's ranges fails at `pulumi up`; one whose rollback alarms do not exist or
+ * watch another component rolls out blind. With `requireRollout`, every base component must roll out in
+ * batches with rollback alarms (prod).
+ */
+export const rollingUpdateSafe: StackValidationPolicy = {
+    name: "rolling-update-safe",
+    description:
+        "Checks whether inference components roll out in batches within the API's ranges, watched by rollback alarms that exist in the stack and watch that component.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { requireRollout: { type: "boolean", default: false } } },
+    validateStack: (args, reportViolation) => {
+        const { requireRollout } = configOf<RollingUpdateSafeConfig>(rollingUpdateSafe, args);
+        const graph = new StackGraph(args.resources);
+        const alarms = graph.all(TYPES.metricAlarm);
+        for (const { node, ic } of graph.inferenceComponents()) {
+            if (isAdapter(ic) || ic.deploymentConfig === UNKNOWN) continue;
+            const what = `Inference component "${node.name}"`;
+            const report = (message: string) => reportViolation(`${what} ${message}`, node.resource.urn);
+            const policy = ic.deploymentConfig?.rollingUpdatePolicy;
+            const rollbackAlarms = arr(ic.deploymentConfig?.autoRollbackConfiguration?.alarms);
+            if (!policy) {
+                if (requireRollout) {
+                    report(
+                        "must roll out in batches with rollback alarms, got no deploymentConfig.rollingUpdatePolicy. " +
+                            "Set one with autoRollbackConfiguration alarms (fm-fleet: rollout in the stack config), or set rolling-update-safe.requireRollout to false for this stack.",
+                    );
+                }
+                continue;
+            }
+            const batch = policy.maximumBatchSize;
+            const value = num(batch?.value);
+            if (batch?.type === "CAPACITY_PERCENT" && typeof value === "number") {
+                const [low, high] = ROLLING_RANGES.CAPACITY_PERCENT;
+                if (value < low || value > high) {
+                    report(
+                        `must update ${low}-${high}% of its copies per batch, got ${value}%. Set rollingUpdatePolicy.maximumBatchSize.value within that range (fm-fleet: rollout.maxBatch).`,
+                    );
+                }
+            } else if (batch?.type === "COPY_COUNT" && typeof value === "number" && value < 1) {
+                report(
+                    `must update at least 1 copy per batch, got ${value}. Raise rollingUpdatePolicy.maximumBatchSize.value.`,
+                );
+            }
+            for (const [field, key, [low, high]] of [
+                ["waitIntervalInSeconds", "wait", ROLLING_RANGES.wait],
+                ["maximumExecutionTimeoutInSeconds", "timeout", ROLLING_RANGES.timeout],
+            ] as const) {
+                const seconds = num(policy[field]);
+                if (typeof seconds === "number" && (seconds < low || seconds > high)) {
+                    report(
+                        `must set rollingUpdatePolicy.${field} between ${low} and ${high} seconds, got ${seconds}. Pick a value in that range (fm-fleet: rollout.${key}Seconds).`,
+                    );
+                }
+            }
+            if (rollbackAlarms === UNKNOWN) continue;
+            if (rollbackAlarms.length === 0 && requireRollout) {
+                report(
+                    "must name rollback alarms in deploymentConfig.autoRollbackConfiguration, got none. Add alarms on its 5xx errors and model latency (fm-fleet creates them with a rollout).",
+                );
+            }
+            for (const alarm of rollbackAlarms) {
+                const alarmName = alarm?.alarmName;
+                if (typeof alarmName !== "string") continue;
+                const found = alarms.find((a) => a.props.name === alarmName);
+                if (!found) {
+                    report(
+                        `rolls back on alarm "${alarmName}", which the stack does not declare, got no CloudWatch alarm of that name. Declare it, or name one that exists: a missing alarm never rolls back.`,
+                    );
+                } else if (
+                    typeof ic.inferenceComponentName === "string" &&
+                    found.props.dimensions?.InferenceComponentName !== UNKNOWN &&
+                    found.props.dimensions?.InferenceComponentName !== ic.inferenceComponentName
+                ) {
+                    report(
+                        `rolls back on alarm "${alarmName}", which must watch this component (InferenceComponentName=${ic.inferenceComponentName}), got ${shown(found.props.dimensions?.InferenceComponentName)}. Point the alarm's dimension at this component.`,
+                    );
+                }
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link availabilityZoneBalance}. */
+export interface AvailabilityZoneBalanceConfig {
+    maxImbalance: number;
+}
+
+/** Copies packed into one Availability Zone go down with it: prod spreads them, with a bounded imbalance. */
+export const availabilityZoneBalance: ResourceValidationPolicy = {
+    name: "availability-zone-balance",
+    description:
+        "Checks whether base inference components spread their copies across Availability Zones (SPREAD) with a bounded imbalance.",
+    enforcementLevel: "advisory",
+    configSchema: { properties: { maxImbalance: { type: "integer", minimum: 0, maximum: 100, default: 1 } } },
+    validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
+        const { maxImbalance } = configOf<AvailabilityZoneBalanceConfig>(availabilityZoneBalance, args);
+        const ic = inferenceComponentOf(plain(args.props));
+        if (isAdapter(ic) || ic.schedulingConfig === UNKNOWN) return;
+        const strategy = ic.schedulingConfig?.placementStrategy;
+        const imbalance = num(ic.schedulingConfig?.availabilityZoneBalance?.maxImbalance);
+        if (strategy === UNKNOWN || imbalance === UNKNOWN) return;
+        const fix = `Set specification.schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= ${maxImbalance} (fm-fleet: placement: { strategy: spread, maxImbalance: ${maxImbalance} }).`;
+        if (strategy !== "SPREAD") {
+            reportViolation(
+                `Inference component "${args.name}" must spread its copies across Availability Zones, got ${strategy === undefined ? "no schedulingConfig" : `placement ${shown(strategy)}`}. ${fix}`,
+            );
+        } else if (typeof imbalance !== "number" || imbalance > maxImbalance) {
+            reportViolation(
+                `Inference component "${args.name}" must bound its copies' imbalance between Availability Zones to ${maxImbalance}, got ${imbalance === undefined ? "no maxImbalance" : imbalance}. ${fix}`,
+            );
+        }
+    }),
 };

@@ -1,6 +1,13 @@
 import { Policies } from "@pulumi/policy";
 import { reportingUndeclaredConfig } from "./support/config-keys";
-import { autoscalingRequired, minCopies, prodInstanceCount, scaleToZeroCanWake } from "./availability";
+import {
+    autoscalingRequired,
+    availabilityZoneBalance,
+    minCopies,
+    prodInstanceCount,
+    rollingUpdateSafe,
+    scaleToZeroCanWake,
+} from "./availability";
 import { allowedInstanceFamilies, costAllocationTags, maxInstancesPerEndpoint, monthlyCostBudget } from "./cost";
 import {
     loadAwareRouting,
@@ -38,6 +45,8 @@ export const policies: Policies = (
         modelNetworkIsolation,
         privateImageRegistry,
         prodInstanceCount,
+        rollingUpdateSafe,
+        availabilityZoneBalance,
         sageMakerPhysicalNames,
         endpointVolumeSize,
         inferenceComponentModelData,

@@ -56,12 +56,41 @@ function checkServing(path: string, model: Raw, issues: ConfigIssue[]): void {
     }
 }
 
+/** The API's ranges of a rollout (UpdateInferenceComponent DeploymentConfig) and a placement. */
+function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): void {
+    if (!isObject(rollout)) return;
+    const range = (at: string, value: unknown, low: number, high: number, unit: string) => {
+        if (typeof value === "number" && !(value >= low && value <= high)) {
+            issues.push({ path: at, message: messages.range(low, high, unit, value) });
+        }
+    };
+    for (const [key, maxPercent] of [
+        ["maxBatch", 50],
+        ["rollbackBatch", 100],
+    ] as const) {
+        const batch = rollout[key];
+        if (!isObject(batch)) continue;
+        if (batch.type === "percent")
+            range(`${path}.${key}.value`, batch.value, 5, maxPercent, "percent of the copies");
+        else if (
+            batch.type === "copies" &&
+            typeof batch.value === "number" &&
+            !(Number.isInteger(batch.value) && batch.value >= 1)
+        ) {
+            issues.push({ path: `${path}.${key}.value`, message: messages.atLeast(1, batch.value, "copies") });
+        }
+    }
+    range(`${path}.waitSeconds`, rollout.waitSeconds, 0, 3600, "seconds");
+    range(`${path}.timeoutSeconds`, rollout.timeoutSeconds, 600, 28800, "seconds");
+}
+
 /** Cross-field rules of the `fleet` config. */
 export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     if (!isObject(fleet)) return issues;
     const endpoints = indexed(fleet.endpoints);
     const mmes = indexed(fleet.multiModelEndpoints);
+    checkRollout("fleet.rollout", fleet.rollout, issues);
     checkUnique("fleet.endpoints", endpoints, "endpoint", issues);
     checkUnique("fleet.multiModelEndpoints", mmes, "multi-model endpoint", issues);
     const icNames = new Set(endpoints.map(([, e]) => e.name));
@@ -119,6 +148,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
+            checkRollout(`${mat}.rollout`, model.rollout, issues);
         }
     }
 

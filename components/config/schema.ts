@@ -35,6 +35,34 @@ const dataCapture = z.strictObject({
     samplingPercentage: z.number().min(1).max(100).optional(),
 });
 
+const batchSize = z.strictObject({
+    type: z.enum(["copies", "percent"], {
+        error: (iss) => `unknown batch type ${show(iss.input)}. Use copies or percent.`,
+    }),
+    value: z.number(),
+});
+
+/** Rolling updates with automatic rollback; ranges are checked with the rest of the cross-field rules. */
+export const rolloutSchema = z.strictObject({
+    maxBatch: batchSize,
+    waitSeconds: z.number().optional(),
+    timeoutSeconds: z.number().optional(),
+    rollbackBatch: batchSize.optional(),
+    alarms: z
+        .strictObject({
+            errorsPerMinute: z.number().positive().optional(),
+            latencyMs: z.number().positive().optional(),
+        })
+        .optional(),
+});
+
+export const placementSchema = z.strictObject({
+    strategy: z.enum(["spread", "binpack"], {
+        error: (iss) => `unknown placement strategy ${show(iss.input)}. Use spread or binpack.`,
+    }),
+    maxImbalance: count("copies", 0).optional(),
+});
+
 export const adapterSchema = z.strictObject({
     name: name(),
     artifactUrl: s3Url("s3://<bucket>/<adapter>.tar.gz").refine((v) => !isS3Url(v) || isTarGz(v), {
@@ -78,6 +106,9 @@ export const foundationModelSchema = z.strictObject({
     maxLoras: count("adapters", 1).optional(),
     networkIsolation: z.boolean().optional(),
     environment: z.record(z.string(), z.string()).optional(),
+    /** `false` opts a model out of the fleet's rollout. */
+    rollout: z.union([rolloutSchema, z.literal(false)]).optional(),
+    placement: placementSchema.optional(),
     adapters: z.array(adapterSchema).optional(),
 });
 
@@ -114,6 +145,9 @@ export const fleetSchema = z.strictObject({
                 `must be a KMS key ARN, got ${show(iss.input)}. Use arn:aws:kms:<region>:<account>:key/<id>.`,
         })
         .optional(),
+    /** Defaults for every base model; a model's own `rollout` / `placement` replace them. */
+    rollout: rolloutSchema.optional(),
+    placement: placementSchema.optional(),
     vpc: z
         .strictObject({
             subnetIds: z.array(z.string().min(1)).min(1),

@@ -86,6 +86,10 @@ export interface InferenceComponentView {
     readonly accelerators: number | Unknown | undefined;
     readonly copyCount: number | Unknown | undefined;
     readonly tags: Record<string, string | Unknown> | Unknown;
+    /** `deploymentConfig` (rolling update, rollback alarms) as given; UNKNOWN or undefined. */
+    readonly deploymentConfig: any;
+    /** `specification.schedulingConfig` (placement, AZ balance) as given; UNKNOWN or undefined. */
+    readonly schedulingConfig: any;
 }
 
 /** Reads an inference component's plain props. */
@@ -107,6 +111,8 @@ export function inferenceComponentOf(props: any): InferenceComponentView {
         accelerators: num(compute.numberOfAcceleratorDevicesRequired),
         copyCount: num(props?.runtimeConfig === UNKNOWN ? UNKNOWN : props?.runtimeConfig?.copyCount),
         tags: tagsOf(props),
+        deploymentConfig: props?.deploymentConfig,
+        schedulingConfig: spec.schedulingConfig,
     };
 }
 

@@ -179,6 +179,30 @@ describe("stack config validation", () => {
         ]);
     });
 
+    it("fails a rollout outside the API's ranges, at the fleet and at a model", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.rollout = { maxBatch: { type: "percent", value: 60 }, timeoutSeconds: 300 };
+                    f.endpoints[0].foundationModels[0].rollout = {
+                        maxBatch: { type: "copies", value: 0 },
+                        waitSeconds: 4000,
+                        rollbackBatch: { type: "percent", value: 2 },
+                    };
+                    f.endpoints[0].foundationModels[0].placement = { strategy: "pack" };
+                }),
+            ),
+            [
+                `${FM}.placement.strategy: unknown placement strategy "pack". Use spread or binpack.`,
+                "fleet.rollout.maxBatch.value: must be between 5 and 50 percent of the copies, got 60. Pick a value in that range.",
+                "fleet.rollout.timeoutSeconds: must be between 600 and 28800 seconds, got 300. Pick a value in that range.",
+                `${FM}.rollout.maxBatch.value: must be >= 1, got 0. Use 1 or more copies.`,
+                `${FM}.rollout.rollbackBatch.value: must be between 5 and 100 percent of the copies, got 2. Pick a value in that range.`,
+                `${FM}.rollout.waitSeconds: must be between 0 and 3600 seconds, got 4000. Pick a value in that range.`,
+            ],
+        );
+    });
+
     it("fails on an unknown quantization", () => {
         assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].quantization = "q4_k_m"))), [
             `${FM}.quantization: unknown quantization "q4_k_m". Use one of none, awq, gptq, fp8, int8.`,
@@ -197,7 +221,7 @@ describe("stack config validation", () => {
             [
                 `${FM}.copies.mni: unknown key \`mni\`. Did you mean \`min\`? Remove it or fix its spelling (known keys: min, max, targetConcurrentRequestsPerCopy).`,
                 `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, instances, routing, networkIsolation, volumeSizeInGb, dataCapture, foundationModels).`,
-                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, vpc, endpoints, multiModelEndpoints).",
+                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, rollout, placement, vpc, endpoints, multiModelEndpoints).",
             ],
         );
     });

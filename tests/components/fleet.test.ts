@@ -94,7 +94,7 @@ describe("Fleet", () => {
 
     it("builds the prod stack: HA endpoint with a quantized 70B beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
-        assert.equal(resources.length, 30);
+        assert.equal(resources.length, 34);
         assert.deepEqual(
             resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
             [undefined],
@@ -106,7 +106,18 @@ describe("Fleet", () => {
             "the key on ml.m5 (EBS only)",
         );
         assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 6);
-        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 0);
+        // Two rollback alarms per base model; no wake alarm (prod keeps a copy).
+        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 4);
+        const bigIc = inputsOf(find(resources, TYPES.inferenceComponent, "fleet/chat/llama3-70b-ic"));
+        assert.deepEqual(bigIc.deploymentConfig.rollingUpdatePolicy, {
+            maximumBatchSize: { type: "CAPACITY_PERCENT", value: 25 },
+            waitIntervalInSeconds: 300,
+            maximumExecutionTimeoutInSeconds: 7200,
+        });
+        assert.deepEqual(bigIc.specification.schedulingConfig, {
+            placementStrategy: "SPREAD",
+            availabilityZoneBalance: { enforcementMode: "PERMISSIVE", maxImbalance: 1 },
+        });
         const variant = inputsOf(find(resources, TYPES.nativeEndpointConfig, "fleet/chat-config"))
             .productionVariants[0];
         assert.deepEqual(variant.managedInstanceScaling, {

@@ -43,7 +43,7 @@ describe("offline plan (tools/plan)", function () {
         assert.match(stdout, /^ {3}│ {2}config chat-[0-9a-f]{8}$/m);
         assert.match(
             stdout,
-            /^ {3}└─ inference component chat-llama3-8b-[0-9a-f]{8} \(model chat-llama3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures$/m,
+            /^ {3}└─ inference component chat-llama3-8b-[0-9a-f]{8} \(model chat-llama3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
         );
         assert.match(stdout, /^Would fail at deploy \(0\): none$/m);
         assert.equal((stdout.match(/^ {6}[├└]─ adapter /gm) ?? []).length, 3);
@@ -77,7 +77,7 @@ describe("offline plan (tools/plan)", function () {
         assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
         assert.equal(plan.schemaVersion, 2);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 31, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 35, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
         // Physical names: in the fleet view and on every named resource.
         const chat = plan.fleet[0];
@@ -86,8 +86,20 @@ describe("offline plan (tools/plan)", function () {
         assert.match(chat.models[0].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
-        // 21 custom resources; the three scalable targets have no name in either API.
-        assert.equal(named.length, 18, "every custom resource but the scalable targets is named");
+        // 25 custom resources; the three scalable targets have no name in either API.
+        assert.equal(named.length, 22, "every custom resource but the scalable targets is named");
+        assert.deepEqual(chat.models[0].rollout.batch, "25%");
+        assert.deepEqual(
+            chat.models[0].rollout.rollbackAlarms,
+            plan.resources
+                .filter(
+                    (r: any) =>
+                        r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
+                        r.name.startsWith("fleet/chat/llama3-70b-rollback"),
+                )
+                .map((r: any) => r.physicalName),
+        );
+        assert.deepEqual(chat.models[0].placement, { strategy: "SPREAD", maxImbalance: 1 });
         for (const r of named) assert.ok(r.physicalName.length <= 64, r.name);
         assert.deepEqual(plan.violations, []);
         assert.equal(plan.policyPack.config["min-copies"].properties.minInstancesAtLeast, 2);
@@ -107,7 +119,7 @@ describe("offline plan (tools/plan)", function () {
         assert.equal(plan.cost.peakCeilingUsd, 4 * 7.09 * 730 + 4 * 0.23 * 730);
         assert.equal(plan.cost.naiveUsd, 6 * 7.09 * 730 + 1 * 0.23 * 730);
         assert.deepEqual(plan.cost.priceDates, { "ml.g5.12xlarge": "2024-03-26", "ml.m5.xlarge": "2026-06-27" });
-        assert.equal(plan.resources.length, 31);
+        assert.equal(plan.resources.length, 35);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
 

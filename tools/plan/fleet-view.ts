@@ -39,6 +39,10 @@ export interface PlannedModel {
     readonly scalingMetric: string | undefined;
     /** Whether a NoCapacityInvocationFailures alarm watches it (it can wake from zero). */
     readonly wakeAlarm: boolean;
+    /** Its rolling update: the batch (`25%`, `1 copy`) and the rollback alarms' names; `undefined`: all at once. */
+    readonly rollout: { batch: string; rollbackAlarms: string[] } | undefined;
+    /** Its placement (`SPREAD`, `BINPACK`) and maximum AZ imbalance; `undefined`: the API's default. */
+    readonly placement: { strategy: string; maxImbalance: number | undefined } | undefined;
     readonly adapters: PlannedAdapter[];
 }
 
@@ -60,6 +64,18 @@ export interface PlannedEndpoint {
 }
 
 const text = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** A rolling update as the plan shows it. */
+function rolloutOf(deployment: any): PlannedModel["rollout"] {
+    const batch = deployment?.rollingUpdatePolicy?.maximumBatchSize;
+    if (!batch || typeof batch.value !== "number") return undefined;
+    const alarms = Array.isArray(deployment.autoRollbackConfiguration?.alarms)
+        ? deployment.autoRollbackConfiguration.alarms.map((a: any) => text(a?.alarmName))
+        : [];
+    const size =
+        batch.type === "CAPACITY_PERCENT" ? `${batch.value}%` : `${batch.value} cop${batch.value === 1 ? "y" : "ies"}`;
+    return { batch: size, rollbackAlarms: alarms };
+}
 const count = (v: unknown) => (typeof v === "number" ? v : 0);
 
 /**
@@ -119,6 +135,17 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                     scalingMetric:
                         tracking?.props.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification
                             ?.predefinedMetricType,
+                    rollout: rolloutOf(ic.deploymentConfig),
+                    placement:
+                        typeof ic.schedulingConfig?.placementStrategy === "string"
+                            ? {
+                                  strategy: ic.schedulingConfig.placementStrategy,
+                                  maxImbalance:
+                                      typeof ic.schedulingConfig.availabilityZoneBalance?.maxImbalance === "number"
+                                          ? ic.schedulingConfig.availabilityZoneBalance.maxImbalance
+                                          : undefined,
+                              }
+                            : undefined,
                     wakeAlarm: alarms.some(
                         (a) =>
                             a.props.metricName === NO_CAPACITY_METRIC &&

@@ -71,6 +71,10 @@ export function planJson(result: PlanResult): Record<string, unknown> {
                 copies: m.copies ?? null,
                 scalingMetric: m.scalingMetric ?? null,
                 wakeAlarm: m.wakeAlarm,
+                rollout: m.rollout ?? null,
+                placement: m.placement
+                    ? { strategy: m.placement.strategy, maxImbalance: m.placement.maxImbalance ?? null }
+                    : null,
                 adapters: m.adapters.map((a) => ({
                     resourceName: a.resourceName,
                     inferenceComponentName: a.inferenceComponentName,

@@ -42,7 +42,13 @@ export function describeModel(m: PlannedModel): string {
     const wake = m.copies?.min === 0 ? (m.wakeAlarm ? ", wakes on NoCapacityInvocationFailures" : ", CANNOT WAKE") : "";
     const accelerators =
         m.accelerators === undefined ? "" : `, ${m.accelerators} accelerator${m.accelerators === 1 ? "" : "s"}/copy`;
-    return `${size} ${weights}${accelerators}, ${copies}${wake}`;
+    const rollout = m.rollout
+        ? `, rolls out ${m.rollout.batch} per batch (rollback on ${m.rollout.rollbackAlarms.length} alarm${m.rollout.rollbackAlarms.length === 1 ? "" : "s"})`
+        : "";
+    const placement = m.placement
+        ? `, ${m.placement.strategy}${m.placement.maxImbalance === undefined ? "" : ` (AZ imbalance <= ${m.placement.maxImbalance})`}`
+        : "";
+    return `${size} ${weights}${accelerators}, ${copies}${wake}${rollout}${placement}`;
 }
 
 /** The summary line of the cost: what the fleet costs against the naive deployment. */

@@ -1,0 +1,161 @@
+import * as assert from "node:assert/strict";
+import { TYPES } from "../../lib/contract";
+import { availabilityZoneBalance, rollingUpdateSafe } from "../../policies/availability";
+import { stackViolations, TestResource, UNKNOWN_NUMBER, UNKNOWN_STRING, violations } from "../helpers/policy-args";
+import { happyStack } from "../helpers/policy-fixtures";
+
+const IC = "chat-llama-ic-1234567";
+
+/** The happy stack with the base IC rolling out 25% per batch, watched by two alarms on it. */
+function rolledOut(): Record<string, TestResource> {
+    const stack = happyStack();
+    stack.ic.props.deploymentConfig = {
+        rollingUpdatePolicy: {
+            maximumBatchSize: { type: "CAPACITY_PERCENT", value: 25 },
+            waitIntervalInSeconds: 300,
+            maximumExecutionTimeoutInSeconds: 3600,
+        },
+        autoRollbackConfiguration: { alarms: [{ alarmName: "chat-errors" }, { alarmName: "chat-latency" }] },
+    };
+    for (const [key, metricName] of [
+        ["errors", "Invocation5XXErrors"],
+        ["latency", "ModelLatency"],
+    ]) {
+        stack[`${key}Alarm`] = {
+            type: TYPES.metricAlarm,
+            name: `chat-llama-rollback-${key}`,
+            props: {
+                name: `chat-${key}`,
+                namespace: "AWS/SageMaker",
+                metricName,
+                dimensions: { InferenceComponentName: IC },
+            },
+        };
+    }
+    return stack;
+}
+
+const run = (stack: Record<string, TestResource>, config: Record<string, unknown> = {}) =>
+    stackViolations(rollingUpdateSafe, Object.values(stack), { requireRollout: false, ...config });
+
+describe("rollout rules", () => {
+    describe("rolling-update-safe", () => {
+        it("passes a component without a rollout, and one rolling out within range on its own alarms", async () => {
+            assert.deepEqual(await run(happyStack()), []);
+            assert.deepEqual(await run(rolledOut(), { requireRollout: true }), []);
+        });
+
+        it("fails a base component without a rollout where one is required", async () => {
+            assert.deepEqual(await run(happyStack(), { requireRollout: true }), [
+                'Inference component "chat-llama-ic" must roll out in batches with rollback alarms, got no deploymentConfig.rollingUpdatePolicy. Set one with autoRollbackConfiguration alarms (fm-fleet: rollout in the stack config), or set rolling-update-safe.requireRollout to false for this stack. @ chat-llama-ic',
+            ]);
+        });
+
+        it("fails a batch, a wait and a timeout outside the API's ranges", async () => {
+            const stack = rolledOut();
+            const policy = stack.ic.props.deploymentConfig.rollingUpdatePolicy;
+            policy.maximumBatchSize.value = 60;
+            policy.waitIntervalInSeconds = 4000;
+            policy.maximumExecutionTimeoutInSeconds = 300;
+            assert.deepEqual(await run(stack), [
+                'Inference component "chat-llama-ic" must update 5-50% of its copies per batch, got 60%. Set rollingUpdatePolicy.maximumBatchSize.value within that range (fm-fleet: rollout.maxBatch). @ chat-llama-ic',
+                'Inference component "chat-llama-ic" must set rollingUpdatePolicy.waitIntervalInSeconds between 0 and 3600 seconds, got 4000. Pick a value in that range (fm-fleet: rollout.waitSeconds). @ chat-llama-ic',
+                'Inference component "chat-llama-ic" must set rollingUpdatePolicy.maximumExecutionTimeoutInSeconds between 600 and 28800 seconds, got 300. Pick a value in that range (fm-fleet: rollout.timeoutSeconds). @ chat-llama-ic',
+            ]);
+        });
+
+        it("fails a rollback alarm the stack lacks, and one that watches another component", async () => {
+            const stack = rolledOut();
+            delete stack.errorsAlarm;
+            stack.latencyAlarm.props.dimensions = { InferenceComponentName: "other-ic" };
+            assert.deepEqual(await run(stack), [
+                'Inference component "chat-llama-ic" rolls back on alarm "chat-errors", which the stack does not declare, got no CloudWatch alarm of that name. Declare it, or name one that exists: a missing alarm never rolls back. @ chat-llama-ic',
+                `Inference component "chat-llama-ic" rolls back on alarm "chat-latency", which must watch this component (InferenceComponentName=${IC}), got other-ic. Point the alarm's dimension at this component. @ chat-llama-ic`,
+            ]);
+        });
+
+        it("skips what is unknown during preview", async () => {
+            const stack = rolledOut();
+            stack.ic.props.deploymentConfig.rollingUpdatePolicy.maximumBatchSize.value = UNKNOWN_NUMBER;
+            stack.latencyAlarm.props.dimensions = { InferenceComponentName: UNKNOWN_STRING };
+            assert.deepEqual(await run(stack), []);
+        });
+    });
+
+    describe("availability-zone-balance", () => {
+        const withScheduling = (scheduling: unknown) => {
+            const ic = happyStack().ic;
+            ic.props.specification.schedulingConfig = scheduling;
+            return ic;
+        };
+        const fix =
+            "Set specification.schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= 1 (fm-fleet: placement: { strategy: spread, maxImbalance: 1 }).";
+
+        it("passes SPREAD with a bounded imbalance, and adapters", async () => {
+            const spread = withScheduling({
+                placementStrategy: "SPREAD",
+                availabilityZoneBalance: { enforcementMode: "PERMISSIVE", maxImbalance: 1 },
+            });
+            assert.deepEqual(await violations(availabilityZoneBalance, spread, { maxImbalance: 1 }), []);
+            assert.deepEqual(await violations(availabilityZoneBalance, happyStack().adapter, { maxImbalance: 1 }), []);
+        });
+
+        it("fails no placement, BINPACK, and an unbounded or too large imbalance", async () => {
+            assert.deepEqual(await violations(availabilityZoneBalance, happyStack().ic, { maxImbalance: 1 }), [
+                `Inference component "chat-llama-ic" must spread its copies across Availability Zones, got no schedulingConfig. ${fix}`,
+            ]);
+            assert.deepEqual(
+                await violations(
+                    availabilityZoneBalance,
+                    withScheduling({
+                        placementStrategy: "BINPACK",
+                        availabilityZoneBalance: { enforcementMode: "PERMISSIVE" },
+                    }),
+                    { maxImbalance: 1 },
+                ),
+                [
+                    `Inference component "chat-llama-ic" must spread its copies across Availability Zones, got placement BINPACK. ${fix}`,
+                ],
+            );
+            assert.deepEqual(
+                await violations(
+                    availabilityZoneBalance,
+                    withScheduling({
+                        placementStrategy: "SPREAD",
+                        availabilityZoneBalance: { enforcementMode: "PERMISSIVE" },
+                    }),
+                    { maxImbalance: 1 },
+                ),
+                [
+                    `Inference component "chat-llama-ic" must bound its copies' imbalance between Availability Zones to 1, got no maxImbalance. ${fix}`,
+                ],
+            );
+            assert.deepEqual(
+                await violations(
+                    availabilityZoneBalance,
+                    withScheduling({
+                        placementStrategy: "SPREAD",
+                        availabilityZoneBalance: { enforcementMode: "PERMISSIVE", maxImbalance: 3 },
+                    }),
+                    { maxImbalance: 1 },
+                ),
+                [
+                    `Inference component "chat-llama-ic" must bound its copies' imbalance between Availability Zones to 1, got 3. ${fix}`,
+                ],
+            );
+        });
+
+        it("skips an unknown placement", async () => {
+            assert.deepEqual(
+                await violations(availabilityZoneBalance, withScheduling(UNKNOWN_STRING), { maxImbalance: 1 }),
+                [],
+            );
+            assert.deepEqual(
+                await violations(availabilityZoneBalance, withScheduling({ placementStrategy: UNKNOWN_STRING }), {
+                    maxImbalance: 1,
+                }),
+                [],
+            );
+        });
+    });
+});
