@@ -101,6 +101,12 @@ export class Fleet extends pulumi.ComponentResource {
                 `${name}/${e.name}`,
                 {
                     instanceType: e.instanceType,
+                    fallbackPools: e.fallbackInstanceTypes?.map((instanceType, k) => ({
+                        instanceType,
+                        priority: k + 2,
+                    })),
+                    provisionTimeoutSeconds: e.provisionTimeoutSeconds,
+                    scaleIn: e.scaleIn,
                     instances: e.instances,
                     routing: e.routing,
                     executionRoleArn: this.role.arn,

@@ -6,6 +6,25 @@ import { Routing, ROUTING_STRATEGIES } from "../lib/contract";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
 
+/** A fallback instance type: SageMaker provisions it when the types of higher priority have no capacity. */
+export interface InstancePoolArgs {
+    readonly instanceType: string;
+    /** 2-5: the endpoint's own `instanceType` is priority 1, the lowest value is tried first. */
+    readonly priority: number;
+}
+
+/** Scale-in of the endpoint's instances (`ManagedInstanceScaling.ScaleInPolicy`). */
+export interface ScaleInArgs {
+    /** `idle-release` frees instances with no copies; `consolidation` also moves copies to free more. */
+    readonly strategy: "idle-release" | "consolidation";
+    /** Minutes after the last endpoint operation before consolidating, 5-1440. @default none - the API's: 20 */
+    readonly cooldownMinutes?: number;
+    /** Instances released at a time when consolidating, 1-100. @default none - the API's: 1 */
+    readonly maximumStep?: number;
+}
+
+export const SCALE_IN_STRATEGIES = { "idle-release": "IDLE_RELEASE", consolidation: "CONSOLIDATION" } as const;
+
 /** Defaults of {@link InferenceEndpointArgs}, in one place. */
 export const INFERENCE_ENDPOINT_DEFAULTS = {
     routing: "least-outstanding-requests" as Routing,
@@ -38,6 +57,15 @@ export interface InferenceEndpointArgs {
      * inference components have no copies; `max` >= 1.
      */
     readonly instances: { readonly min: number; readonly max: number };
+    /**
+     * Fallback instance types for when `instanceType` has no capacity (`InstancePools`, which then replace
+     * `InstanceType` on the variant). @default none - one instance type
+     */
+    readonly fallbackPools?: readonly InstancePoolArgs[];
+    /** Seconds SageMaker keeps trying to provision before it gives up (`VariantInstanceProvisionTimeoutInSeconds`). @default none - the API's */
+    readonly provisionTimeoutSeconds?: number;
+    /** How instances scale in. @default none - the API's: IDLE_RELEASE */
+    readonly scaleIn?: ScaleInArgs;
     /** Request routing across instances. @default "least-outstanding-requests" */
     readonly routing?: Routing;
     /** Role SageMaker assumes for the endpoint's inference components (set on the endpoint config). */
@@ -98,8 +126,16 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         this.variantName = args.variantName ?? d.variantName;
         const tags = nativeTags(args.tags);
         const names = new ChildNames("fm-fleet:sagemaker:InferenceEndpoint", name, args.nameParts ?? partsOf(name));
-        // Local NVMe storage is encrypted by the instance, and the API refuses a key for it.
-        const kmsKeyId = hasLocalStorage(args.instanceType) === false ? args.kmsKeyArn : undefined;
+        const pools = args.fallbackPools?.length
+            ? [
+                  { instanceType: args.instanceType, priority: 1 },
+                  ...[...args.fallbackPools].sort((a, b) => a.priority - b.priority),
+              ]
+            : undefined;
+        const instanceTypes = pools ? pools.map((p) => p.instanceType) : [args.instanceType];
+        // Local NVMe storage is encrypted by the instance, and the API refuses a key for it: a key only when
+        // every type the variant may land on is EBS-only.
+        const kmsKeyId = instanceTypes.every((t) => hasLocalStorage(t) === false) ? args.kmsKeyArn : undefined;
 
         const config = {
             // IC endpoints carry the role, isolation and VPC on the configuration, not on a model.
@@ -114,13 +150,21 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
                 {
                     // No modelName: inference components bring the models.
                     variantName: this.variantName,
-                    instanceType: args.instanceType,
+                    // Pools replace the instance type: the API refuses both.
+                    instanceType: pools ? undefined : args.instanceType,
+                    instancePools: pools,
+                    variantInstanceProvisionTimeoutInSeconds: args.provisionTimeoutSeconds,
                     // The service cannot create a variant with 0 instances; managed scaling takes it to min.
                     initialInstanceCount: Math.max(1, args.instances.min),
                     managedInstanceScaling: {
                         status: "ENABLED",
                         minInstanceCount: args.instances.min,
                         maxInstanceCount: args.instances.max,
+                        scaleInPolicy: args.scaleIn && {
+                            strategy: SCALE_IN_STRATEGIES[args.scaleIn.strategy],
+                            cooldownInMinutes: args.scaleIn.cooldownMinutes,
+                            maximumStepSize: args.scaleIn.maximumStep,
+                        },
                     },
                     routingConfig: { routingStrategy: ROUTING_STRATEGIES[args.routing ?? d.routing] },
                     containerStartupHealthCheckTimeoutInSeconds:
@@ -188,7 +232,35 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
         )
         .range("args.modelDataDownloadTimeoutInSeconds", args.modelDataDownloadTimeoutInSeconds, 60, 3600, "seconds")
         .count("args.volumeSizeInGb", args.volumeSizeInGb, 1, "GB", true)
-        .storage("args", args.instanceType, args.volumeSizeInGb);
+        .count("args.provisionTimeoutSeconds", args.provisionTimeoutSeconds, 1, "seconds", true);
+    const priorities = new Map<number, number>();
+    (args.fallbackPools ?? []).forEach((pool, i) => {
+        const at = `args.fallbackPools[${i}]`;
+        check
+            .instanceType(`${at}.instanceType`, pool.instanceType)
+            .range(`${at}.priority`, pool.priority, 2, 5, "(1 is the endpoint's instanceType)");
+        const first = priorities.get(pool.priority);
+        if (first !== undefined) {
+            check.fail(
+                `${at}.priority`,
+                `duplicates the priority ${pool.priority} of args.fallbackPools[${first}]. Give each pool its own priority, 2 to 5.`,
+            );
+        } else priorities.set(pool.priority, i);
+        if (pool.instanceType === args.instanceType) {
+            check.fail(
+                `${at}.instanceType`,
+                `is the endpoint's own instanceType ${pool.instanceType} (priority 1). Name another type as a fallback.`,
+            );
+        }
+    });
+    for (const type of [args.instanceType, ...(args.fallbackPools ?? []).map((p) => p.instanceType)]) {
+        check.storage("args", type, args.volumeSizeInGb);
+    }
+    if (args.scaleIn) {
+        check
+            .range("args.scaleIn.cooldownMinutes", args.scaleIn.cooldownMinutes, 5, 1440, "minutes")
+            .range("args.scaleIn.maximumStep", args.scaleIn.maximumStep, 1, 100, "instances");
+    }
     if (args.dataCapture) {
         check
             .s3Url("args.dataCapture.destinationS3Uri", args.dataCapture.destinationS3Uri, "s3://<bucket>/<prefix>/")

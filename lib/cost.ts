@@ -3,7 +3,10 @@ import { findInstanceType, HOURS_PER_MONTH } from "./catalog";
 /** What the cost model needs to know of one endpoint, whoever declared it. */
 export interface EndpointShape {
     readonly name: string;
+    /** The type it provisions first (its idle instances run on it). */
     readonly instanceType: string;
+    /** Fallback types it may provision when the first has no capacity. @default [] */
+    readonly fallbackInstanceTypes?: readonly string[];
     /** Instances the endpoint keeps when idle (0 when it scales to zero). */
     readonly minInstances: number;
     /** Instances the endpoint may scale out to. */
@@ -20,7 +23,7 @@ export interface EndpointCost extends EndpointShape {
     readonly priceAsOf: string | undefined;
     /** min instances x hourly price x 730: what the endpoint costs when nobody calls it. */
     readonly idleFloorUsd: number | undefined;
-    /** max instances x hourly price x 730: what it costs scaled out all month. */
+    /** max instances x hourly price x 730: what it costs scaled out all month, on its dearest fallback. */
     readonly peakCeilingUsd: number | undefined;
     /**
      * The naive deployment of the same models and adapters: one dedicated always-on endpoint (one instance
@@ -49,12 +52,16 @@ export function monthlyUsd(instanceType: string, instances: number): number | un
 /** The idle floor, peak ceiling and naive-deployment cost of one endpoint. */
 export function endpointCost(endpoint: EndpointShape): EndpointCost {
     const entry = findInstanceType(endpoint.instanceType);
+    // Idle instances run on the first choice; scaled out, any of them may be the dearest fallback.
+    const peaks = [endpoint.instanceType, ...(endpoint.fallbackInstanceTypes ?? [])].map((t) =>
+        monthlyUsd(t, endpoint.maxInstances),
+    );
     return {
         ...endpoint,
         usdPerHour: entry?.usdPerHour,
         priceAsOf: entry?.priceAsOf,
         idleFloorUsd: monthlyUsd(endpoint.instanceType, endpoint.minInstances),
-        peakCeilingUsd: monthlyUsd(endpoint.instanceType, endpoint.maxInstances),
+        peakCeilingUsd: peaks.some((p) => p === undefined) ? undefined : Math.max(...(peaks as number[])),
         naiveUsd: monthlyUsd(endpoint.instanceType, endpoint.models + endpoint.adapters),
     };
 }
@@ -66,7 +73,10 @@ export function stackCost(endpoints: readonly EndpointShape[]): StackCost {
         costs.reduce((total, c) => total + (pick(c) ?? 0), 0);
     const priceDates: Record<string, string> = {};
     for (const c of costs) {
-        if (c.priceAsOf !== undefined) priceDates[c.instanceType] = c.priceAsOf;
+        for (const t of [c.instanceType, ...(c.fallbackInstanceTypes ?? [])]) {
+            const asOf = findInstanceType(t)?.priceAsOf;
+            if (asOf !== undefined) priceDates[t] = asOf;
+        }
     }
     return {
         endpoints: costs,

@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
+import { instanceFamily } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
@@ -393,6 +394,41 @@ export const availabilityZoneBalance: ResourceValidationPolicy = {
         } else if (typeof imbalance !== "number" || imbalance > maxImbalance) {
             reportViolation(
                 `Inference component "${args.name}" must bound its copies' imbalance between Availability Zones to ${maxImbalance}, got ${imbalance === undefined ? "no maxImbalance" : imbalance}. ${fix}`,
+            );
+        }
+    }),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link capacityFallback}. */
+export interface CapacityFallbackConfig {
+    families: string[];
+}
+
+/**
+ * An endpoint on a GPU family that often runs out of capacity cannot scale out, or come back from zero,
+ * when the family is short: a fallback instance pool lets SageMaker provision another type instead.
+ */
+export const capacityFallback: ResourceValidationPolicy = {
+    name: "capacity-fallback",
+    description:
+        "Checks whether endpoints on GPU families known for capacity shortages list at least one fallback instance pool.",
+    enforcementLevel: "advisory",
+    configSchema: {
+        properties: {
+            families: { type: "array", items: { type: "string" }, default: ["g6e", "p4d", "p4de", "p5", "p5e"] },
+        },
+    },
+    validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
+        const { families } = configOf<CapacityFallbackConfig>(capacityFallback, args);
+        for (const v of variantsOf(plain(args.props))) {
+            if (v.hasFallback || typeof v.instanceType !== "string") continue;
+            const family = instanceFamily(v.instanceType);
+            if (family === undefined || !families.includes(family)) continue;
+            reportViolation(
+                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" runs on ${v.instanceType} (family ${family}, often short of capacity) and must list a fallback instance pool, got none. ` +
+                    `Add instancePools with another type the models fit (fm-fleet: endpoints[].fallbackInstanceTypes), or remove ${family} from capacity-fallback.families.`,
             );
         }
     }),

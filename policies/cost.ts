@@ -32,15 +32,18 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
     },
     validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { families } = configOf<AllowedInstanceFamiliesConfig>(allowedInstanceFamilies, args);
+        // Every type the variant may land on counts: its own and each fallback pool.
         for (const v of variantsOf(plain(args.props))) {
-            if (typeof v.instanceType !== "string") continue;
-            const family = instanceFamily(v.instanceType);
-            if (family !== undefined && families.includes(family)) continue;
-            reportViolation(
-                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must use an allowed instance family (${families.join(", ")}), ` +
-                    `got ${v.instanceType}${family ? ` (family ${family})` : ""}. ` +
-                    `Pick a type from an allowed family, or ask the platform team to add ${family ?? "it"} to allowed-instance-families.families.`,
-            );
+            for (const instanceType of v.instanceTypes) {
+                if (typeof instanceType !== "string") continue;
+                const family = instanceFamily(instanceType);
+                if (family !== undefined && families.includes(family)) continue;
+                reportViolation(
+                    `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must use an allowed instance family (${families.join(", ")}), ` +
+                        `got ${instanceType}${family ? ` (family ${family})` : ""}${v.instanceTypes.length > 1 ? " in its instance pools" : ""}. ` +
+                        `Pick a type from an allowed family, or ask the platform team to add ${family ?? "it"} to allowed-instance-families.families.`,
+                );
+            }
         }
     }),
 };
@@ -126,7 +129,10 @@ export const monthlyCostBudget: StackValidationPolicy = {
             const config = graph.endpointConfigurationOf(endpointName);
             if (!config) continue;
             for (const v of variantsOf(config.props)) {
+                // Idle on the first choice; at peak, possibly on the dearest fallback.
                 const price = catalogEntry(v.instanceType)?.usdPerHour;
+                const prices = v.instanceTypes.map((t) => catalogEntry(t)?.usdPerHour);
+                const peakPrice = prices.some((p) => p === undefined) ? undefined : Math.max(...(prices as number[]));
                 const min = minInstancesOf(v);
                 const variantTarget = graph
                     .all(TYPES.scalableTarget)
@@ -135,13 +141,13 @@ export const monthlyCostBudget: StackValidationPolicy = {
                     );
                 const max = v.managed?.max ?? num(variantTarget?.props.maxCapacity) ?? v.initialInstanceCount;
                 if (typeof min !== "number" || typeof max !== "number") continue;
-                if (price === undefined) {
-                    unpriced.push(`${endpoint.name} (${shown(v.instanceType)})`);
+                if (price === undefined || peakPrice === undefined) {
+                    unpriced.push(`${endpoint.name} (${v.instanceTypes.map(shown).join(", ")})`);
                     continue;
                 }
                 idle += min * price * HOURS_PER_MONTH;
-                peak += max * price * HOURS_PER_MONTH;
-                lines.push(`${endpoint.name}: ${min}-${max} x ${shown(v.instanceType)}`);
+                peak += max * peakPrice * HOURS_PER_MONTH;
+                lines.push(`${endpoint.name}: ${min}-${max} x ${v.instanceTypes.map(shown).join(" | ")}`);
             }
         }
         const detail = `${lines.join("; ")}${unpriced.length ? `; not priced: ${unpriced.join(", ")}` : ""}`;

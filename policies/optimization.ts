@@ -137,21 +137,24 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
             const modelEnv = graph.modelEnvironmentOf(ic);
             const size = modelSizeOf(ic, modelEnv);
             const placement = graph.variantOf(ic);
-            const instance = catalogEntry(placement?.variant.instanceType);
             const quantization = quantizationOf(ic, modelEnv);
-            if (!size || !instance || instance.acceleratorCount === 0 || quantization === UNKNOWN) continue;
             const accelerators =
                 typeof ic.accelerators === "number" ? ic.accelerators : ic.accelerators === UNKNOWN ? undefined : 1;
-            if (accelerators === undefined) continue;
-            const available = accelerators * instance.acceleratorMemoryGibEach * memoryFraction;
-            const need = weightsGib(size.billions, quantization);
-            if (need <= available) continue;
-            reportViolation(
-                `Inference component "${node.name}" must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
-                    `of ${instance.accelerator} memory on ${instance.instanceType}, got ${gib(need)} (${size.billions}B parameters x ${BYTES_PER_PARAMETER[quantization]} bytes, ${quantization === "none" ? "bf16" : quantization}). ` +
-                    fitProposals(size.billions, quantization, instance, memoryFraction),
-                node.resource.urn,
-            );
+            if (!size || quantization === UNKNOWN || accelerators === undefined) continue;
+            // The weights must fit every type the endpoint may land on: its own and each fallback pool.
+            for (const instanceType of placement?.variant.instanceTypes ?? []) {
+                const instance = catalogEntry(instanceType);
+                if (!instance || instance.acceleratorCount === 0) continue;
+                const available = accelerators * instance.acceleratorMemoryGibEach * memoryFraction;
+                const need = weightsGib(size.billions, quantization);
+                if (need <= available) continue;
+                reportViolation(
+                    `Inference component "${node.name}" must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
+                        `of ${instance.accelerator} memory on ${instance.instanceType}, got ${gib(need)} (${size.billions}B parameters x ${BYTES_PER_PARAMETER[quantization]} bytes, ${quantization === "none" ? "bf16" : quantization}). ` +
+                        fitProposals(size.billions, quantization, instance, memoryFraction),
+                    node.resource.urn,
+                );
+            }
         }
     },
 };

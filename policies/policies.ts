@@ -3,6 +3,7 @@ import { reportingUndeclaredConfig } from "./support/config-keys";
 import {
     autoscalingRequired,
     availabilityZoneBalance,
+    capacityFallback,
     minCopies,
     prodInstanceCount,
     rollingUpdateSafe,
@@ -47,6 +48,7 @@ export const policies: Policies = (
         prodInstanceCount,
         rollingUpdateSafe,
         availabilityZoneBalance,
+        capacityFallback,
         sageMakerPhysicalNames,
         endpointVolumeSize,
         inferenceComponentModelData,

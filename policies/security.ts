@@ -25,9 +25,14 @@ export const endpointKmsEncryption: ResourceValidationPolicy = {
         const key = kmsKeyOf(props);
         if (key === UNKNOWN || (key !== undefined && key !== "")) return;
         for (const v of variantsOf(props)) {
-            if (typeof v.instanceType !== "string" || hasLocalStorage(v.instanceType) !== false) continue;
+            // Only a variant whose every type is EBS-only can take a key.
+            if (
+                v.instanceTypes.length === 0 ||
+                !v.instanceTypes.every((t) => typeof t === "string" && hasLocalStorage(t) === false)
+            )
+                continue;
             reportViolation(
-                `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceType} (variant "${shown(v.variantName)}", EBS storage), got nothing. ` +
+                `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceTypes.join(", ")} (variant "${shown(v.variantName)}", EBS storage), got nothing. ` +
                     `Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,
             );
         }

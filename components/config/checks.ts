@@ -110,11 +110,43 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         checkUnique(`${at}.foundationModels`, models, "foundation model", issues);
         const instance =
             typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
+        const fallbacks = (Array.isArray(endpoint.fallbackInstanceTypes) ? endpoint.fallbackInstanceTypes : []).flatMap(
+            (t: unknown, k: number) => {
+                const at = `fleet.endpoints[${i}].fallbackInstanceTypes[${k}]`;
+                const entry = typeof t === "string" ? findInstanceType(t) : undefined;
+                return entry ? [{ at, entry }] : [];
+            },
+        );
+        const seenTypes = new Map<string, string>();
+        if (instance) seenTypes.set(instance.instanceType, `${at}.instanceType`);
+        for (const { at: where, entry } of fallbacks) {
+            const first = seenTypes.get(entry.instanceType);
+            if (first)
+                issues.push({
+                    path: where,
+                    message: `repeats ${entry.instanceType} (also at ${first}). List each fallback type once.`,
+                });
+            else seenTypes.set(entry.instanceType, where);
+        }
+        const scaleIn = endpoint.scaleIn;
+        if (isObject(scaleIn)) {
+            for (const [key, low, high, unit] of [
+                ["cooldownMinutes", 5, 1440, "minutes"],
+                ["maximumStep", 1, 100, "instances"],
+            ] as const) {
+                const v = scaleIn[key];
+                if (typeof v === "number" && !(v >= low && v <= high)) {
+                    issues.push({ path: `${at}.scaleIn.${key}`, message: messages.range(low, high, unit, v) });
+                }
+            }
+        }
         const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
-        if (instance && instance.localNvmeGb > 0 && endpoint.volumeSizeInGb !== undefined) {
+        const placed = [...(instance ? [{ at: `${at}.instanceType`, entry: instance }] : []), ...fallbacks];
+        const local = placed.find((p) => p.entry.localNvmeGb > 0);
+        if (local && endpoint.volumeSizeInGb !== undefined) {
             issues.push({
                 path: `${at}.volumeSizeInGb`,
-                message: messages.volumeOnLocalStorage(instance.instanceType, endpoint.volumeSizeInGb),
+                message: messages.volumeOnLocalStorage(local.entry.instanceType, endpoint.volumeSizeInGb),
             });
         }
 
@@ -130,21 +162,25 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
                         `while this model keeps copies. Set copies.min to 0 to scale to zero, or raise instances.min to 1 or more.`,
                 });
             }
+            // A copy must fit every type the endpoint may land on: its own and each fallback.
             const accelerators = int(model.accelerators);
-            if (instance && accelerators !== undefined && accelerators > instance.acceleratorCount) {
-                issues.push({
-                    path: `${mat}.accelerators`,
-                    message:
-                        `asks for ${accelerators} accelerator devices per copy, but ${instance.instanceType} has ${instance.acceleratorCount}. ` +
-                        `Lower accelerators or pick an instance type with more devices.`,
-                });
-            }
             const memoryMb = int(model.memoryMb);
-            if (instance && memoryMb !== undefined && memoryMb > instance.memoryGib * 1024) {
-                issues.push({
-                    path: `${mat}.memoryMb`,
-                    message: `asks for ${memoryMb} MiB per copy, but ${instance.instanceType} has ${instance.memoryGib * 1024} MiB. Lower memoryMb or pick a larger instance type.`,
-                });
+            for (const { at: where, entry } of placed) {
+                const on = where.endsWith(".instanceType") ? "" : ` (fallback ${where.slice(at.length + 1)})`;
+                if (accelerators !== undefined && accelerators > entry.acceleratorCount) {
+                    issues.push({
+                        path: `${mat}.accelerators`,
+                        message:
+                            `asks for ${accelerators} accelerator devices per copy, but ${entry.instanceType}${on} has ${entry.acceleratorCount}. ` +
+                            `Lower accelerators or pick an instance type with more devices.`,
+                    });
+                }
+                if (memoryMb !== undefined && memoryMb > entry.memoryGib * 1024) {
+                    issues.push({
+                        path: `${mat}.memoryMb`,
+                        message: `asks for ${memoryMb} MiB per copy, but ${entry.instanceType}${on} has ${entry.memoryGib * 1024} MiB. Lower memoryMb or pick a larger instance type.`,
+                    });
+                }
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);

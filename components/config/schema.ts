@@ -115,6 +115,21 @@ export const foundationModelSchema = z.strictObject({
 export const endpointSchema = z.strictObject({
     name: name(),
     instanceType,
+    /** Fallback types in priority order (2, 3, ...) for when `instanceType` has no capacity. */
+    fallbackInstanceTypes: z
+        .array(instanceType)
+        .max(4, { error: "must list at most 4 types: SageMaker takes 5 pools with the endpoint's own. Drop some." })
+        .optional(),
+    provisionTimeoutSeconds: count("seconds", 1).optional(),
+    scaleIn: z
+        .strictObject({
+            strategy: z.enum(["idle-release", "consolidation"], {
+                error: (iss) => `unknown scale-in strategy ${show(iss.input)}. Use idle-release or consolidation.`,
+            }),
+            cooldownMinutes: count("minutes", 1).optional(),
+            maximumStep: count("instances", 1).optional(),
+        })
+        .optional(),
     instances: bounds("instances"),
     routing: routing.optional(),
     networkIsolation: z.boolean().optional(),

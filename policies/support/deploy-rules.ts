@@ -70,15 +70,20 @@ export const physicalNamesRule: DeployRule = {
     },
 };
 
+/** The first type with local NVMe storage a variant may land on (its own or a fallback pool's). */
+const localType = (types: readonly unknown[]) =>
+    types.find((t): t is string => typeof t === "string" && hasLocalStorage(t) === true);
+
 /** KMS on a type with local NVMe storage: what both the KMS guardrail and the preflight report. */
 export function kmsOnLocalStorage(node: Node): string[] {
     const key = kmsKeyOf(node.props);
     if (typeof key !== "string" || key === "") return [];
     return variantsOf(node.props)
-        .filter((v) => typeof v.instanceType === "string" && hasLocalStorage(v.instanceType) === true)
+        .map((v) => ({ v, local: localType(v.instanceTypes) }))
+        .filter(({ local }) => local !== undefined)
         .map(
-            (v) =>
-                `${kind(node.resource.type)} "${node.name}" must not set a KMS key for ${String(v.instanceType)} (variant "${shown(v.variantName)}"), got ${key}. ` +
+            ({ v, local }) =>
+                `${kind(node.resource.type)} "${node.name}" must not set a KMS key for ${local} (variant "${shown(v.variantName)}"), got ${key}. ` +
                 `CreateEndpointConfig fails when KmsKeyId is given for an instance type with local NVMe storage, which the instance encrypts in hardware: remove the key (fm-fleet sets it only on EBS-only types).`,
         );
 }
@@ -98,15 +103,11 @@ export const volumeSizeRule: DeployRule = {
     types: SAGEMAKER_TYPES.endpointConfig,
     check: (node) =>
         variantsOf(node.props)
-            .filter(
-                (v) =>
-                    typeof v.volumeSizeInGb === "number" &&
-                    typeof v.instanceType === "string" &&
-                    hasLocalStorage(v.instanceType) === true,
-            )
+            .map((v) => ({ v, local: localType(v.instanceTypes) }))
+            .filter(({ v, local }) => typeof v.volumeSizeInGb === "number" && local !== undefined)
             .map(
-                (v) =>
-                    `${kind(node.resource.type)} "${node.name}" variant "${shown(v.variantName)}" must not set volumeSizeInGb on ${String(v.instanceType)}, got ${String(v.volumeSizeInGb)}. ` +
+                ({ v, local }) =>
+                    `${kind(node.resource.type)} "${node.name}" variant "${shown(v.variantName)}" must not set volumeSizeInGb on ${local}, got ${String(v.volumeSizeInGb)}. ` +
                     `The instance serves from its local NVMe storage and SageMaker attaches no EBS volume to it: remove volumeSizeInGb (fm-fleet: endpoints[].volumeSizeInGb), or pick an EBS-only type.`,
             ),
 };

@@ -7,9 +7,16 @@ import { tagsOf } from "./tags";
 /** One production variant of an endpoint configuration, as the rules read it. */
 export interface VariantView {
     readonly variantName: string | Unknown | undefined;
+    /** The type it provisions first: `instanceType`, or the priority-1 instance pool. */
     readonly instanceType: string | Unknown | undefined;
+    /** Every type it may provision, in priority order: `instanceType`, or each of its `instancePools`. */
+    readonly instanceTypes: (string | Unknown)[];
+    /** Whether it declares fallback pools (`instancePools` with more than one type). */
+    readonly hasFallback: boolean;
     readonly modelName: string | Unknown | undefined;
     readonly initialInstanceCount: number | Unknown | undefined;
+    /** `managedInstanceScaling.scaleInPolicy.strategy`, when set. */
+    readonly scaleIn: string | Unknown | undefined;
     /** `managedInstanceScaling` when its status is ENABLED. */
     readonly managed: { min: number | Unknown | undefined; max: number | Unknown | undefined } | undefined;
     /** Routing strategy; `undefined` when not set (the service then routes RANDOM). */
@@ -44,9 +51,23 @@ export function variantsOf(props: any): VariantView[] {
     if (variants === UNKNOWN) return [];
     return variants.map((v: any) => {
         const scaling = v?.managedInstanceScaling;
+        const pools = arr(v?.instancePools);
+        const pooled: (string | Unknown)[] =
+            pools === UNKNOWN
+                ? [UNKNOWN]
+                : [...pools]
+                      .sort((a: any, b: any) => (num(a?.priority) as number) - (num(b?.priority) as number))
+                      .map((p: any) => str(p?.instanceType))
+                      .filter((t) => t !== undefined)
+                      .map((t) => t as string | Unknown);
+        const own = str(v?.instanceType);
+        const instanceTypes: (string | Unknown)[] = pooled.length > 0 ? pooled : own === undefined ? [] : [own];
         return {
             variantName: str(v?.variantName),
-            instanceType: str(v?.instanceType),
+            instanceType: instanceTypes[0] as string | Unknown | undefined,
+            instanceTypes,
+            hasFallback: pools === UNKNOWN || pools.length > 1,
+            scaleIn: scaling === UNKNOWN ? UNKNOWN : str(scaling?.scaleInPolicy?.strategy),
             modelName: str(v?.modelName),
             initialInstanceCount: num(v?.initialInstanceCount),
             managed:

@@ -124,7 +124,15 @@ describe("Fleet", () => {
             status: "ENABLED",
             minInstanceCount: 2,
             maxInstanceCount: 4,
+            scaleInPolicy: { strategy: "CONSOLIDATION", cooldownInMinutes: 20, maximumStepSize: 1 },
         });
+        // A fallback pool replaces the instance type.
+        assert.equal(variant.instanceType, undefined);
+        assert.deepEqual(variant.instancePools, [
+            { instanceType: "ml.g5.12xlarge", priority: 1 },
+            { instanceType: "ml.g6e.12xlarge", priority: 2 },
+        ]);
+        assert.equal(variant.variantInstanceProvisionTimeoutInSeconds, 900);
         const big = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-70b-model"));
         // AWQ is read from the checkpoint; the draft travels inside the weights.
         assert.equal(big.primaryContainer.environment.OPTION_QUANTIZE, undefined);

@@ -96,6 +96,8 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
             [
                 ["allowed-instance-families", "mandatory", "fm-fleet-guardrails", PACK_VERSION],
                 ["load-aware-routing", "mandatory", "fm-fleet-guardrails", PACK_VERSION],
+                // p5 is often short of capacity, and this variant has no fallback pool.
+                ["capacity-fallback", "advisory", "fm-fleet-guardrails", PACK_VERSION],
             ],
         );
         assert.equal(
@@ -112,7 +114,7 @@ describe("policy pack over the analyzer protocol (as the Pulumi CLI runs it)", f
         // p5 has local NVMe storage too: no KMS key needed, none set.
         assert.deepEqual(
             (await host.analyze(wire(config))).map((d) => d.policyName),
-            ["prod-instance-count"],
+            ["prod-instance-count", "capacity-fallback"],
         );
     });
 

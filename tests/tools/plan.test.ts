@@ -116,9 +116,16 @@ describe("offline plan (tools/plan)", function () {
         assert.deepEqual(big.copies, { min: 1, max: 3 });
         assert.equal(small.adapters.length, 4);
         assert.equal(plan.cost.idleFloorUsd, 2 * 7.09 * 730 + 2 * 0.23 * 730);
-        assert.equal(plan.cost.peakCeilingUsd, 4 * 7.09 * 730 + 4 * 0.23 * 730);
+        // Scaled out, the chat endpoint may run on its dearer fallback (ml.g6e.12xlarge).
+        assert.equal(plan.cost.peakCeilingUsd, 4 * 13.1158 * 730 + 4 * 0.23 * 730);
+        assert.deepEqual(plan.fleet[0].fallbackInstanceTypes, ["ml.g6e.12xlarge"]);
+        assert.equal(plan.fleet[0].scaleIn, "CONSOLIDATION");
         assert.equal(plan.cost.naiveUsd, 6 * 7.09 * 730 + 1 * 0.23 * 730);
-        assert.deepEqual(plan.cost.priceDates, { "ml.g5.12xlarge": "2024-03-26", "ml.m5.xlarge": "2026-06-27" });
+        assert.deepEqual(plan.cost.priceDates, {
+            "ml.g5.12xlarge": "2024-03-26",
+            "ml.g6e.12xlarge": "2026-10-05",
+            "ml.m5.xlarge": "2026-06-27",
+        });
         assert.equal(plan.resources.length, 35);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
@@ -165,13 +172,13 @@ describe("offline plan (tools/plan)", function () {
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge x 2-4, LEAST_OUTSTANDING_REQUESTS"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION"\]$/m,
         );
         assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
         assert.match(
             stdout,
-            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$21,374\*\* \| \*\*\$31,222\*\* \| \|$/m,
+            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$31,222\*\* \| \|$/m,
         );
     });
 

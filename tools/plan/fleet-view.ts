@@ -55,6 +55,10 @@ export interface PlannedEndpoint {
     /** Multi-model endpoints: the SageMaker model behind the variant. */
     readonly modelName: string | undefined;
     readonly instanceType: string;
+    /** Fallback types in priority order (its instance pools after the first). */
+    readonly fallbackInstanceTypes: string[];
+    /** Its scale-in strategy (`IDLE_RELEASE`, `CONSOLIDATION`); `undefined`: the API's default. */
+    readonly scaleIn: string | undefined;
     readonly instances: { min: number; max: number };
     readonly routing: string;
     readonly models: PlannedModel[];
@@ -170,6 +174,8 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
             endpointConfigName: text(props.endpointConfigName),
             modelName: multiModel ? text(variant?.modelName) : undefined,
             instanceType: text(variant?.instanceType),
+            fallbackInstanceTypes: (variant?.instanceTypes ?? []).slice(1).map(text),
+            scaleIn: typeof variant?.scaleIn === "string" ? variant.scaleIn : undefined,
             instances: { min, max },
             routing: text(variant?.routing) || "RANDOM",
             models: planned,

@@ -217,6 +217,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             fleet.map((e) => ({
                 name: e.endpointName,
                 instanceType: e.instanceType,
+                fallbackInstanceTypes: e.fallbackInstanceTypes,
                 minInstances: e.instances.min,
                 maxInstances: e.instances.max,
                 models: e.modelCount,

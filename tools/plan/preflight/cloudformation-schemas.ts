@@ -1,4 +1,4 @@
-import { readFileSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import { TYPES } from "../../../lib/contract";
@@ -19,12 +19,29 @@ interface Loaded {
 
 const loaded = new Map<string, Loaded>();
 
+/**
+ * Merges an overlay into a schema: objects key by key (new properties join a definition's), everything
+ * else replaced. See schemas/overlays: what the provider sends that a pinned schema predates.
+ */
+function merge(base: Schema, overlay: Schema): Schema {
+    const out: Schema = { ...base };
+    for (const [key, value] of Object.entries(overlay)) {
+        const current = out[key];
+        const bothObjects = [current, value].every((v) => v !== null && typeof v === "object" && !Array.isArray(v));
+        out[key] = bothObjects ? merge(current, value) : value;
+    }
+    return out;
+}
+
 function load(type: string): Loaded | undefined {
     const file = PINNED_SCHEMAS[type];
     if (!file) return undefined;
     let entry = loaded.get(type);
     if (!entry) {
-        const schema = JSON.parse(readFileSync(path.join(__dirname, "schemas", file), "utf8")) as Schema;
+        const read = (...parts: string[]) =>
+            JSON.parse(readFileSync(path.join(__dirname, "schemas", ...parts), "utf8"));
+        const overlay = path.join(__dirname, "schemas", "overlays", file);
+        const schema = merge(read(file), existsSync(overlay) ? read("overlays", file) : {}) as Schema;
         // Registry schemas carry keywords of their own (insertionOrder, tagging, handlers, ...): not strict.
         const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
         entry = { schema, validate: ajv.compile(schema) };

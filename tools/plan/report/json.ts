@@ -59,6 +59,8 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             endpointConfigName: e.endpointConfigName,
             modelName: e.modelName ?? null,
             instanceType: e.instanceType,
+            fallbackInstanceTypes: e.fallbackInstanceTypes,
+            scaleIn: e.scaleIn ?? null,
             instances: e.instances,
             routing: e.routing,
             models: e.models.map((m) => ({

@@ -1,6 +1,15 @@
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
-import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf, verdict } from "./shared";
+import {
+    instanceTypes,
+    byLevel,
+    costSummary,
+    describeEndpoint,
+    describeModel,
+    priceDates,
+    resourceNameOf,
+    verdict,
+} from "./shared";
 
 /** Mermaid label text: quotes and angle brackets would end or break the label. */
 const label = (text: string) => text.replace(/"/g, "'").replace(/[<>]/g, "");
@@ -70,7 +79,7 @@ export function renderMarkdown(result: PlanResult, options: { maxAdapters?: numb
     );
     for (const e of result.cost.endpoints) {
         out.push(
-            `| \`${e.name}\` | ${e.instanceType} | ${e.minInstances}-${e.maxInstances} | ${formatUsd(e.idleFloorUsd)} | ${formatUsd(e.peakCeilingUsd)} | ${formatUsd(e.naiveUsd)} | ${e.priceAsOf ?? "-"} |`,
+            `| \`${e.name}\` | ${instanceTypes(e)} | ${e.minInstances}-${e.maxInstances} | ${formatUsd(e.idleFloorUsd)} | ${formatUsd(e.peakCeilingUsd)} | ${formatUsd(e.naiveUsd)} | ${e.priceAsOf ?? "-"} |`,
         );
     }
     const c = result.cost;

@@ -23,7 +23,9 @@ export function byLevel(diagnostics: readonly Diagnostic[]): { level: string; it
 /** One line that says what an endpoint is. */
 export function describeEndpoint(e: PlannedEndpoint): string {
     const zero = e.instances.min === 0 ? " (scales to zero)" : "";
-    return `${e.instanceType} x ${e.instances.min}-${e.instances.max}${zero}, ${e.routing}`;
+    const fallback = e.fallbackInstanceTypes.length ? ` (fallback ${e.fallbackInstanceTypes.join(", then ")})` : "";
+    const scaleIn = e.scaleIn ? `, scale-in ${e.scaleIn}` : "";
+    return `${e.instanceType}${fallback} x ${e.instances.min}-${e.instances.max}${zero}, ${e.routing}${scaleIn}`;
 }
 
 /** Short name of a high-resolution metric for people. */
@@ -46,7 +48,7 @@ export function describeModel(m: PlannedModel): string {
         ? `, rolls out ${m.rollout.batch} per batch (rollback on ${m.rollout.rollbackAlarms.length} alarm${m.rollout.rollbackAlarms.length === 1 ? "" : "s"})`
         : "";
     const placement = m.placement
-        ? `, ${m.placement.strategy}${m.placement.maxImbalance === undefined ? "" : ` (AZ imbalance <= ${m.placement.maxImbalance})`}`
+        ? `, ${m.placement.strategy}${m.placement.maxImbalance === undefined ? "" : ` (AZ imbalance at most ${m.placement.maxImbalance})`}`
         : "";
     return `${size} ${weights}${accelerators}, ${copies}${wake}${rollout}${placement}`;
 }
@@ -78,4 +80,9 @@ export function verdict(result: PlanResult): string {
     return parts.length > 0
         ? `FAILED: ${parts.join(", ")}.`
         : "OK: nothing would fail at deploy, no mandatory policy violation.";
+}
+
+/** An endpoint's instance types for a cost table: the first choice, then its fallbacks. */
+export function instanceTypes(e: { instanceType: string; fallbackInstanceTypes?: readonly string[] }): string {
+    return [e.instanceType, ...(e.fallbackInstanceTypes ?? []).map((t) => `+${t}`)].join(" ");
 }

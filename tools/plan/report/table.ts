@@ -1,7 +1,16 @@
 import Table from "cli-table3";
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
-import { byLevel, costSummary, describeEndpoint, describeModel, priceDates, resourceNameOf, verdict } from "./shared";
+import {
+    instanceTypes,
+    byLevel,
+    costSummary,
+    describeEndpoint,
+    describeModel,
+    priceDates,
+    resourceNameOf,
+    verdict,
+} from "./shared";
 
 /** Options of the human-readable report. */
 export interface TableReportOptions {
@@ -80,7 +89,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     for (const e of result.cost.endpoints) {
         table.push([
             e.name,
-            e.instanceType,
+            instanceTypes(e),
             e.usdPerHour === undefined ? "unpriced" : `$${e.usdPerHour}`,
             `${e.minInstances}-${e.maxInstances}`,
             formatUsd(e.idleFloorUsd),
