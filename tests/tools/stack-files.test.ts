@@ -1,10 +1,24 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
+import { parse } from "yaml";
+import { validateStackSettings } from "../../components";
 import { readStack, StackFileError } from "../../tools/plan/stack-files";
+import { ROOT } from "../helpers/configs";
 
 describe("stack files (as the CLI reads them)", () => {
+    it("accepts the README's example stack", () => {
+        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## What a stack declares"));
+        const example = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+        const config = parse(example).config;
+        assert.equal(
+            validateStackSettings(config["fm-fleet:fleet"], config["fm-fleet:costCenter"]).costCenter,
+            "ml-platform",
+        );
+    });
+
     const dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-stack-"));
     writeFileSync(path.join(dir, "Pulumi.yaml"), "name: demo\nruntime: nodejs\nmain: src/index.ts\n");
     writeFileSync(
