@@ -8,3 +8,4 @@ export * from "./foundation-model";
 export * from "./inference-endpoint";
 export * from "./multi-model-endpoint";
 export * from "./serving-environment";
+export * from "./rollout";
