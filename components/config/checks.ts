@@ -112,9 +112,8 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             typeof endpoint.instanceType === "string" ? findInstanceType(endpoint.instanceType) : undefined;
         const fallbacks = (Array.isArray(endpoint.fallbackInstanceTypes) ? endpoint.fallbackInstanceTypes : []).flatMap(
             (t: unknown, k: number) => {
-                const at = `fleet.endpoints[${i}].fallbackInstanceTypes[${k}]`;
                 const entry = typeof t === "string" ? findInstanceType(t) : undefined;
-                return entry ? [{ at, entry }] : [];
+                return entry ? [{ at: `${at}.fallbackInstanceTypes[${k}]`, entry }] : [];
             },
         );
         const seenTypes = new Map<string, string>();
@@ -166,7 +165,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             const accelerators = int(model.accelerators);
             const memoryMb = int(model.memoryMb);
             for (const { at: where, entry } of placed) {
-                const on = where.endsWith(".instanceType") ? "" : ` (fallback ${where.slice(at.length + 1)})`;
+                const on = where.endsWith(".instanceType") ? "" : ` (${where.slice(at.length + 1)})`;
                 if (accelerators !== undefined && accelerators > entry.acceleratorCount) {
                     issues.push({
                         path: `${mat}.accelerators`,

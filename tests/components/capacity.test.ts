@@ -105,7 +105,7 @@ describe("capacity: fallback pools and scale-in", () => {
             'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.g4dn.xlarge, ml.g4dn.2xlarge, ml.g4dn.12xlarge.',
             "fleet.endpoints[0].fallbackInstanceTypes[2]: repeats ml.g6e.12xlarge (also at fleet.endpoints[0].fallbackInstanceTypes[0]). List each fallback type once.",
             "fleet.endpoints[0].scaleIn.maximumStep: must be between 1 and 100 instances, got 500. Pick a value in that range.",
-            "fleet.endpoints[0].foundationModels[0].accelerators: asks for 4 accelerator devices per copy, but ml.g6.2xlarge (fallback fallbackInstanceTypes[1]) has 1. Lower accelerators or pick an instance type with more devices.",
+            "fleet.endpoints[0].foundationModels[0].accelerators: asks for 4 accelerator devices per copy, but ml.g6.2xlarge (fallbackInstanceTypes[1]) has 1. Lower accelerators or pick an instance type with more devices.",
         ]);
     });
 
