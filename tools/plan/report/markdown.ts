@@ -1,11 +1,11 @@
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
 import {
-    instanceTypes,
     byLevel,
     costSummary,
     describeEndpoint,
     describeModel,
+    instanceTypes,
     priceDates,
     resourceNameOf,
     verdict,

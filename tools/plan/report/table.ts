@@ -2,11 +2,11 @@ import Table from "cli-table3";
 import { formatUsd } from "../../../lib/cost";
 import { PlanResult } from "../plan";
 import {
-    instanceTypes,
     byLevel,
     costSummary,
     describeEndpoint,
     describeModel,
+    instanceTypes,
     priceDates,
     resourceNameOf,
     verdict,
