@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { hasLocalStorage } from "../lib/catalog";
-import { Routing, ROUTING_STRATEGIES } from "../lib/contract";
+import { Routing, ROUTING_STRATEGIES, SCALE_IN_RANGES } from "../lib/contract";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
 
@@ -258,8 +258,13 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
     }
     if (args.scaleIn) {
         check
-            .range("args.scaleIn.cooldownMinutes", args.scaleIn.cooldownMinutes, 5, 1440, "minutes")
-            .range("args.scaleIn.maximumStep", args.scaleIn.maximumStep, 1, 100, "instances");
+            .range(
+                "args.scaleIn.cooldownMinutes",
+                args.scaleIn.cooldownMinutes,
+                ...SCALE_IN_RANGES.cooldownMinutes,
+                "minutes",
+            )
+            .range("args.scaleIn.maximumStep", args.scaleIn.maximumStep, ...SCALE_IN_RANGES.maximumStep, "instances");
     }
     if (args.dataCapture) {
         check

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IC_ERRORS_METRIC, IC_LATENCY_METRIC } from "../lib/contract";
+import { IC_ERRORS_METRIC, IC_LATENCY_METRIC, ROLLING_UPDATE_RANGES } from "../lib/contract";
 import { ALARM_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
 import { ChildNames } from "./naming";
@@ -137,17 +137,20 @@ export function checkRolloutAndPlacement(
     placement: PlacementArgs | undefined,
 ): ArgsCheck {
     if (rollout) {
-        checkBatch(check, `${path}.rollout.maxBatch`, rollout.maxBatch, 50);
-        if (rollout.rollbackBatch) checkBatch(check, `${path}.rollout.rollbackBatch`, rollout.rollbackBatch, 100);
+        const r = ROLLING_UPDATE_RANGES;
+        checkBatch(check, `${path}.rollout.maxBatch`, rollout.maxBatch, r.batchPercent);
+        if (rollout.rollbackBatch) {
+            checkBatch(check, `${path}.rollout.rollbackBatch`, rollout.rollbackBatch, r.rollbackPercent);
+        }
         check
-            .range(`${path}.rollout.waitSeconds`, rollout.waitSeconds, 0, 3600, "seconds")
-            .range(`${path}.rollout.timeoutSeconds`, rollout.timeoutSeconds, 600, 28800, "seconds");
+            .range(`${path}.rollout.waitSeconds`, rollout.waitSeconds, ...r.waitSeconds, "seconds")
+            .range(`${path}.rollout.timeoutSeconds`, rollout.timeoutSeconds, ...r.timeoutSeconds, "seconds");
     }
     if (placement) check.range(`${path}.placement.maxImbalance`, placement.maxImbalance, 0, 100, "copies");
     return check;
 }
 
-function checkBatch(check: ArgsCheck, path: string, batch: BatchSize, maxPercent: number): void {
-    if (batch.type === "percent") check.range(`${path}.value`, batch.value, 5, maxPercent, "percent of the copies");
+function checkBatch(check: ArgsCheck, path: string, batch: BatchSize, percent: readonly [number, number]): void {
+    if (batch.type === "percent") check.range(`${path}.value`, batch.value, ...percent, "percent of the copies");
     else check.count(`${path}.value`, batch.value, 1, "copies");
 }

@@ -1,4 +1,5 @@
 import { suggestInstanceTypes } from "../lib/catalog";
+import { SAGEMAKER_NAME_MAX } from "../lib/names";
 
 /**
  * The rules plain inputs follow and the messages that say how to fix them, in one place: the stack config
@@ -12,7 +13,7 @@ export const show = (value: unknown): string =>
 /** SageMaker resource names: lowercase letters, digits and hyphens; start and end alphanumeric. */
 export const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 /** SageMaker caps inference component and endpoint names at 63 characters. */
-export const MAX_NAME_LENGTH = 63;
+export const MAX_NAME_LENGTH = SAGEMAKER_NAME_MAX;
 /** `s3://<bucket>/<key>` with a valid bucket name. */
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./;
 

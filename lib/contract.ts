@@ -67,6 +67,22 @@ export const IC_LATENCY_METRIC = "ModelLatency";
 /** Emitted when a request reaches an IC that has no copy: the only signal that can wake one at zero. */
 export const NO_CAPACITY_METRIC = "NoCapacityInvocationFailures";
 
+/**
+ * The API's ranges of a rolling update (UpdateInferenceComponent `DeploymentConfig.RollingUpdatePolicy`),
+ * as `[low, high]`: the components, the stack config and the pack all check against these.
+ */
+export const ROLLING_UPDATE_RANGES = {
+    /** `MaximumBatchSize` as CAPACITY_PERCENT: 5-50% of the copies. */
+    batchPercent: [5, 50],
+    /** `RollbackMaximumBatchSize` as CAPACITY_PERCENT (the API's default is 100%). */
+    rollbackPercent: [5, 100],
+    waitSeconds: [0, 3600],
+    timeoutSeconds: [600, 28800],
+} as const;
+
+/** The API's ranges of `ManagedInstanceScaling.ScaleInPolicy`, as `[low, high]`. */
+export const SCALE_IN_RANGES = { cooldownMinutes: [5, 1440], maximumStep: [1, 100] } as const;
+
 /** SageMaker routing strategies, keyed by the names the stack config uses. */
 export const ROUTING_STRATEGIES = {
     "least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS",

@@ -1,5 +1,12 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
+import {
+    IC_CONCURRENCY_METRIC,
+    IC_COPY_DIMENSION,
+    NO_CAPACITY_METRIC,
+    ROLLING_UPDATE_RANGES,
+    SAGEMAKER_TYPES,
+    TYPES,
+} from "../lib/contract";
 import { instanceFamily } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { ofType, ofTypes } from "./support/of-type";
@@ -279,9 +286,6 @@ export interface RollingUpdateSafeConfig {
     requireRollout: boolean;
 }
 
-/** The API's ranges of a rolling update (UpdateInferenceComponent DeploymentConfig). */
-const ROLLING_RANGES = { CAPACITY_PERCENT: [5, 50], wait: [0, 3600], timeout: [600, 28800] } as const;
-
 /**
  * A rolling update outside the API's ranges fails at `pulumi up`; one whose rollback alarms do not exist or
  * watch another component rolls out blind. With `requireRollout`, every base component must roll out in
@@ -315,7 +319,7 @@ export const rollingUpdateSafe: StackValidationPolicy = {
             const batch = policy.maximumBatchSize;
             const value = num(batch?.value);
             if (batch?.type === "CAPACITY_PERCENT" && typeof value === "number") {
-                const [low, high] = ROLLING_RANGES.CAPACITY_PERCENT;
+                const [low, high] = ROLLING_UPDATE_RANGES.batchPercent;
                 if (value < low || value > high) {
                     report(
                         `must update ${low}-${high}% of its copies per batch, got ${value}%. Set rollingUpdatePolicy.maximumBatchSize.value within that range (fm-fleet: rollout.maxBatch).`,
@@ -327,8 +331,8 @@ export const rollingUpdateSafe: StackValidationPolicy = {
                 );
             }
             for (const [field, key, [low, high]] of [
-                ["waitIntervalInSeconds", "wait", ROLLING_RANGES.wait],
-                ["maximumExecutionTimeoutInSeconds", "timeout", ROLLING_RANGES.timeout],
+                ["waitIntervalInSeconds", "wait", ROLLING_UPDATE_RANGES.waitSeconds],
+                ["maximumExecutionTimeoutInSeconds", "timeout", ROLLING_UPDATE_RANGES.timeoutSeconds],
             ] as const) {
                 const seconds = num(policy[field]);
                 if (typeof seconds === "number" && (seconds < low || seconds > high)) {

@@ -1,4 +1,5 @@
 import { findInstanceType } from "../../lib/catalog";
+import { ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { containerFamilyOf } from "../serving-environment";
 import { draftPathIn, isS3Url, messages } from "../rules";
 import { ConfigIssue } from "./issues";
@@ -64,14 +65,14 @@ function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): vo
             issues.push({ path: at, message: messages.range(low, high, unit, value) });
         }
     };
-    for (const [key, maxPercent] of [
-        ["maxBatch", 50],
-        ["rollbackBatch", 100],
+    const r = ROLLING_UPDATE_RANGES;
+    for (const [key, [low, high]] of [
+        ["maxBatch", r.batchPercent],
+        ["rollbackBatch", r.rollbackPercent],
     ] as const) {
         const batch = rollout[key];
         if (!isObject(batch)) continue;
-        if (batch.type === "percent")
-            range(`${path}.${key}.value`, batch.value, 5, maxPercent, "percent of the copies");
+        if (batch.type === "percent") range(`${path}.${key}.value`, batch.value, low, high, "percent of the copies");
         else if (
             batch.type === "copies" &&
             typeof batch.value === "number" &&
@@ -80,8 +81,8 @@ function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): vo
             issues.push({ path: `${path}.${key}.value`, message: messages.atLeast(1, batch.value, "copies") });
         }
     }
-    range(`${path}.waitSeconds`, rollout.waitSeconds, 0, 3600, "seconds");
-    range(`${path}.timeoutSeconds`, rollout.timeoutSeconds, 600, 28800, "seconds");
+    range(`${path}.waitSeconds`, rollout.waitSeconds, ...r.waitSeconds, "seconds");
+    range(`${path}.timeoutSeconds`, rollout.timeoutSeconds, ...r.timeoutSeconds, "seconds");
 }
 
 /** Cross-field rules of the `fleet` config. */
@@ -129,9 +130,9 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         }
         const scaleIn = endpoint.scaleIn;
         if (isObject(scaleIn)) {
-            for (const [key, low, high, unit] of [
-                ["cooldownMinutes", 5, 1440, "minutes"],
-                ["maximumStep", 1, 100, "instances"],
+            for (const [key, [low, high], unit] of [
+                ["cooldownMinutes", SCALE_IN_RANGES.cooldownMinutes, "minutes"],
+                ["maximumStep", SCALE_IN_RANGES.maximumStep, "instances"],
             ] as const) {
                 const v = scaleIn[key];
                 if (typeof v === "number" && !(v >= low && v <= high)) {
