@@ -7,7 +7,7 @@ import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
 import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
 import { ContainerFamily, containerFamilyOf, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
 import { ArgsCheck } from "./args-check";
-import { nativeTags, VpcArgs } from "./inference-endpoint";
+import { nativeTags, VpcArgs, vpcConfig } from "./inference-endpoint";
 import { ChildNames, partsOf } from "./naming";
 import { draftPathIn, messages } from "./rules";
 import {
@@ -163,13 +163,10 @@ export class FoundationModel extends pulumi.ComponentResource {
             environment: this.environment,
         };
         const networkIsolation = args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation;
-        const vpcConfig = args.vpc && {
-            subnets: [...args.vpc.subnetIds],
-            securityGroupIds: [...args.vpc.securityGroupIds],
-        };
+        const vpc = vpcConfig(args.vpc);
         this.physicalNames = {
             // Every input of a SageMaker model is create-only: a changed model is a new model, under a new name.
-            model: names.name("model", { content: { container, networkIsolation, vpcConfig } }),
+            model: names.name("model", { content: { container, networkIsolation, vpcConfig: vpc } }),
             inferenceComponent: names.name("ic"),
         };
 
@@ -180,7 +177,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                 executionRoleArn: args.executionRoleArn,
                 enableNetworkIsolation: networkIsolation,
                 primaryContainer: container,
-                vpcConfig,
+                vpcConfig: vpc,
                 tags,
             },
             { parent: this },

@@ -48,6 +48,10 @@ export interface VpcArgs {
     readonly securityGroupIds: readonly string[];
 }
 
+/** The `vpcConfig` block of a model or endpoint configuration: the same fields in both providers. */
+export const vpcConfig = (vpc: VpcArgs | undefined) =>
+    vpc && { subnets: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] };
+
 /** Arguments of {@link InferenceEndpoint}. */
 export interface InferenceEndpointArgs {
     /** Instance type of the variant's instances, e.g. `ml.g5.12xlarge`. */
@@ -141,10 +145,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
             // IC endpoints carry the role, isolation and VPC on the configuration, not on a model.
             executionRoleArn: args.executionRoleArn,
             enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
-            vpcConfig: args.vpc && {
-                subnets: [...args.vpc.subnetIds],
-                securityGroupIds: [...args.vpc.securityGroupIds],
-            },
+            vpcConfig: vpcConfig(args.vpc),
             kmsKeyId,
             productionVariants: [
                 {

@@ -2,7 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hasLocalStorage } from "../lib/catalog";
 import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
-import { DataCaptureArgs, dataCaptureConfig, INFERENCE_ENDPOINT_DEFAULTS } from "./inference-endpoint";
+import {
+    DataCaptureArgs,
+    dataCaptureConfig,
+    INFERENCE_ENDPOINT_DEFAULTS,
+    VpcArgs,
+    vpcConfig,
+} from "./inference-endpoint";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
 import { SCALING_POLICY_NAME_MAX } from "../lib/names";
@@ -41,7 +47,7 @@ export interface MultiModelEndpointArgs {
     /** Runs the container without network access. @default true */
     readonly networkIsolation?: boolean;
     /** VPC the container runs in. @default none - SageMaker's network */
-    readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+    readonly vpc?: VpcArgs;
     /** Readable parts the physical names start with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
     /** Tags for every taggable child. @default {} */
@@ -84,10 +90,7 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
         const model = {
             enableNetworkIsolation: args.networkIsolation ?? d.networkIsolation,
             primaryContainer: { image: args.image, mode: "MultiModel", modelDataUrl: args.modelsPrefix },
-            vpcConfig: args.vpc && {
-                subnets: [...args.vpc.subnetIds],
-                securityGroupIds: [...args.vpc.securityGroupIds],
-            },
+            vpcConfig: vpcConfig(args.vpc),
         };
         const modelName = names.name("model", { content: model });
         const config = {
