@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
-import { hasLocalStorage } from "../lib/catalog";
+import { takesVolumeKey } from "../lib/catalog";
 import { Routing, ROUTING_STRATEGIES, SCALE_IN_RANGES } from "../lib/contract";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
@@ -139,7 +139,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         const instanceTypes = pools ? pools.map((p) => p.instanceType) : [args.instanceType];
         // Local NVMe storage is encrypted by the instance, and the API refuses a key for it: a key only when
         // every type the variant may land on is EBS-only.
-        const kmsKeyId = instanceTypes.every((t) => hasLocalStorage(t) === false) ? args.kmsKeyArn : undefined;
+        const kmsKeyId = takesVolumeKey(instanceTypes) ? args.kmsKeyArn : undefined;
 
         const config = {
             // IC endpoints carry the role, isolation and VPC on the configuration, not on a model.

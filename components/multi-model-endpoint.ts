@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { hasLocalStorage } from "../lib/catalog";
+import { takesVolumeKey } from "../lib/catalog";
 import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
 import {
     DataCaptureArgs,
@@ -94,7 +94,7 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
         };
         const modelName = names.name("model", { content: model });
         const config = {
-            kmsKeyArn: hasLocalStorage(args.instanceType) === false ? args.kmsKeyArn : undefined,
+            kmsKeyArn: takesVolumeKey([args.instanceType]) ? args.kmsKeyArn : undefined,
             productionVariants: [
                 {
                     variantName,

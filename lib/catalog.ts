@@ -107,3 +107,14 @@ export function hasLocalStorage(instanceType: string): boolean | undefined {
     const entry = findInstanceType(instanceType);
     return entry === undefined ? undefined : entry.localNvmeGb > 0;
 }
+
+/** The first of `types` (a variant's own and fallback types) with local NVMe storage, if any. */
+export const localStorageType = (types: readonly unknown[]): string | undefined =>
+    types.find((t): t is string => typeof t === "string" && hasLocalStorage(t) === true);
+
+/**
+ * Whether a variant that may land on `types` takes a volume KMS key: only when every one is a known EBS-only
+ * type (CreateEndpointConfig fails with a key on a type with local NVMe storage).
+ */
+export const takesVolumeKey = (types: readonly unknown[]): boolean =>
+    types.length > 0 && types.every((t) => typeof t === "string" && hasLocalStorage(t) === false);

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { hasLocalStorage } from "../lib/catalog";
+import { takesVolumeKey } from "../lib/catalog";
 import { SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
 import { isEcrImage } from "../lib/images";
@@ -26,11 +26,7 @@ export const endpointKmsEncryption: ResourceValidationPolicy = {
         if (key === UNKNOWN || (key !== undefined && key !== "")) return;
         for (const v of variantsOf(props)) {
             // Only a variant whose every type is EBS-only can take a key.
-            if (
-                v.instanceTypes.length === 0 ||
-                !v.instanceTypes.every((t) => typeof t === "string" && hasLocalStorage(t) === false)
-            )
-                continue;
+            if (!takesVolumeKey(v.instanceTypes)) continue;
             reportViolation(
                 `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceTypes.join(", ")} (variant "${shown(v.variantName)}", EBS storage), got nothing. ` +
                     `Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,

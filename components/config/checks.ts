@@ -1,4 +1,4 @@
-import { findInstanceType } from "../../lib/catalog";
+import { findInstanceType, localStorageType } from "../../lib/catalog";
 import { ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { containerFamilyOf } from "../serving-environment";
 import { draftPathIn, isS3Url, messages } from "../rules";
@@ -142,11 +142,11 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         }
         const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
         const placed = [...(instance ? [{ at: `${at}.instanceType`, entry: instance }] : []), ...fallbacks];
-        const local = placed.find((p) => p.entry.localNvmeGb > 0);
+        const local = localStorageType(placed.map((p) => p.entry.instanceType));
         if (local && endpoint.volumeSizeInGb !== undefined) {
             issues.push({
                 path: `${at}.volumeSizeInGb`,
-                message: messages.volumeOnLocalStorage(local.entry.instanceType, endpoint.volumeSizeInGb),
+                message: messages.volumeOnLocalStorage(local, endpoint.volumeSizeInGb),
             });
         }
 

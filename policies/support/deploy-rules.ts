@@ -1,4 +1,4 @@
-import { hasLocalStorage } from "../../lib/catalog";
+import { localStorageType } from "../../lib/catalog";
 import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { arr, shown, UNKNOWN } from "./props";
@@ -70,16 +70,12 @@ export const physicalNamesRule: DeployRule = {
     },
 };
 
-/** The first type with local NVMe storage a variant may land on (its own or a fallback pool's). */
-const localType = (types: readonly unknown[]) =>
-    types.find((t): t is string => typeof t === "string" && hasLocalStorage(t) === true);
-
 /** KMS on a type with local NVMe storage: what both the KMS guardrail and the preflight report. */
 export function kmsOnLocalStorage(node: Node): string[] {
     const key = kmsKeyOf(node.props);
     if (typeof key !== "string" || key === "") return [];
     return variantsOf(node.props)
-        .map((v) => ({ v, local: localType(v.instanceTypes) }))
+        .map((v) => ({ v, local: localStorageType(v.instanceTypes) }))
         .filter(({ local }) => local !== undefined)
         .map(
             ({ v, local }) =>
@@ -103,7 +99,7 @@ export const volumeSizeRule: DeployRule = {
     types: SAGEMAKER_TYPES.endpointConfig,
     check: (node) =>
         variantsOf(node.props)
-            .map((v) => ({ v, local: localType(v.instanceTypes) }))
+            .map((v) => ({ v, local: localStorageType(v.instanceTypes) }))
             .filter(({ v, local }) => typeof v.volumeSizeInGb === "number" && local !== undefined)
             .map(
                 ({ v, local }) =>
