@@ -57,23 +57,32 @@ function checkServing(path: string, model: Raw, issues: ConfigIssue[]): void {
     }
 }
 
-/** The API's ranges of a rollout (UpdateInferenceComponent DeploymentConfig) and a placement. */
+/** A number within one of the API's `[low, high]` ranges (other types are the schema's to report). */
+function checkRange(
+    path: string,
+    value: unknown,
+    [low, high]: readonly [number, number],
+    unit: string,
+    issues: ConfigIssue[],
+): void {
+    if (typeof value === "number" && !(value >= low && value <= high)) {
+        issues.push({ path, message: messages.range(low, high, unit, value) });
+    }
+}
+
+/** The API's ranges of a rollout (UpdateInferenceComponent DeploymentConfig). */
 function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): void {
     if (!isObject(rollout)) return;
-    const range = (at: string, value: unknown, low: number, high: number, unit: string) => {
-        if (typeof value === "number" && !(value >= low && value <= high)) {
-            issues.push({ path: at, message: messages.range(low, high, unit, value) });
-        }
-    };
     const r = ROLLING_UPDATE_RANGES;
-    for (const [key, [low, high]] of [
+    for (const [key, percent] of [
         ["maxBatch", r.batchPercent],
         ["rollbackBatch", r.rollbackPercent],
     ] as const) {
         const batch = rollout[key];
         if (!isObject(batch)) continue;
-        if (batch.type === "percent") range(`${path}.${key}.value`, batch.value, low, high, "percent of the copies");
-        else if (
+        if (batch.type === "percent") {
+            checkRange(`${path}.${key}.value`, batch.value, percent, "percent of the copies", issues);
+        } else if (
             batch.type === "copies" &&
             typeof batch.value === "number" &&
             !(Number.isInteger(batch.value) && batch.value >= 1)
@@ -81,8 +90,8 @@ function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): vo
             issues.push({ path: `${path}.${key}.value`, message: messages.atLeast(1, batch.value, "copies") });
         }
     }
-    range(`${path}.waitSeconds`, rollout.waitSeconds, ...r.waitSeconds, "seconds");
-    range(`${path}.timeoutSeconds`, rollout.timeoutSeconds, ...r.timeoutSeconds, "seconds");
+    checkRange(`${path}.waitSeconds`, rollout.waitSeconds, r.waitSeconds, "seconds", issues);
+    checkRange(`${path}.timeoutSeconds`, rollout.timeoutSeconds, r.timeoutSeconds, "seconds", issues);
 }
 
 /** Cross-field rules of the `fleet` config. */
@@ -130,15 +139,9 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
         }
         const scaleIn = endpoint.scaleIn;
         if (isObject(scaleIn)) {
-            for (const [key, [low, high], unit] of [
-                ["cooldownMinutes", SCALE_IN_RANGES.cooldownMinutes, "minutes"],
-                ["maximumStep", SCALE_IN_RANGES.maximumStep, "instances"],
-            ] as const) {
-                const v = scaleIn[key];
-                if (typeof v === "number" && !(v >= low && v <= high)) {
-                    issues.push({ path: `${at}.scaleIn.${key}`, message: messages.range(low, high, unit, v) });
-                }
-            }
+            const s = SCALE_IN_RANGES;
+            checkRange(`${at}.scaleIn.cooldownMinutes`, scaleIn.cooldownMinutes, s.cooldownMinutes, "minutes", issues);
+            checkRange(`${at}.scaleIn.maximumStep`, scaleIn.maximumStep, s.maximumStep, "instances", issues);
         }
         const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
         const placed = [...(instance ? [{ at: `${at}.instanceType`, entry: instance }] : []), ...fallbacks];
