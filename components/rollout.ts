@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IC_ERRORS_METRIC, IC_LATENCY_METRIC, ROLLING_UPDATE_RANGES } from "../lib/contract";
+import { IC_ERRORS_METRIC, IC_LATENCY_METRIC, PLACEMENT_RANGES, ROLLING_UPDATE_RANGES } from "../lib/contract";
 import { ALARM_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
 import { ChildNames } from "./naming";
@@ -146,7 +146,10 @@ export function checkRolloutAndPlacement(
             .range(`${path}.rollout.waitSeconds`, rollout.waitSeconds, ...r.waitSeconds, "seconds")
             .range(`${path}.rollout.timeoutSeconds`, rollout.timeoutSeconds, ...r.timeoutSeconds, "seconds");
     }
-    if (placement) check.range(`${path}.placement.maxImbalance`, placement.maxImbalance, 0, 100, "copies");
+    if (placement) {
+        const at = `${path}.placement.maxImbalance`;
+        check.range(at, placement.maxImbalance, ...PLACEMENT_RANGES.maxImbalance, "copies");
+    }
     return check;
 }
 

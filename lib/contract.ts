@@ -80,6 +80,9 @@ export const ROLLING_UPDATE_RANGES = {
     timeoutSeconds: [600, 28800],
 } as const;
 
+/** The API's range of `SchedulingConfig.AvailabilityZoneBalance.MaxImbalance` (AWS::SageMaker::InferenceComponent schema). */
+export const PLACEMENT_RANGES = { maxImbalance: [0, 100] } as const;
+
 /** The API's ranges of `ManagedInstanceScaling.ScaleInPolicy`, as `[low, high]`. */
 export const SCALE_IN_RANGES = { cooldownMinutes: [5, 1440], maximumStep: [1, 100] } as const;
 

@@ -1,5 +1,5 @@
 import { findInstanceType, localStorageType } from "../../lib/catalog";
-import { ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
+import { PLACEMENT_RANGES, ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { containerFamilyOf } from "../serving-environment";
 import { draftPathIn, isS3Url, messages } from "../rules";
 import { ConfigIssue } from "./issues";
@@ -94,6 +94,12 @@ function checkRollout(path: string, rollout: unknown, issues: ConfigIssue[]): vo
     checkRange(`${path}.timeoutSeconds`, rollout.timeoutSeconds, r.timeoutSeconds, "seconds", issues);
 }
 
+/** The API's range of a placement's AZ imbalance: here too, so a fleet registers nothing from a bad one. */
+function checkPlacement(path: string, placement: unknown, issues: ConfigIssue[]): void {
+    if (!isObject(placement)) return;
+    checkRange(`${path}.maxImbalance`, placement.maxImbalance, PLACEMENT_RANGES.maxImbalance, "copies", issues);
+}
+
 /** Cross-field rules of the `fleet` config. */
 export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
@@ -101,6 +107,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const endpoints = indexed(fleet.endpoints);
     const mmes = indexed(fleet.multiModelEndpoints);
     checkRollout("fleet.rollout", fleet.rollout, issues);
+    checkPlacement("fleet.placement", fleet.placement, issues);
     checkUnique("fleet.endpoints", endpoints, "endpoint", issues);
     checkUnique("fleet.multiModelEndpoints", mmes, "multi-model endpoint", issues);
     const icNames = new Set(endpoints.map(([, e]) => e.name));
@@ -188,6 +195,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
             checkRollout(`${mat}.rollout`, model.rollout, issues);
+            checkPlacement(`${mat}.placement`, model.placement, issues);
         }
     }
 

@@ -203,6 +203,21 @@ describe("stack config validation", () => {
         );
     });
 
+    it("fails a placement imbalance outside the API's range, at the fleet and at a model", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.placement = { strategy: "spread", maxImbalance: 101 };
+                    f.endpoints[0].foundationModels[0].placement = { strategy: "binpack", maxImbalance: 500 };
+                }),
+            ),
+            [
+                "fleet.placement.maxImbalance: must be between 0 and 100 copies, got 101. Pick a value in that range.",
+                `${FM}.placement.maxImbalance: must be between 0 and 100 copies, got 500. Pick a value in that range.`,
+            ],
+        );
+    });
+
     it("fails on an unknown quantization", () => {
         assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].quantization = "q4_k_m"))), [
             `${FM}.quantization: unknown quantization "q4_k_m". Use one of none, awq, gptq, fp8, int8.`,
