@@ -1,0 +1,216 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CreateOptimizationJobCommand,
+    DeleteOptimizationJobCommand,
+    DescribeOptimizationJobCommand,
+    DescribeOptimizationJobResponse,
+    SageMakerClient,
+    StopOptimizationJobCommand,
+} from "@aws-sdk/client-sagemaker";
+import { createJobRequest, jobOutputs, OptimizationJobInputs, OptimizationJobOutputs } from "./job-request";
+
+/** Settings of the provider that are not API fields: changing them never replaces a job. */
+export interface ProviderSettings {
+    /** AWS region of the job (a change replaces it: a job lives in one region). */
+    readonly region: string;
+    /** How long `pulumi up` waits for the job to finish. @default 6 hours */
+    readonly waitTimeoutSeconds?: number;
+}
+
+/** The dynamic resource's whole input: the API's fields and the provider's settings. */
+export type ProviderInputs = OptimizationJobInputs & ProviderSettings;
+/** The dynamic resource's whole state. */
+export type ProviderOutputs = OptimizationJobOutputs & ProviderSettings;
+
+/** Polling of DescribeOptimizationJob: delays double from `firstDelaySeconds` up to `maxDelaySeconds`. */
+export const WAIT_DEFAULTS = {
+    waitTimeoutSeconds: 6 * 3600,
+    firstDelaySeconds: 15,
+    maxDelaySeconds: 120,
+    /** How long a delete waits for a stopped job to reach STOPPED before deleting its record. */
+    stopTimeoutSeconds: 900,
+} as const;
+
+// Arrays, not Sets: Pulumi serializes this provider's closure, and a serialized Set loses its entries.
+/** Statuses after which a job does nothing more (DescribeOptimizationJob `OptimizationJobStatus`). */
+const TERMINAL: readonly string[] = ["COMPLETED", "FAILED", "STOPPED"];
+/** Statuses in which StopOptimizationJob has something to stop. */
+const RUNNING: readonly string[] = ["STARTING", "INPROGRESS"];
+
+/** The input keys that are not API fields. */
+const SETTING_KEYS: readonly string[] = ["waitTimeoutSeconds"] satisfies (keyof ProviderSettings)[];
+
+/** What the provider talks to and how it waits; tests replace these, `pulumi up` uses the defaults. */
+export interface ProviderDeps {
+    /** The SageMaker client of a region. @default a new `SageMakerClient({ region })` per operation */
+    readonly client?: (region: string) => Pick<SageMakerClient, "send">;
+    readonly sleep?: (ms: number) => Promise<void>;
+    /** Progress lines. @default Pulumi's log */
+    readonly log?: (message: string) => void;
+    /** A number in [0, 1) for the jitter of each delay. @default Math.random */
+    readonly random?: () => number;
+    /** Milliseconds since the epoch. @default Date.now */
+    readonly now?: () => number;
+    /** Overrides of {@link WAIT_DEFAULTS}'s delays (not of the timeout, which is an input). */
+    readonly delays?: { readonly firstDelaySeconds?: number; readonly maxDelaySeconds?: number };
+}
+
+/** A job that failed, was stopped or did not finish in time: the message is what `pulumi up` prints. */
+export class OptimizationJobError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "OptimizationJobError";
+    }
+}
+
+const isNotFound = (err: unknown) => (err as { name?: string } | undefined)?.name === "ResourceNotFound";
+
+/** Delay before poll `attempt` (0-based): doubling, capped, with jitter down to half so pollers spread out. */
+export function pollDelayMs(attempt: number, random: number, first: number, max: number): number {
+    const ceiling = Math.min(max, first * 2 ** attempt) * 1000;
+    return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+/**
+ * The CRUD of an optimization job for a Pulumi dynamic provider. Create starts the job and waits for it to
+ * finish; a failed, stopped or timed-out job fails the update with its reason, and its record is deleted
+ * so that the same job can be created again. Any change of an API field replaces the job (every
+ * CreateOptimizationJob field is create-only). Delete stops a running job and deletes its record; the
+ * optimized model it wrote stays in S3.
+ */
+export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
+    const clientOf = deps.client ?? ((region: string) => new SageMakerClient({ region }));
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const log = deps.log ?? ((message: string) => void pulumi.log.info(message));
+    const random = deps.random ?? Math.random;
+    const now = deps.now ?? Date.now;
+    const first = deps.delays?.firstDelaySeconds ?? WAIT_DEFAULTS.firstDelaySeconds;
+    const max = deps.delays?.maxDelaySeconds ?? WAIT_DEFAULTS.maxDelaySeconds;
+
+    const describe = (client: Pick<SageMakerClient, "send">, name: string) =>
+        client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+
+    /** Polls until the job is in one of `until` or `timeoutSeconds` pass; returns the last description. */
+    async function waitFor(
+        client: Pick<SageMakerClient, "send">,
+        name: string,
+        until: readonly string[],
+        timeoutSeconds: number,
+    ): Promise<{ described: DescribeOptimizationJobResponse; timedOut: boolean }> {
+        const started = now();
+        let last = "";
+        for (let attempt = 0; ; attempt++) {
+            const described = await describe(client, name);
+            const status = described.OptimizationJobStatus ?? "";
+            const minutes = Math.round((now() - started) / 60000);
+            if (status !== last) log(`optimization job ${name}: ${status} (${minutes} min)`);
+            last = status;
+            if (until.includes(status)) return { described, timedOut: false };
+            const delay = pollDelayMs(attempt, random(), first, max);
+            if (now() - started + delay > timeoutSeconds * 1000) return { described, timedOut: true };
+            await sleep(delay);
+        }
+    }
+
+    /** Deletes a finished job's record, so its name can be used again; a missing record is fine. */
+    async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string): Promise<void> {
+        try {
+            await client.send(new DeleteOptimizationJobCommand({ OptimizationJobName: name }));
+        } catch (err) {
+            if (!isNotFound(err)) throw err;
+        }
+    }
+
+    return {
+        async create(inputs: ProviderInputs) {
+            const name = inputs.optimizationJobName;
+            const client = clientOf(inputs.region);
+            await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
+            log(`optimization job ${name}: created, waiting for it to finish`);
+            const timeout = inputs.waitTimeoutSeconds ?? WAIT_DEFAULTS.waitTimeoutSeconds;
+            const { described, timedOut } = await waitFor(client, name, TERMINAL, timeout);
+            const status = described.OptimizationJobStatus;
+            if (timedOut) {
+                // Nothing may run that Pulumi has no record of: a failed create leaves no state behind.
+                await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
+                throw new OptimizationJobError(
+                    `Optimization job "${name}" did not finish within ${timeout} s (status ${status}); it was stopped. ` +
+                        `Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.`,
+                );
+            }
+            if (status !== "COMPLETED") {
+                await deleteRecord(client, name);
+                const reason = described.FailureReason ?? "no FailureReason given";
+                throw new OptimizationJobError(
+                    `Optimization job "${name}" ended ${status}: ${reason}. Fix the cause and run pulumi up again ` +
+                        `(its record was deleted so the same job can run again).`,
+                );
+            }
+            const outs: ProviderOutputs = { ...jobOutputs(inputs, described), region: inputs.region };
+            if (inputs.waitTimeoutSeconds !== undefined) Object.assign(outs, { waitTimeoutSeconds: timeout });
+            return { id: name, outs };
+        },
+
+        async read(id: string, props: ProviderOutputs) {
+            try {
+                const described = await describe(clientOf(props.region), id);
+                return { id, props: { ...props, ...jobOutputs(props, described) } };
+            } catch (err) {
+                // An empty id tells the engine the job is gone.
+                if (isNotFound(err)) return { id: "", props: {} };
+                throw err;
+            }
+        },
+
+        async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
+            const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+            const outputKeys: readonly string[] = [
+                "optimizationJobArn",
+                "optimizationJobStatus",
+                "recommendedInferenceImage",
+                "optimizedModelUrl",
+                "optimizationStartTime",
+                "optimizationEndTime",
+                "__provider",
+            ];
+            const changed = [...keys].filter(
+                (k) =>
+                    !outputKeys.includes(k) &&
+                    JSON.stringify((olds as unknown as Record<string, unknown>)[k]) !==
+                        JSON.stringify((news as unknown as Record<string, unknown>)[k]),
+            );
+            const replaces = changed.filter((k) => !SETTING_KEYS.includes(k));
+            // A job name is unique in the account: a replacement under the same name must delete the old one first.
+            const sameName = olds.optimizationJobName === news.optimizationJobName;
+            return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameName };
+        },
+
+        async update(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
+            // Only provider settings reach here (diff replaces on anything else): keep the job, take the settings.
+            return { outs: { ...olds, waitTimeoutSeconds: news.waitTimeoutSeconds } };
+        },
+
+        async delete(id: string, props: ProviderOutputs) {
+            const client = clientOf(props.region);
+            let status: string | undefined;
+            try {
+                status = (await describe(client, id)).OptimizationJobStatus;
+                if (status && RUNNING.includes(status)) {
+                    await client.send(new StopOptimizationJobCommand({ OptimizationJobName: id }));
+                    const stopped = await waitFor(client, id, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
+                    if (stopped.timedOut) {
+                        throw new OptimizationJobError(
+                            `Optimization job "${id}" was asked to stop but is still ${stopped.described.OptimizationJobStatus} ` +
+                                `after ${WAIT_DEFAULTS.stopTimeoutSeconds} s. Run pulumi destroy (or up) again once it has stopped.`,
+                        );
+                    }
+                }
+            } catch (err) {
+                if (isNotFound(err)) return;
+                throw err;
+            }
+            await deleteRecord(client, id);
+            log(`optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`);
+        },
+    };
+}

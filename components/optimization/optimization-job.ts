@@ -1,0 +1,205 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+    DEFAULT_MAX_RUNTIME_SECONDS,
+    OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES,
+    OPTIMIZATION_LIMITS,
+} from "../../lib/optimization";
+import { ArgsCheck } from "../args-check";
+import { ChildNames, partsOf } from "../naming";
+import { show } from "../rules";
+import { optimizationJobProvider } from "./job-provider";
+import { OptimizationConfigInput, OptimizationJobInputs } from "./job-request";
+
+/** Arguments of {@link OptimizationJob}: CreateOptimizationJob's fields, camelCased, with defaults. */
+export interface OptimizationJobArgs extends Omit<
+    OptimizationJobInputs,
+    "optimizationJobName" | "roleArn" | "outputConfig" | "stoppingCondition"
+> {
+    /** The job's name. @default readable parts + a hash of every input, so a changed job gets a new name */
+    readonly optimizationJobName?: string;
+    /** The role the job runs with: it must read the model source and write `outputConfig.s3OutputLocation`. */
+    readonly roleArn: pulumi.Input<string>;
+    /** Where the optimized model goes: an S3 prefix, served as it is (uncompressed). */
+    readonly outputConfig: {
+        readonly s3OutputLocation: string;
+        readonly kmsKeyId?: pulumi.Input<string>;
+        readonly sageMakerModel?: { readonly modelName: string };
+    };
+    /** How long the job may run. @default `{ maxRuntimeInSeconds: 36000 }`, the SageMaker Python SDK's */
+    readonly stoppingCondition?: OptimizationJobInputs["stoppingCondition"];
+    /** The job's AWS region. @default the `aws:region` config, else `AWS_REGION` */
+    readonly region?: string;
+    /** How long `pulumi up` waits for the job; changing it never replaces the job. @default 6 hours */
+    readonly waitTimeoutSeconds?: number;
+    /** Readable parts the default job name starts with. @default the resource name's `/` segments */
+    readonly nameParts?: readonly string[];
+}
+
+/** The Pulumi type of the job: a dynamic resource, `pulumi-nodejs:dynamic/<module>:<type>`. */
+export const OPTIMIZATION_JOB_MODULE = "sagemaker";
+export const OPTIMIZATION_JOB_TYPE_NAME = "OptimizationJob";
+
+// One provider object: Pulumi serializes a dynamic provider once per object and process.
+const provider = optimizationJobProvider();
+
+/**
+ * A SageMaker inference optimization job (quantization, speculative decoding, compilation, sharding) as a
+ * Pulumi resource. CloudFormation has no type for it, so it runs on a dynamic provider that calls the
+ * SageMaker API with the credentials `pulumi up` runs with. `pulumi up` creates the job and waits for it
+ * to finish (a failed job fails the update with its `FailureReason`); any change replaces it with a new
+ * job; delete stops a running job and deletes its record, and leaves the optimized model in S3.
+ */
+export class OptimizationJob extends pulumi.dynamic.Resource {
+    public readonly optimizationJobName!: pulumi.Output<string>;
+    public readonly optimizationJobArn!: pulumi.Output<string>;
+    /** `COMPLETED` once `pulumi up` has created it. */
+    public readonly optimizationJobStatus!: pulumi.Output<string>;
+    /** The image SageMaker recommends for serving the optimized model, if it recommends one. */
+    public readonly recommendedInferenceImage!: pulumi.Output<string | undefined>;
+    /** The optimized model: the job's S3 output prefix. */
+    public readonly optimizedModelUrl!: pulumi.Output<string>;
+    /** The job's name, known before deployment. */
+    public readonly physicalName: string;
+
+    constructor(name: string, args: OptimizationJobArgs, opts: pulumi.CustomResourceOptions = {}) {
+        const region = args.region ?? new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION;
+        checkArgs(name, args, region);
+        const { nameParts, roleArn, outputConfig, waitTimeoutSeconds, ...api } = args;
+        const stoppingCondition = args.stoppingCondition ?? { maxRuntimeInSeconds: DEFAULT_MAX_RUNTIME_SECONDS };
+        const optimizationJobName =
+            args.optimizationJobName ??
+            new ChildNames("fm-fleet:sagemaker:OptimizationJob", name, nameParts ?? partsOf(name)).name("job", {
+                // Every field is create-only: a changed job is a new job, under a new name.
+                content: { ...api, outputConfig: { ...outputConfig, kmsKeyId: undefined }, stoppingCondition },
+            });
+        const props: Record<string, unknown> = {
+            ...api,
+            optimizationJobName,
+            roleArn,
+            outputConfig,
+            stoppingCondition,
+            region,
+            waitTimeoutSeconds,
+            // Outputs the provider sets: declared here so the resource has them.
+            optimizationJobArn: undefined,
+            optimizationJobStatus: undefined,
+            recommendedInferenceImage: undefined,
+            optimizedModelUrl: undefined,
+        };
+        super(provider, name, props, opts, OPTIMIZATION_JOB_MODULE, OPTIMIZATION_JOB_TYPE_NAME);
+        this.physicalName = optimizationJobName;
+    }
+}
+
+const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const CONFIG_KEYS = [
+    "modelQuantizationConfig",
+    "modelCompilationConfig",
+    "modelShardingConfig",
+    "modelSpeculativeDecodingConfig",
+] as const satisfies readonly (keyof OptimizationConfigInput)[];
+
+/** An environment map within the API's limits. */
+function checkEnvironment(check: ArgsCheck, path: string, env: Readonly<Record<string, string>> | undefined): void {
+    if (!env) return;
+    const { environmentEntriesMax: most, environmentTextMax: longest } = OPTIMIZATION_LIMITS;
+    const entries = Object.entries(env);
+    if (entries.length > most) {
+        check.fail(path, `has ${entries.length} entries, over the API's ${most}. Drop some.`);
+    }
+    for (const [key, value] of entries) {
+        if (key.trim() === "" || key.length > longest) {
+            check.fail(path, `has key ${show(key)}: keys must be 1-${longest} characters, not blank. Rename it.`);
+        }
+        if (typeof value !== "string" || value.length > longest) {
+            check.fail(`${path}.${key}`, `must be a string of at most ${longest} characters, got ${show(value)}.`);
+        }
+    }
+}
+
+/** Checks the plain arguments against the API's rules; throws one error naming every problem. */
+function checkArgs(name: string, args: OptimizationJobArgs, region: string | undefined): void {
+    const check = new ArgsCheck("OptimizationJob", name);
+    const limits = OPTIMIZATION_LIMITS;
+    if (args.optimizationJobName !== undefined && !JOB_NAME.test(args.optimizationJobName)) {
+        check.fail(
+            "args.optimizationJobName",
+            `must be 1-${limits.jobNameMax} letters, digits and hyphens, starting and ending with a letter or digit, got ${show(args.optimizationJobName)}. Rename it, or leave it out for a generated name.`,
+        );
+    }
+    if (!region) check.fail("args.region", "is not set and neither is aws:region nor AWS_REGION. Set aws:region.");
+    const source = args.modelSource;
+    if (!!source.s3 === !!source.sageMakerModel) {
+        check.fail("args.modelSource", "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.");
+    }
+    if (source.s3) check.s3Url("args.modelSource.s3.s3Uri", source.s3.s3Uri, "s3://<bucket>/<model>/");
+    if (!OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES.includes(args.deploymentInstanceType)) {
+        check.fail(
+            "args.deploymentInstanceType",
+            `${show(args.deploymentInstanceType)} is not an instance type optimization jobs deploy to. Use one of the API's: ml.g5.*, ml.g6.*, ml.g6e.*, ml.p4d.24xlarge, ml.p5.48xlarge, ml.inf2.*, ml.trn1.* (see OptimizationJobDeploymentInstanceType).`,
+        );
+    }
+    check.count("args.maxInstanceCount", args.maxInstanceCount, 1, "instances", true);
+    checkEnvironment(check, "args.optimizationEnvironment", args.optimizationEnvironment);
+    const configs = args.optimizationConfigs;
+    if (configs.length === 0 || configs.length > limits.configsMax) {
+        check.fail(
+            "args.optimizationConfigs",
+            `must list 1-${limits.configsMax} configs, got ${configs.length}. Give at least one optimization.`,
+        );
+    }
+    configs.forEach((config, i) => {
+        const path = `args.optimizationConfigs[${i}]`;
+        const keys = CONFIG_KEYS.filter((k) => config[k] !== undefined);
+        if (keys.length !== 1) {
+            check.fail(
+                path,
+                `must set exactly one of ${CONFIG_KEYS.join(", ")} (the API's union), got ${keys.length === 0 ? "none" : keys.join(", ")}. Split it into one entry per config.`,
+            );
+        }
+        for (const key of ["modelQuantizationConfig", "modelCompilationConfig", "modelShardingConfig"] as const) {
+            checkEnvironment(check, `${path}.${key}.overrideEnvironment`, config[key]?.overrideEnvironment);
+        }
+        const data = config.modelSpeculativeDecodingConfig?.trainingDataSource;
+        if (data) {
+            check.s3Url(
+                `${path}.modelSpeculativeDecodingConfig.trainingDataSource.s3Uri`,
+                data.s3Uri,
+                "s3://<bucket>/<data>/",
+            );
+            if (data.s3DataType !== "S3Prefix" && data.s3DataType !== "ManifestFile") {
+                check.fail(
+                    `${path}.modelSpeculativeDecodingConfig.trainingDataSource.s3DataType`,
+                    `must be S3Prefix or ManifestFile, got ${show(data.s3DataType)}.`,
+                );
+            }
+        }
+    });
+    check.s3Url(
+        "args.outputConfig.s3OutputLocation",
+        args.outputConfig.s3OutputLocation,
+        "s3://<bucket>/<optimized>/",
+        true,
+    );
+    const stopping = args.stoppingCondition ?? {};
+    check.count("args.stoppingCondition.maxRuntimeInSeconds", stopping.maxRuntimeInSeconds, 1, "seconds", true);
+    check.count("args.stoppingCondition.maxWaitTimeInSeconds", stopping.maxWaitTimeInSeconds, 1, "seconds", true);
+    check.count("args.stoppingCondition.maxPendingTimeInSeconds", stopping.maxPendingTimeInSeconds, 1, "seconds", true);
+    if (args.vpcConfig) {
+        check.range(
+            "args.vpcConfig.securityGroupIds",
+            args.vpcConfig.securityGroupIds.length,
+            1,
+            limits.securityGroupsMax,
+            "security groups",
+        );
+        check.range("args.vpcConfig.subnets", args.vpcConfig.subnets.length, 1, limits.subnetsMax, "subnets");
+    }
+    if (args.tags && Object.keys(args.tags).length > limits.tagsMax) {
+        check.fail(
+            "args.tags",
+            `has ${Object.keys(args.tags).length} tags, over the API's ${limits.tagsMax}. Drop some.`,
+        );
+    }
+    check.count("args.waitTimeoutSeconds", args.waitTimeoutSeconds, 1, "seconds", true).done();
+}

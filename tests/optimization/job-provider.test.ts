@@ -1,0 +1,244 @@
+import * as assert from "node:assert/strict";
+import { CreateOptimizationJobCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import {
+    optimizationJobProvider,
+    OptimizationJobError,
+    pollDelayMs,
+    ProviderDeps,
+    ProviderInputs,
+    ProviderOutputs,
+} from "../../components/optimization/job-provider";
+import { FakeSageMakerControlPlane } from "../../tools/loopback/sagemaker-control-server";
+
+const JOB = "chat-llama3-70b-awq-1a2b3c4d";
+const INPUTS: ProviderInputs = {
+    optimizationJobName: JOB,
+    roleArn: "arn:aws:iam::123456789012:role/fm-fleet-execution",
+    modelSource: { s3: { s3Uri: "s3://fm-fleet-models/llama3-70b/", modelAccessConfig: { acceptEula: true } } },
+    deploymentInstanceType: "ml.g5.12xlarge",
+    optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+    outputConfig: { s3OutputLocation: "s3://fm-fleet-models/llama3-70b-awq/" },
+    stoppingCondition: { maxRuntimeInSeconds: 36000 },
+    tags: { "cost-center": "ml-platform" },
+    region: "us-east-1",
+};
+
+describe("OptimizationJob provider against a loopback SageMaker control plane", () => {
+    const server = new FakeSageMakerControlPlane();
+    let sdk: SageMakerClient;
+    let clock = 0;
+    let sleeps: number[] = [];
+    let logs: string[] = [];
+
+    before(async () => {
+        const url = await server.start();
+        // The real SDK client with static credentials; its own retry policy with a short backoff.
+        sdk = new SageMakerClient({
+            region: "us-east-1",
+            endpoint: url,
+            credentials: { accessKeyId: "AKIDFMFLEETTEST", secretAccessKey: "test-secret" },
+            retryStrategy: new ConfiguredRetryStrategy(3, 10),
+        });
+    });
+    after(() => server.stop());
+    beforeEach(() => {
+        server.reset();
+        clock = 1_000_000;
+        sleeps = [];
+        logs = [];
+    });
+
+    /** The provider on the test's client, with a clock that the sleeps advance and a fixed jitter. */
+    function provider(deps: Partial<ProviderDeps> = {}) {
+        return optimizationJobProvider({
+            client: () => sdk,
+            sleep: async (ms) => {
+                sleeps.push(ms);
+                clock += ms;
+            },
+            log: (line) => logs.push(line),
+            random: () => 0.5,
+            now: () => clock,
+            ...deps,
+        });
+    }
+
+    it("creates the job with the API's exact fields and waits for COMPLETED, polling with growing, jittered delays", async () => {
+        server.scripts.set(JOB, {
+            describesUntilDone: 3,
+            recommendedImage: "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
+        });
+        const result = await provider().create(INPUTS);
+        assert.equal(result.id, JOB);
+        assert.deepEqual(result.outs, {
+            ...INPUTS,
+            optimizationJobArn: `arn:aws:sagemaker:us-east-1:123456789012:optimization-job/${JOB}`,
+            optimizationJobStatus: "COMPLETED",
+            recommendedInferenceImage:
+                "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
+            optimizedModelUrl: "s3://fm-fleet-models/llama3-70b-awq/",
+            optimizationStartTime: "2026-09-21T14:13:20.000Z",
+            optimizationEndTime: "2026-09-21T15:13:20.000Z",
+        } satisfies ProviderOutputs);
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+        ]);
+        assert.equal(server.calls[0].headers["x-amz-target"], "SageMaker.CreateOptimizationJob");
+        assert.deepEqual(server.calls[0].body, {
+            OptimizationJobName: JOB,
+            RoleArn: "arn:aws:iam::123456789012:role/fm-fleet-execution",
+            ModelSource: { S3: { S3Uri: "s3://fm-fleet-models/llama3-70b/", ModelAccessConfig: { AcceptEula: true } } },
+            DeploymentInstanceType: "ml.g5.12xlarge",
+            OptimizationConfigs: [{ ModelQuantizationConfig: { OverrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+            OutputConfig: { S3OutputLocation: "s3://fm-fleet-models/llama3-70b-awq/" },
+            StoppingCondition: { MaxRuntimeInSeconds: 36000 },
+            Tags: [{ Key: "cost-center", Value: "ml-platform" }],
+        });
+        // 15 s doubling to the 120 s cap, each jittered to 75% at random() = 0.5.
+        assert.deepEqual(sleeps, [11250, 22500, 45000]);
+        assert.deepEqual(logs, [
+            `optimization job ${JOB}: created, waiting for it to finish`,
+            `optimization job ${JOB}: STARTING (0 min)`,
+            `optimization job ${JOB}: INPROGRESS (0 min)`,
+            `optimization job ${JOB}: COMPLETED (1 min)`,
+        ]);
+    });
+
+    it("caps the poll delay and spreads it between half and all of the cap", () => {
+        assert.equal(pollDelayMs(0, 0, 15, 120), 7500);
+        assert.equal(pollDelayMs(0, 0.999999, 15, 120), 15000);
+        assert.equal(pollDelayMs(3, 1, 15, 120), 120000);
+        assert.equal(pollDelayMs(30, 0, 15, 120), 60000);
+    });
+
+    it("fails the update with the job's FailureReason and deletes the failed job's record", async () => {
+        server.scripts.set(JOB, {
+            describesUntilDone: 1,
+            outcome: "FAILED",
+            failureReason: "ClientError: Access denied for s3://fm-fleet-models/llama3-70b/",
+        });
+        await assert.rejects(
+            provider().create(INPUTS),
+            (err: unknown) =>
+                err instanceof OptimizationJobError &&
+                err.message ===
+                    `Optimization job "${JOB}" ended FAILED: ClientError: Access denied for s3://fm-fleet-models/llama3-70b/. ` +
+                        "Fix the cause and run pulumi up again (its record was deleted so the same job can run again).",
+        );
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DeleteOptimizationJob",
+        ]);
+        assert.equal(server.hasJob(JOB), false);
+    });
+
+    it("stops a job that outlives the wait timeout, and says how to wait longer", async () => {
+        server.scripts.set(JOB, { describesUntilDone: 1000 });
+        await assert.rejects(
+            provider().create({ ...INPUTS, waitTimeoutSeconds: 300 }),
+            (err: unknown) =>
+                err instanceof OptimizationJobError &&
+                err.message ===
+                    `Optimization job "${JOB}" did not finish within 300 s (status INPROGRESS); it was stopped. ` +
+                        "Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.",
+        );
+        // 11.25 + 22.5 + 45 + 90 + 90 = 258.75 s waited; the next 90 s would pass 300 s.
+        assert.deepEqual(sleeps, [11250, 22500, 45000, 90000, 90000]);
+        assert.deepEqual(server.operations().slice(-2), ["DescribeOptimizationJob", "StopOptimizationJob"]);
+    });
+
+    it("gets through throttling by the SDK's own retries", async () => {
+        server.throttle = 2;
+        const result = await provider().create(INPUTS);
+        assert.equal(result.outs.optimizationJobStatus, "COMPLETED");
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "CreateOptimizationJob",
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+        ]);
+    });
+
+    it("stops a running job on delete, waits for STOPPED, deletes its record and leaves the output in S3", async () => {
+        server.scripts.set(JOB, { describesUntilDone: 1000, describesUntilStopped: 2 });
+        await sdk.send(new CreateOptimizationJobCommand({ ...createRequestOf(JOB) }));
+        const state = { ...INPUTS, optimizedModelUrl: INPUTS.outputConfig.s3OutputLocation } as ProviderOutputs;
+        await provider().delete!(JOB, state);
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+            "StopOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DeleteOptimizationJob",
+        ]);
+        assert.equal(server.hasJob(JOB), false);
+        assert.equal(
+            logs.at(-1),
+            `optimization job ${JOB}: deleted; the optimized model stays in S3 at s3://fm-fleet-models/llama3-70b-awq/`,
+        );
+    });
+
+    it("deletes a finished job without stopping it, and treats a job that is gone as deleted", async () => {
+        await provider().create(INPUTS);
+        server.calls.length = 0;
+        await provider().delete!(JOB, INPUTS as ProviderOutputs);
+        assert.deepEqual(server.operations(), ["DescribeOptimizationJob", "DeleteOptimizationJob"]);
+        server.calls.length = 0;
+        await provider().delete!(JOB, INPUTS as ProviderOutputs);
+        assert.deepEqual(server.operations(), ["DescribeOptimizationJob"]);
+    });
+
+    it("reads the job back, and reports a job that is gone with an empty id", async () => {
+        const created = await provider().create(INPUTS);
+        const read = await provider().read!(JOB, created.outs);
+        assert.deepEqual(read, { id: JOB, props: created.outs });
+        server.reset();
+        assert.deepEqual(await provider().read!(JOB, created.outs), { id: "", props: {} });
+    });
+
+    it("replaces the job on any API field change (deleting first under the same name), and updates a wait timeout in place", async () => {
+        const olds = (await provider().create(INPUTS)).outs;
+        const diff = provider().diff!;
+        assert.deepEqual(await diff(JOB, olds, INPUTS), { changes: false, replaces: [], deleteBeforeReplace: false });
+        // Under the same name the old job must go first; the components' generated names change with any field.
+        assert.deepEqual(await diff(JOB, olds, { ...INPUTS, deploymentInstanceType: "ml.g6e.12xlarge" }), {
+            changes: true,
+            replaces: ["deploymentInstanceType"],
+            deleteBeforeReplace: true,
+        });
+        assert.deepEqual(await diff(JOB, olds, { ...INPUTS, optimizationJobName: "other-1", region: "us-west-2" }), {
+            changes: true,
+            replaces: ["optimizationJobName", "region"],
+            deleteBeforeReplace: false,
+        });
+        assert.deepEqual(await diff(JOB, olds, { ...INPUTS, waitTimeoutSeconds: 60 }), {
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        const updated = await provider().update!(JOB, olds, { ...INPUTS, waitTimeoutSeconds: 60 });
+        assert.deepEqual(updated.outs, { ...olds, waitTimeoutSeconds: 60 });
+    });
+});
+
+/** The create request of a job named `name` (for jobs the test starts by itself). */
+function createRequestOf(name: string) {
+    return {
+        OptimizationJobName: name,
+        RoleArn: INPUTS.roleArn,
+        ModelSource: { S3: { S3Uri: "s3://fm-fleet-models/llama3-70b/" } },
+        DeploymentInstanceType: "ml.g5.12xlarge" as const,
+        OptimizationConfigs: [{ ModelQuantizationConfig: { OverrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+        OutputConfig: { S3OutputLocation: "s3://fm-fleet-models/llama3-70b-awq/" },
+        StoppingCondition: { MaxRuntimeInSeconds: 36000 },
+    };
+}
