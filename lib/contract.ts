@@ -7,6 +7,8 @@
 export const PARAMETERS_BILLIONS_TAG = "fmfleet:parameters-billions";
 /** IC tag: the weight quantization (`awq`, `fp8`, ...) when it is not visible in the container env. */
 export const QUANTIZATION_TAG = "fmfleet:quantization";
+/** Model and IC tag: the optimization job whose output the model serves. */
+export const OPTIMIZATION_JOB_TAG = "fmfleet:optimization-job";
 /** Default cost-allocation tag key. */
 export const COST_CENTER_TAG = "cost-center";
 
@@ -29,6 +31,8 @@ export const TYPES = {
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    /** fm-fleet's dynamic resource for CreateOptimizationJob (CloudFormation has no type for it). */
+    optimizationJob: "pulumi-nodejs:dynamic/sagemaker:OptimizationJob",
 } as const;
 
 /**

@@ -55,12 +55,12 @@ export interface ProviderDeps {
     readonly delays?: { readonly firstDelaySeconds?: number; readonly maxDelaySeconds?: number };
 }
 
-/** A job that failed, was stopped or did not finish in time: the message is what `pulumi up` prints. */
-export class OptimizationJobError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "OptimizationJobError";
-    }
+/**
+ * A job that failed, was stopped or did not finish in time: the message is what `pulumi up` prints. A
+ * plain Error with its own name, not a subclass: a serialized subclass loses its message in the host.
+ */
+export function optimizationJobError(message: string): Error {
+    return Object.assign(new Error(message), { name: "OptimizationJobError" });
 }
 
 const isNotFound = (err: unknown) => (err as { name?: string } | undefined)?.name === "ResourceNotFound";
@@ -69,6 +69,55 @@ const isNotFound = (err: unknown) => (err as { name?: string } | undefined)?.nam
 export function pollDelayMs(attempt: number, random: number, first: number, max: number): number {
     const ceiling = Math.min(max, first * 2 ** attempt) * 1000;
     return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+/** How the provider waits: the resolved {@link ProviderDeps}. */
+interface Waiting {
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly log: (message: string) => void;
+    readonly random: () => number;
+    readonly now: () => number;
+    readonly first: number;
+    readonly max: number;
+}
+
+// Module-level functions with explicit parameters, named unlike any global (mocha's `describe` once hid
+// one from the serializer): Pulumi serializes the provider's closure, and skips names it takes for globals.
+
+function describeJob(client: Pick<SageMakerClient, "send">, name: string): Promise<DescribeOptimizationJobResponse> {
+    return client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+}
+
+/** Polls until the job is in one of `until` or `timeoutSeconds` pass; returns the last description. */
+async function waitFor(
+    waiting: Waiting,
+    client: Pick<SageMakerClient, "send">,
+    name: string,
+    until: readonly string[],
+    timeoutSeconds: number,
+): Promise<{ described: DescribeOptimizationJobResponse; timedOut: boolean }> {
+    const started = waiting.now();
+    let last = "";
+    for (let attempt = 0; ; attempt++) {
+        const described = await describeJob(client, name);
+        const status = described.OptimizationJobStatus ?? "";
+        const minutes = Math.round((waiting.now() - started) / 60000);
+        if (status !== last) waiting.log(`optimization job ${name}: ${status} (${minutes} min)`);
+        last = status;
+        if (until.includes(status)) return { described, timedOut: false };
+        const delay = pollDelayMs(attempt, waiting.random(), waiting.first, waiting.max);
+        if (waiting.now() - started + delay > timeoutSeconds * 1000) return { described, timedOut: true };
+        await waiting.sleep(delay);
+    }
+}
+
+/** Deletes a finished job's record, so its name can be used again; a missing record is fine. */
+async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string): Promise<void> {
+    try {
+        await client.send(new DeleteOptimizationJobCommand({ OptimizationJobName: name }));
+    } catch (err) {
+        if (!isNotFound(err)) throw err;
+    }
 }
 
 /**
@@ -80,46 +129,15 @@ export function pollDelayMs(attempt: number, random: number, first: number, max:
  */
 export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
     const clientOf = deps.client ?? ((region: string) => new SageMakerClient({ region }));
-    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const log = deps.log ?? ((message: string) => void pulumi.log.info(message));
-    const random = deps.random ?? Math.random;
-    const now = deps.now ?? Date.now;
-    const first = deps.delays?.firstDelaySeconds ?? WAIT_DEFAULTS.firstDelaySeconds;
-    const max = deps.delays?.maxDelaySeconds ?? WAIT_DEFAULTS.maxDelaySeconds;
-
-    const describe = (client: Pick<SageMakerClient, "send">, name: string) =>
-        client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
-
-    /** Polls until the job is in one of `until` or `timeoutSeconds` pass; returns the last description. */
-    async function waitFor(
-        client: Pick<SageMakerClient, "send">,
-        name: string,
-        until: readonly string[],
-        timeoutSeconds: number,
-    ): Promise<{ described: DescribeOptimizationJobResponse; timedOut: boolean }> {
-        const started = now();
-        let last = "";
-        for (let attempt = 0; ; attempt++) {
-            const described = await describe(client, name);
-            const status = described.OptimizationJobStatus ?? "";
-            const minutes = Math.round((now() - started) / 60000);
-            if (status !== last) log(`optimization job ${name}: ${status} (${minutes} min)`);
-            last = status;
-            if (until.includes(status)) return { described, timedOut: false };
-            const delay = pollDelayMs(attempt, random(), first, max);
-            if (now() - started + delay > timeoutSeconds * 1000) return { described, timedOut: true };
-            await sleep(delay);
-        }
-    }
-
-    /** Deletes a finished job's record, so its name can be used again; a missing record is fine. */
-    async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string): Promise<void> {
-        try {
-            await client.send(new DeleteOptimizationJobCommand({ OptimizationJobName: name }));
-        } catch (err) {
-            if (!isNotFound(err)) throw err;
-        }
-    }
+    const waiting: Waiting = {
+        sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+        log: deps.log ?? ((message: string) => void pulumi.log.info(message)),
+        random: deps.random ?? Math.random,
+        now: deps.now ?? Date.now,
+        first: deps.delays?.firstDelaySeconds ?? WAIT_DEFAULTS.firstDelaySeconds,
+        max: deps.delays?.maxDelaySeconds ?? WAIT_DEFAULTS.maxDelaySeconds,
+    };
+    const log = waiting.log;
 
     return {
         async create(inputs: ProviderInputs) {
@@ -128,12 +146,12 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
             await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
             log(`optimization job ${name}: created, waiting for it to finish`);
             const timeout = inputs.waitTimeoutSeconds ?? WAIT_DEFAULTS.waitTimeoutSeconds;
-            const { described, timedOut } = await waitFor(client, name, TERMINAL, timeout);
+            const { described, timedOut } = await waitFor(waiting, client, name, TERMINAL, timeout);
             const status = described.OptimizationJobStatus;
             if (timedOut) {
                 // Nothing may run that Pulumi has no record of: a failed create leaves no state behind.
                 await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
-                throw new OptimizationJobError(
+                throw optimizationJobError(
                     `Optimization job "${name}" did not finish within ${timeout} s (status ${status}); it was stopped. ` +
                         `Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.`,
                 );
@@ -141,7 +159,7 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
             if (status !== "COMPLETED") {
                 await deleteRecord(client, name);
                 const reason = described.FailureReason ?? "no FailureReason given";
-                throw new OptimizationJobError(
+                throw optimizationJobError(
                     `Optimization job "${name}" ended ${status}: ${reason}. Fix the cause and run pulumi up again ` +
                         `(its record was deleted so the same job can run again).`,
                 );
@@ -153,7 +171,7 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
 
         async read(id: string, props: ProviderOutputs) {
             try {
-                const described = await describe(clientOf(props.region), id);
+                const described = await describeJob(clientOf(props.region), id);
                 return { id, props: { ...props, ...jobOutputs(props, described) } };
             } catch (err) {
                 // An empty id tells the engine the job is gone.
@@ -187,19 +205,21 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
 
         async update(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
             // Only provider settings reach here (diff replaces on anything else): keep the job, take the settings.
-            return { outs: { ...olds, waitTimeoutSeconds: news.waitTimeoutSeconds } };
+            const outs: Record<string, unknown> = { ...olds, waitTimeoutSeconds: news.waitTimeoutSeconds };
+            if (news.waitTimeoutSeconds === undefined) delete outs.waitTimeoutSeconds;
+            return { outs };
         },
 
         async delete(id: string, props: ProviderOutputs) {
             const client = clientOf(props.region);
             let status: string | undefined;
             try {
-                status = (await describe(client, id)).OptimizationJobStatus;
+                status = (await describeJob(client, id)).OptimizationJobStatus;
                 if (status && RUNNING.includes(status)) {
                     await client.send(new StopOptimizationJobCommand({ OptimizationJobName: id }));
-                    const stopped = await waitFor(client, id, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
+                    const stopped = await waitFor(waiting, client, id, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
                     if (stopped.timedOut) {
-                        throw new OptimizationJobError(
+                        throw optimizationJobError(
                             `Optimization job "${id}" was asked to stop but is still ${stopped.described.OptimizationJobStatus} ` +
                                 `after ${WAIT_DEFAULTS.stopTimeoutSeconds} s. Run pulumi destroy (or up) again once it has stopped.`,
                         );

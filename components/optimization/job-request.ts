@@ -150,7 +150,8 @@ export function jobOutputs(
     inputs: OptimizationJobInputs,
     described: DescribeOptimizationJobResponse,
 ): OptimizationJobOutputs {
-    return {
+    // Without undefined values: the provider host sends outputs as a protobuf Struct, which has no undefined.
+    return withoutUndefined({
         ...inputs,
         optimizationJobArn: described.OptimizationJobArn ?? "",
         optimizationJobStatus: described.OptimizationJobStatus ?? "",
@@ -158,5 +159,10 @@ export function jobOutputs(
         optimizedModelUrl: described.OutputConfig?.S3OutputLocation ?? inputs.outputConfig.s3OutputLocation,
         optimizationStartTime: described.OptimizationStartTime?.toISOString(),
         optimizationEndTime: described.OptimizationEndTime?.toISOString(),
-    };
+    });
+}
+
+/** A copy without the keys whose value is `undefined`, at any depth. */
+function withoutUndefined<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { TYPES } from "../../lib/contract";
 import {
     DEFAULT_MAX_RUNTIME_SECONDS,
     OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES,
@@ -35,9 +36,8 @@ export interface OptimizationJobArgs extends Omit<
     readonly nameParts?: readonly string[];
 }
 
-/** The Pulumi type of the job: a dynamic resource, `pulumi-nodejs:dynamic/<module>:<type>`. */
-export const OPTIMIZATION_JOB_MODULE = "sagemaker";
-export const OPTIMIZATION_JOB_TYPE_NAME = "OptimizationJob";
+/** The job's Pulumi type, {@link TYPES.optimizationJob}, is `pulumi-nodejs:dynamic/<module>:<type>`. */
+const [OPTIMIZATION_JOB_MODULE, OPTIMIZATION_JOB_TYPE_NAME] = TYPES.optimizationJob.split("/")[1].split(":");
 
 // One provider object: Pulumi serializes a dynamic provider once per object and process.
 const provider = optimizationJobProvider();

@@ -3,7 +3,6 @@ import { CreateOptimizationJobCommand, SageMakerClient } from "@aws-sdk/client-s
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import {
     optimizationJobProvider,
-    OptimizationJobError,
     pollDelayMs,
     ProviderDeps,
     ProviderInputs,
@@ -125,7 +124,8 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
         await assert.rejects(
             provider().create(INPUTS),
             (err: unknown) =>
-                err instanceof OptimizationJobError &&
+                err instanceof Error &&
+                err.name === "OptimizationJobError" &&
                 err.message ===
                     `Optimization job "${JOB}" ended FAILED: ClientError: Access denied for s3://fm-fleet-models/llama3-70b/. ` +
                         "Fix the cause and run pulumi up again (its record was deleted so the same job can run again).",
@@ -144,7 +144,8 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
         await assert.rejects(
             provider().create({ ...INPUTS, waitTimeoutSeconds: 300 }),
             (err: unknown) =>
-                err instanceof OptimizationJobError &&
+                err instanceof Error &&
+                err.name === "OptimizationJobError" &&
                 err.message ===
                     `Optimization job "${JOB}" did not finish within 300 s (status INPROGRESS); it was stopped. ` +
                         "Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.",

@@ -93,6 +93,20 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name, 255);
                 return { id: name, state: { ...inputs, name, arn: arn("cloudwatch", `alarm:${name}`) } };
             }
+            case TYPES.optimizationJob: {
+                // What the provider returns once the job has finished; the recommended image is the job's to say.
+                const name = String(inputs.optimizationJobName);
+                const output = (inputs.outputConfig as { s3OutputLocation?: string } | undefined)?.s3OutputLocation;
+                return {
+                    id: name,
+                    state: {
+                        ...inputs,
+                        optimizationJobArn: arn("sagemaker", `optimization-job/${name}`),
+                        optimizationJobStatus: "COMPLETED",
+                        optimizedModelUrl: output,
+                    },
+                };
+            }
             default:
                 return { id: `${args.name}-id`, state: inputs };
         }
