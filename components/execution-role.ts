@@ -10,6 +10,8 @@ import { ChildNames, partsOf } from "./naming";
 export interface ExecutionRoleArgs {
     /** S3 URLs (objects or prefixes) the role may read: model data, draft models, adapters. At least one. */
     readonly artifactUrls: readonly string[];
+    /** S3 prefixes the role may write: where optimization jobs put optimized models. @default [] */
+    readonly outputUrls?: readonly string[];
     /** ECR image URIs the role may pull. Non-ECR images get no grant (they are pulled by the service). */
     readonly images: readonly string[];
     /** KMS key the role may use to decrypt artifacts and volumes. @default none - no KMS grant */
@@ -81,6 +83,15 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
             Condition: { StringLike: { "s3:prefix": s3.listPrefixes } },
         },
     ];
+    const outputs = args.outputUrls ?? [];
+    if (outputs.length > 0) {
+        statements.push({
+            Sid: "WriteOptimizedModels",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+            Resource: s3ReadGrants(outputs).objectArns,
+        });
+    }
     if (repositories.length > 0) {
         statements.push(
             {
@@ -127,5 +138,8 @@ function checkArgs(name: string, args: ExecutionRoleArgs): void {
         check.fail("args.artifactUrls", "is empty. Give the S3 URLs of the model data and adapters the role serves.");
     }
     args.artifactUrls.forEach((url, i) => check.s3Url(`args.artifactUrls[${i}]`, url, "s3://<bucket>/<prefix>/"));
+    (args.outputUrls ?? []).forEach((url, i) =>
+        check.s3Url(`args.outputUrls[${i}]`, url, "s3://<bucket>/<prefix>/", true),
+    );
     check.done();
 }

@@ -77,13 +77,27 @@ export class Fleet extends pulumi.ComponentResource {
                         e.foundationModels.flatMap((m) => [
                             m.modelDataUrl,
                             ...(m.adapters ?? []).map((a) => a.artifactUrl),
+                            // An optimization job reads its training data; the model reads the job's output.
+                            ...(m.optimization?.speculativeDecoding?.trainingDataUrl
+                                ? [m.optimization.speculativeDecoding.trainingDataUrl]
+                                : []),
+                            ...(m.optimization ? [m.optimization.outputUrl] : []),
                         ]),
                     ),
                     ...mmes.map((m) => m.modelsPrefix),
                     ...[...endpoints, ...mmes].flatMap((e) => (e.dataCapture ? [e.dataCapture.destinationS3Uri] : [])),
                 ],
+                // Optimization jobs run as this role too: they write the optimized models.
+                outputUrls: endpoints.flatMap((e) =>
+                    e.foundationModels.flatMap((m) => (m.optimization ? [m.optimization.outputUrl] : [])),
+                ),
                 images: [
-                    ...endpoints.flatMap((e) => e.foundationModels.map((m) => m.image)),
+                    ...endpoints.flatMap((e) =>
+                        e.foundationModels.flatMap((m) => [
+                            m.image,
+                            ...(m.optimization?.image ? [m.optimization.image] : []),
+                        ]),
+                    ),
                     ...mmes.map((m) => m.image),
                 ],
                 kmsKeyArn: fleet.kmsKeyArn,
@@ -136,6 +150,13 @@ export class Fleet extends pulumi.ComponentResource {
                             variantName: endpoint.variantName,
                             executionRoleArn: this.role.arn,
                             vpc: fleet.vpc,
+                            // The job optimizes for the endpoint's type unless told otherwise, and encrypts
+                            // its output with the fleet's key.
+                            optimization: m.optimization && {
+                                ...m.optimization,
+                                instanceType: m.optimization.instanceType ?? e.instanceType,
+                                kmsKeyId: fleet.kmsKeyArn,
+                            },
                             tags,
                         },
                         // Models hang under their endpoint so the stack tree reads endpoint -> model -> adapters.

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
-import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
+import { OPTIMIZATION_JOB_TAG, PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
+import { ESTIMATED_HOURS_TAG } from "../lib/optimization";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
 import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
@@ -10,6 +11,14 @@ import { ArgsCheck } from "./args-check";
 import { nativeTags, VpcArgs, vpcConfig } from "./inference-endpoint";
 import { ChildNames, partsOf } from "./naming";
 import { draftPathIn, messages } from "./rules";
+import { OptimizationJob } from "./optimization/optimization-job";
+import {
+    MODEL_OPTIMIZATION_DEFAULTS,
+    ModelOptimizationArgs,
+    optimizationConfigsOf,
+    optimizationIssues,
+    optimizedServingEnvironment,
+} from "./optimization/model-optimization";
 import {
     checkRolloutAndPlacement,
     deploymentConfig,
@@ -89,6 +98,11 @@ export interface FoundationModelArgs {
     readonly rollout?: RolloutArgs;
     /** Copy placement and Availability Zone balance. @default none - the API's default placement */
     readonly placement?: PlacementArgs;
+    /**
+     * Optimize the weights before serving them: a SageMaker optimization job reads `modelDataUrl` and the
+     * model serves its output instead, with the job's quantization and environment. @default none
+     */
+    readonly optimization?: ModelOptimizationArgs;
     /** Readable parts the physical names start with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
     /** Tags for the model, its inference components and its alarms. @default {} */
@@ -96,10 +110,10 @@ export interface FoundationModelArgs {
 }
 
 /** S3 data source of model weights: a prefix is served uncompressed, anything else as a tarball. */
-function s3DataSource(url: string) {
+function s3DataSource(url: string, uri: pulumi.Input<string> = url) {
     return url.endsWith("/")
-        ? { s3Uri: url, s3DataType: "S3Prefix", compressionType: "None" }
-        : { s3Uri: url, s3DataType: "S3Object", compressionType: "Gzip" };
+        ? { s3Uri: uri, s3DataType: "S3Prefix", compressionType: "None" }
+        : { s3Uri: uri, s3DataType: "S3Object", compressionType: "Gzip" };
 }
 
 /**
@@ -120,6 +134,8 @@ export class FoundationModel extends pulumi.ComponentResource {
     public readonly rollbackAlarms: readonly aws.cloudwatch.MetricAlarm[];
     /** The adapters; `undefined` when there are none. */
     public readonly adapters: FineTunedAdapters | undefined;
+    /** The job that optimizes the weights; `undefined` without `optimization`. */
+    public readonly optimizationJob: OptimizationJob | undefined;
     /** The serving environment the container gets. */
     public readonly environment: Readonly<Record<string, string>>;
     /** The serving container family the environment is written for. */
@@ -132,7 +148,9 @@ export class FoundationModel extends pulumi.ComponentResource {
         checkArgs(name, args);
         super("fm-fleet:sagemaker:FoundationModel", name, {}, opts);
         const adapters = args.adapters ?? [];
-        const quantization = args.quantization ?? SERVING_DEFAULTS.quantization;
+        const optimization = args.optimization;
+        // An optimized model serves the job's quantization (checkArgs keeps the two from disagreeing).
+        const quantization = optimization?.quantization ?? args.quantization ?? SERVING_DEFAULTS.quantization;
         const nameParts = args.nameParts ?? partsOf(name);
         const names = new ChildNames("fm-fleet:sagemaker:FoundationModel", name, nameParts);
         // checkArgs guarantees both: a known family and a draft inside the weights.
@@ -150,23 +168,41 @@ export class FoundationModel extends pulumi.ComponentResource {
                     : undefined,
                 adapterCount: adapters.length,
             }),
+            // As the SageMaker Python SDK deploys a job's output: with the job's environment.
+            ...(optimization && optimizedServingEnvironment(optimization)),
             ...args.environment,
         };
         const tags = { ...args.tags };
-        const icTags: Record<string, string> = { ...tags, [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions) };
+        this.optimizationJob = optimization && this.optimize(name, args, optimization, names.parts, tags);
+        const modelTags: Record<string, string> = { ...tags };
+        if (this.optimizationJob) modelTags[OPTIMIZATION_JOB_TAG] = this.optimizationJob.physicalName;
+        const icTags: Record<string, string> = {
+            ...modelTags,
+            [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions),
+        };
         if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
 
+        // An optimized model serves the job's output prefix, uncompressed, once the job has written it.
+        const weights = optimization?.outputUrl ?? args.modelDataUrl;
         const container = {
             image: args.image,
             // The draft, if any, is a folder of this one data source: no additionalModelDataSources.
-            modelDataSource: { s3DataSources: [s3DataSource(args.modelDataUrl)] },
+            modelDataSource: { s3DataSources: [s3DataSource(weights, this.optimizationJob?.optimizedModelUrl)] },
             environment: this.environment,
         };
         const networkIsolation = args.networkIsolation ?? FOUNDATION_MODEL_DEFAULTS.networkIsolation;
         const vpc = vpcConfig(args.vpc);
         this.physicalNames = {
             // Every input of a SageMaker model is create-only: a changed model is a new model, under a new name.
-            model: names.name("model", { content: { container, networkIsolation, vpcConfig: vpc } }),
+            // A new job writes new weights to the same prefix: its name is part of the model's content.
+            model: names.name("model", {
+                content: {
+                    container: { ...container, modelDataSource: { s3DataSources: [s3DataSource(weights)] } },
+                    optimizationJob: this.optimizationJob?.physicalName,
+                    networkIsolation,
+                    vpcConfig: vpc,
+                },
+            }),
             inferenceComponent: names.name("ic"),
         };
 
@@ -178,7 +214,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                 enableNetworkIsolation: networkIsolation,
                 primaryContainer: container,
                 vpcConfig: vpc,
-                tags,
+                tags: modelTags,
             },
             { parent: this },
         );
@@ -247,6 +283,43 @@ export class FoundationModel extends pulumi.ComponentResource {
 
         this.registerOutputs({ inferenceComponentName: this.inferenceComponentName });
     }
+
+    /** The job that reads the model's weights and writes the optimized model the model serves. */
+    private optimize(
+        name: string,
+        args: FoundationModelArgs,
+        optimization: ModelOptimizationArgs,
+        nameParts: readonly string[],
+        tags: Readonly<Record<string, string>>,
+    ): OptimizationJob {
+        const maxRuntimeHours = optimization.maxRuntimeHours ?? MODEL_OPTIMIZATION_DEFAULTS.maxRuntimeHours;
+        const waitTimeoutMinutes = optimization.waitTimeoutMinutes ?? MODEL_OPTIMIZATION_DEFAULTS.waitTimeoutMinutes;
+        return new OptimizationJob(
+            `${name}-optimization`,
+            {
+                roleArn: args.executionRoleArn,
+                modelSource: {
+                    s3: {
+                        s3Uri: args.modelDataUrl,
+                        modelAccessConfig:
+                            optimization.acceptEula === undefined ? undefined : { acceptEula: optimization.acceptEula },
+                    },
+                },
+                deploymentInstanceType: optimization.instanceType,
+                maxInstanceCount: optimization.maxInstanceCount,
+                optimizationEnvironment: optimization.environment,
+                optimizationConfigs: optimizationConfigsOf(optimization),
+                outputConfig: { s3OutputLocation: optimization.outputUrl, kmsKeyId: optimization.kmsKeyId },
+                stoppingCondition: { maxRuntimeInSeconds: Math.round(maxRuntimeHours * 3600) },
+                vpcConfig: args.vpc && { securityGroupIds: args.vpc.securityGroupIds, subnets: args.vpc.subnetIds },
+                waitTimeoutSeconds: Math.round(waitTimeoutMinutes * 60),
+                nameParts: [...nameParts, "opt"],
+                // The plan and the pack price the job from this tag: it bills its instance until it ends.
+                tags: { ...tags, [ESTIMATED_HOURS_TAG]: String(optimization.estimatedHours ?? maxRuntimeHours) },
+            },
+            { parent: this },
+        );
+    }
 }
 
 /** Checks a model's plain arguments, its adapters included; throws one error naming every problem. */
@@ -268,7 +341,16 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
             `must be > 0, got ${args.parametersBillions}. Give the size in billions, e.g. 8 or 70.`,
         );
     }
-    if (args.speculativeDecoding) {
+    for (const issue of optimizationIssues(args.optimization, args)) check.fail(`args.${issue.path}`, issue.message);
+    if (args.optimization) {
+        check.s3Url(
+            "args.optimization.outputUrl",
+            args.optimization.outputUrl,
+            "s3://<bucket>/<model>-optimized/ (a prefix)",
+            true,
+        );
+    }
+    if (args.speculativeDecoding && !args.optimization) {
         const draft = args.speculativeDecoding.draftModelUrl;
         if (!args.modelDataUrl.endsWith("/")) {
             check.fail("args.speculativeDecoding", messages.draftNeedsPrefix(args.modelDataUrl));

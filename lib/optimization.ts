@@ -41,6 +41,9 @@ export const OPTIMIZATION_LIMITS = {
  */
 export const DEFAULT_MAX_RUNTIME_SECONDS = 36000;
 
+/** Job tag: hours the job is expected to bill, for the plan's and the pack's one-time cost. */
+export const ESTIMATED_HOURS_TAG = "fmfleet:estimated-hours";
+
 /** The environment variable a quantization config sets in `OverrideEnvironment` (AWS guide, LMI). */
 export const OPTIMIZATION_QUANTIZE_ENV = "OPTION_QUANTIZE";
 /** The environment variable sharding requires (SageMaker Python SDK: "required ... with sharding config"). */

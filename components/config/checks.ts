@@ -1,5 +1,6 @@
 import { findInstanceType, localStorageType } from "../../lib/catalog";
 import { PLACEMENT_RANGES, ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
+import { optimizationIssues } from "../optimization/model-optimization";
 import { containerFamilyOf } from "../serving-environment";
 import { draftPathIn, isS3Url, messages } from "../rules";
 import { ConfigIssue } from "./issues";
@@ -37,6 +38,34 @@ function checkUnique(path: string, items: [number, Raw][], what: string, issues:
     }
 }
 
+/**
+ * A model's optimization job: the rules the FoundationModel checks too (one function), and, knowing the
+ * endpoint, that the job optimizes for a type the endpoint serves on.
+ */
+function checkOptimization(path: string, model: Raw, endpoint: Raw, issues: ConfigIssue[]): void {
+    const optimization = model.optimization;
+    if (!isObject(optimization)) return;
+    const instanceType = optimization.instanceType ?? endpoint.instanceType;
+    for (const issue of optimizationIssues({ ...optimization, instanceType }, model)) {
+        // A defaulted instance type is reported where it comes from: the endpoint.
+        const at =
+            issue.path === "optimization.instanceType" && optimization.instanceType === undefined
+                ? `${path.slice(0, path.lastIndexOf(".foundationModels"))}.instanceType`
+                : `${path}.${issue.path}`;
+        issues.push({ path: at, message: issue.message });
+    }
+    const served = [
+        endpoint.instanceType,
+        ...(Array.isArray(endpoint.fallbackInstanceTypes) ? endpoint.fallbackInstanceTypes : []),
+    ];
+    if (typeof optimization.instanceType === "string" && !served.includes(optimization.instanceType)) {
+        issues.push({
+            path: `${path}.optimization.instanceType`,
+            message: `is ${optimization.instanceType}, but endpoint "${String(endpoint.name)}" serves on ${served.filter((t) => typeof t === "string").join(", ")}: the job optimizes for the type it is told. Use one of those, or leave it out for the endpoint's.`,
+        });
+    }
+}
+
 /** A model's serving container family is known, and its draft model travels inside its weights. */
 function checkServing(path: string, model: Raw, issues: ConfigIssue[]): void {
     if (model.containerFamily === undefined && typeof model.image === "string" && model.image !== "") {
@@ -44,6 +73,8 @@ function checkServing(path: string, model: Raw, issues: ConfigIssue[]): void {
             issues.push({ path: `${path}.containerFamily`, message: messages.unknownContainerFamily(model.image) });
         }
     }
+    // With an optimization job the draft question is the job's (checkOptimization reports it).
+    if (model.optimization !== undefined) return;
     const draft = isObject(model.speculativeDecoding) ? model.speculativeDecoding.draftModelUrl : undefined;
     const weights = model.modelDataUrl;
     if (typeof draft !== "string" || typeof weights !== "string" || !isS3Url(draft) || !isS3Url(weights)) return;
@@ -194,6 +225,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
+            checkOptimization(mat, model, endpoint, issues);
             checkRollout(`${mat}.rollout`, model.rollout, issues);
             checkPlacement(`${mat}.placement`, model.placement, issues);
         }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { findInstanceType } from "../../lib/catalog";
 import { ROUTING_STRATEGIES } from "../../lib/contract";
+import { JOB_QUANTIZATIONS } from "../../lib/optimization";
 import { QUANTIZATIONS } from "../../lib/sizing";
 import { CONTAINER_FAMILIES } from "../serving-environment";
 import { isS3Url, isTarGz, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
@@ -70,6 +71,41 @@ export const adapterSchema = z.strictObject({
     }),
 });
 
+const positiveNumber = (what: string) =>
+    z.number().positive({ error: (iss) => `must be > 0, got ${show(iss.input)}. Give the ${what}.` });
+
+/** `foundationModels[].optimization`: a SageMaker optimization job whose output the model serves. */
+export const optimizationSchema = z.strictObject({
+    outputUrl: s3Url("s3://<bucket>/<model>-optimized/ (a prefix of its own)", true),
+    quantization: z
+        .enum(JOB_QUANTIZATIONS, {
+            error: (iss) =>
+                `unknown job quantization ${show(iss.input)}. Use ${JOB_QUANTIZATIONS.join(" or ")} (OPTION_QUANTIZE of the optimization container).`,
+        })
+        .optional(),
+    speculativeDecoding: z
+        .strictObject({
+            trainingDataUrl: s3Url("s3://<bucket>/<dataset>/").optional(),
+            trainingDataType: z
+                .enum(["S3Prefix", "ManifestFile"], {
+                    error: (iss) => `unknown data type ${show(iss.input)}. Use S3Prefix or ManifestFile.`,
+                })
+                .optional(),
+        })
+        .optional(),
+    compilation: z.strictObject({ environment: z.record(z.string(), z.string()).optional() }).optional(),
+    sharding: z.strictObject({ tensorParallelDegree: count("devices", 1) }).optional(),
+    image: z.string().min(1).optional(),
+    /** @default the endpoint's instance type */
+    instanceType: z.string().optional(),
+    maxInstanceCount: count("instances", 1).optional(),
+    acceptEula: z.boolean().optional(),
+    environment: z.record(z.string(), z.string()).optional(),
+    maxRuntimeHours: positiveNumber("hours the job may run, e.g. 10").optional(),
+    waitTimeoutMinutes: positiveNumber("minutes pulumi up waits, e.g. 360").optional(),
+    estimatedHours: positiveNumber("hours the job is expected to take, e.g. 2").optional(),
+});
+
 export const foundationModelSchema = z.strictObject({
     name: name(),
     image: z.string().min(1),
@@ -110,6 +146,7 @@ export const foundationModelSchema = z.strictObject({
     rollout: z.union([rolloutSchema, z.literal(false)]).optional(),
     placement: placementSchema.optional(),
     adapters: z.array(adapterSchema).optional(),
+    optimization: optimizationSchema.optional(),
 });
 
 export const endpointSchema = z.strictObject({
@@ -177,3 +214,4 @@ export type FleetConfig = z.infer<typeof fleetSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type FoundationModelConfig = z.infer<typeof foundationModelSchema>;
 export type MultiModelEndpointConfig = z.infer<typeof multiModelEndpointSchema>;
+export type OptimizationConfig = z.infer<typeof optimizationSchema>;

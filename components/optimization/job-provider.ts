@@ -11,8 +11,8 @@ import { createJobRequest, jobOutputs, OptimizationJobInputs, OptimizationJobOut
 
 /** Settings of the provider that are not API fields: changing them never replaces a job. */
 export interface ProviderSettings {
-    /** AWS region of the job (a change replaces it: a job lives in one region). */
-    readonly region: string;
+    /** AWS region of the job (a change replaces it: a job lives in one region). @default the SDK's own */
+    readonly region?: string;
     /** How long `pulumi up` waits for the job to finish. @default 6 hours */
     readonly waitTimeoutSeconds?: number;
 }
@@ -42,8 +42,8 @@ const SETTING_KEYS: readonly string[] = ["waitTimeoutSeconds"] satisfies (keyof 
 
 /** What the provider talks to and how it waits; tests replace these, `pulumi up` uses the defaults. */
 export interface ProviderDeps {
-    /** The SageMaker client of a region. @default a new `SageMakerClient({ region })` per operation */
-    readonly client?: (region: string) => Pick<SageMakerClient, "send">;
+    /** The SageMaker client of a region. @default a new `SageMakerClient` per operation, in `region` if set */
+    readonly client?: (region: string | undefined) => Pick<SageMakerClient, "send">;
     readonly sleep?: (ms: number) => Promise<void>;
     /** Progress lines. @default Pulumi's log */
     readonly log?: (message: string) => void;
@@ -128,7 +128,7 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
  * optimized model it wrote stays in S3.
  */
 export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
-    const clientOf = deps.client ?? ((region: string) => new SageMakerClient({ region }));
+    const clientOf = deps.client ?? ((region: string | undefined) => new SageMakerClient(region ? { region } : {}));
     const waiting: Waiting = {
         sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
         log: deps.log ?? ((message: string) => void pulumi.log.info(message)),
@@ -164,8 +164,8 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
                         `(its record was deleted so the same job can run again).`,
                 );
             }
-            const outs: ProviderOutputs = { ...jobOutputs(inputs, described), region: inputs.region };
-            if (inputs.waitTimeoutSeconds !== undefined) Object.assign(outs, { waitTimeoutSeconds: timeout });
+            // The inputs (API fields and provider settings) with what the job added; no undefined values.
+            const outs: ProviderOutputs = jobOutputs(inputs, described);
             return { id: name, outs };
         },
 

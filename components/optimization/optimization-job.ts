@@ -28,7 +28,7 @@ export interface OptimizationJobArgs extends Omit<
     };
     /** How long the job may run. @default `{ maxRuntimeInSeconds: 36000 }`, the SageMaker Python SDK's */
     readonly stoppingCondition?: OptimizationJobInputs["stoppingCondition"];
-    /** The job's AWS region. @default the `aws:region` config, else `AWS_REGION` */
+    /** The job's AWS region. @default the `aws:region` config, else the AWS SDK's own (`AWS_REGION`, profile) */
     readonly region?: string;
     /** How long `pulumi up` waits for the job; changing it never replaces the job. @default 6 hours */
     readonly waitTimeoutSeconds?: number;
@@ -63,7 +63,7 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: OptimizationJobArgs, opts: pulumi.CustomResourceOptions = {}) {
         const region = args.region ?? new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION;
-        checkArgs(name, args, region);
+        checkArgs(name, args);
         const { nameParts, roleArn, outputConfig, waitTimeoutSeconds, ...api } = args;
         const stoppingCondition = args.stoppingCondition ?? { maxRuntimeInSeconds: DEFAULT_MAX_RUNTIME_SECONDS };
         const optimizationJobName =
@@ -118,7 +118,7 @@ function checkEnvironment(check: ArgsCheck, path: string, env: Readonly<Record<s
 }
 
 /** Checks the plain arguments against the API's rules; throws one error naming every problem. */
-function checkArgs(name: string, args: OptimizationJobArgs, region: string | undefined): void {
+function checkArgs(name: string, args: OptimizationJobArgs): void {
     const check = new ArgsCheck("OptimizationJob", name);
     const limits = OPTIMIZATION_LIMITS;
     if (args.optimizationJobName !== undefined && !JOB_NAME.test(args.optimizationJobName)) {
@@ -127,7 +127,6 @@ function checkArgs(name: string, args: OptimizationJobArgs, region: string | und
             `must be 1-${limits.jobNameMax} letters, digits and hyphens, starting and ending with a letter or digit, got ${show(args.optimizationJobName)}. Rename it, or leave it out for a generated name.`,
         );
     }
-    if (!region) check.fail("args.region", "is not set and neither is aws:region nor AWS_REGION. Set aws:region.");
     const source = args.modelSource;
     if (!!source.s3 === !!source.sageMakerModel) {
         check.fail("args.modelSource", "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.");

@@ -1,6 +1,7 @@
 import { findInstanceType, InstanceType } from "../../lib/catalog";
 import { NAME_PROPERTY, PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENVS } from "../../lib/contract";
 import { parseParametersBillions, Quantization, quantizationFromOption } from "../../lib/sizing";
+import { ESTIMATED_HOURS_TAG, OPTIMIZATION_QUANTIZE_ENV } from "../../lib/optimization";
 import { arr, num, str, UNKNOWN, Unknown } from "./props";
 import { tagsOf } from "./tags";
 
@@ -191,4 +192,67 @@ export function quantizationOf(
     if (tag === UNKNOWN) return UNKNOWN;
     // Tags from hand-written programs may be anything: only a string names a quantization.
     return quantizationFromOption(typeof tag === "string" ? tag : undefined) ?? "none";
+}
+
+/** An optimization job (fm-fleet's dynamic resource), read defensively from its plain props. */
+export interface OptimizationJobView {
+    readonly optimizationJobName: string | Unknown | undefined;
+    /** `deploymentInstanceType`: the type the job optimizes for and is priced at. */
+    readonly instanceType: string | Unknown | undefined;
+    /** `maxInstanceCount` (1 when not set). */
+    readonly instanceCount: number | Unknown;
+    /** The model it reads: `modelSource.s3.s3Uri`, or `sagemaker-model:<name>`. */
+    readonly source: string | Unknown | undefined;
+    /** Where it writes the optimized model: `outputConfig.s3OutputLocation`. */
+    readonly outputUrl: string | Unknown | undefined;
+    /** Its optimizations, by the API's config names without `Model...Config` (`Quantization`, `SpeculativeDecoding`). */
+    readonly techniques: string[];
+    /** The quantization its quantization config sets (`OPTION_QUANTIZE`); "none" without one. */
+    readonly quantization: Quantization | Unknown;
+    /** The `fmfleet:estimated-hours` tag, else the stopping condition's maximum runtime, in hours. */
+    readonly hours: { readonly value: number; readonly source: string } | undefined;
+    readonly tags: Record<string, string | Unknown> | Unknown;
+}
+
+/** Reads an optimization job's plain props. */
+export function optimizationJobOf(props: any): OptimizationJobView {
+    const configs = arr(props?.optimizationConfigs);
+    const list = configs === UNKNOWN ? [] : configs.filter((c) => c && typeof c === "object");
+    const techniques = list.flatMap((c) =>
+        Object.keys(c)
+            .filter((k) => c[k] !== undefined && c[k] !== null)
+            .map((k) => k.replace(/^model/, "").replace(/Config$/, "")),
+    );
+    const quantize = list.map((c) => c.modelQuantizationConfig?.overrideEnvironment?.[OPTIMIZATION_QUANTIZE_ENV]);
+    const option = quantize.find((v) => v !== undefined);
+    const quantization =
+        configs === UNKNOWN || option === UNKNOWN
+            ? UNKNOWN
+            : (quantizationFromOption(typeof option === "string" ? option : undefined) ?? "none");
+    const source = props?.modelSource;
+    const sageMakerModel = str(source?.sageMakerModel?.modelName);
+    const tags = tagsOf(props);
+    const tagged = tags === UNKNOWN ? undefined : num(tags[ESTIMATED_HOURS_TAG]);
+    const maxRuntime = num(props?.stoppingCondition?.maxRuntimeInSeconds);
+    const count = num(props?.maxInstanceCount);
+    return {
+        optimizationJobName: str(props?.optimizationJobName),
+        instanceType: str(props?.deploymentInstanceType),
+        instanceCount: count === UNKNOWN ? UNKNOWN : count !== undefined && count >= 1 ? count : 1,
+        source:
+            source === UNKNOWN
+                ? UNKNOWN
+                : (str(source?.s3?.s3Uri) ??
+                  (typeof sageMakerModel === "string" ? `sagemaker-model:${sageMakerModel}` : undefined)),
+        outputUrl: props?.outputConfig === UNKNOWN ? UNKNOWN : str(props?.outputConfig?.s3OutputLocation),
+        techniques,
+        quantization,
+        hours:
+            typeof tagged === "number" && tagged > 0
+                ? { value: tagged, source: `tag ${ESTIMATED_HOURS_TAG}` }
+                : typeof maxRuntime === "number" && maxRuntime > 0
+                  ? { value: maxRuntime / 3600, source: "its maximum runtime" }
+                  : undefined,
+        tags,
+    };
 }

@@ -3,6 +3,7 @@ import { Fleet } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { stackConfig } from "../helpers/configs";
 import { countByType, find, inputsOf, underMocks } from "../helpers/pulumi";
+import { outputsOf } from "../../tools/mocks/recorder";
 
 function fleetOf(stack: string) {
     const config = stackConfig(stack);
@@ -92,9 +93,9 @@ describe("Fleet", () => {
         assert.deepEqual(result.multiModelEndpointNames, {});
     });
 
-    it("builds the prod stack: HA endpoint with a quantized 70B beside an 8B with adapters, and a multi-model endpoint", async () => {
+    it("builds the prod stack: HA endpoint with a 70B that a job quantizes, beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
-        assert.equal(resources.length, 34);
+        assert.equal(resources.length, 35);
         assert.deepEqual(
             resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
             [undefined],
@@ -133,14 +134,64 @@ describe("Fleet", () => {
             { instanceType: "ml.g6e.12xlarge", priority: 2 },
         ]);
         assert.equal(variant.variantInstanceProvisionTimeoutInSeconds, 900);
-        const big = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-70b-model"));
-        // AWQ is read from the checkpoint; the draft travels inside the weights.
-        assert.equal(big.primaryContainer.environment.OPTION_QUANTIZE, undefined);
+        // The 70B's bf16 weights go through an AWQ optimization job; the model serves its output.
+        const jobResource = find(resources, TYPES.optimizationJob, "fleet/chat/llama3-70b-optimization");
+        const { __provider, ...job } = inputsOf(jobResource);
+        assert.equal(typeof __provider, "string");
+        const jobName = result.foundationModels.get("chat/llama3-70b")!.optimizationJob!.physicalName;
+        assert.match(jobName, /^chat-llama3-70b-opt-[0-9a-f]{8}$/);
         assert.equal(
-            big.primaryContainer.environment.OPTION_SPECULATIVE_CONFIG,
-            '{"model":"/opt/ml/model/draft","num_speculative_tokens":5}',
+            jobResource.parent,
+            find(resources, "fm-fleet:sagemaker:FoundationModel", "fleet/chat/llama3-70b").urn,
         );
+        assert.deepEqual(job, {
+            optimizationJobName: jobName,
+            roleArn: outputsOf(find(resources, TYPES.role, "fleet-execution-role")).arn,
+            modelSource: { s3: { s3Uri: "s3://fm-fleet-prod-models/llama3-70b-instruct/" } },
+            deploymentInstanceType: "ml.g5.12xlarge",
+            optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+            outputConfig: {
+                s3OutputLocation: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/7b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e",
+            },
+            stoppingCondition: { maxRuntimeInSeconds: 21600 },
+            waitTimeoutSeconds: 21600,
+            tags: { "cost-center": "ml-platform", "fmfleet:estimated-hours": "2" },
+        });
+        const big = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-70b-model"));
+        assert.deepEqual(big.primaryContainer.modelDataSource, {
+            s3DataSources: [
+                {
+                    s3Uri: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                    s3DataType: "S3Prefix",
+                    compressionType: "None",
+                },
+            ],
+        });
+        // As the SageMaker Python SDK deploys a job's output: with the job's OverrideEnvironment.
+        assert.equal(big.primaryContainer.environment.OPTION_QUANTIZE, "awq");
+        assert.equal(big.primaryContainer.environment.OPTION_SPECULATIVE_CONFIG, undefined);
         assert.equal(big.primaryContainer.additionalModelDataSources, undefined);
+        assert.equal(big.tags["fmfleet:optimization-job"], jobName);
+        assert.deepEqual(
+            (bigIc.tags as { key: string; value: string }[]).filter((t) => t.key.startsWith("fmfleet:")),
+            [
+                { key: "fmfleet:optimization-job", value: jobName },
+                { key: "fmfleet:parameters-billions", value: "70" },
+                { key: "fmfleet:quantization", value: "awq" },
+            ],
+        );
+        // The execution role runs the job: it reads the bf16 weights and writes the optimized model.
+        const policy = JSON.parse(String(inputsOf(find(resources, TYPES.rolePolicy, "fleet-execution-policy")).policy));
+        assert.deepEqual(
+            policy.Statement.find((st: { Sid: string }) => st.Sid === "WriteOptimizedModels"),
+            {
+                Sid: "WriteOptimizedModels",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+                Resource: ["arn:aws:s3:::fm-fleet-prod-models/llama3-70b-instruct-awq/*"],
+            },
+        );
         const names = result.multiModelEndpointNames;
         assert.match(names.classic.endpointName, /^classic-[0-9a-f]{8}$/);
         assert.equal(names.classic.modelName, inputsOf(find(resources, TYPES.model, "fleet/classic-model")).name);
