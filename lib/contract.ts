@@ -54,6 +54,7 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
     [TYPES.nativeEndpoint]: "endpointName",
     [TYPES.nativeModel]: "modelName",
     [TYPES.inferenceComponent]: "inferenceComponentName",
+    [TYPES.optimizationJob]: "optimizationJobName",
 };
 
 /** Application Auto Scaling dimension of an IC's copy count. */

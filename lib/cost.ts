@@ -32,9 +32,51 @@ export interface EndpointCost extends EndpointShape {
     readonly naiveUsd: number | undefined;
 }
 
+/** What the cost model needs to know of one optimization job. */
+export interface OptimizationJobShape {
+    readonly name: string;
+    /** The type it deploys to (`DeploymentInstanceType`): it is priced at that type's hourly rate. */
+    readonly instanceType: string;
+    readonly instanceCount: number;
+    /** Hours it is expected to bill, and where that figure comes from. */
+    readonly hours: number;
+    readonly hoursSource: string;
+    /** Its optimizations (`Quantization`, `SpeculativeDecoding`, `Compilation`, `Sharding`). */
+    readonly techniques: readonly string[];
+}
+
+/** One-time figures of an optimization job, in USD; `undefined` when its instance type has no price. */
+export interface OptimizationJobCost extends OptimizationJobShape {
+    readonly usdPerHour: number | undefined;
+    readonly priceAsOf: string | undefined;
+    readonly oneTimeUsd: number | undefined;
+}
+
+/**
+ * The one-time cost of a job: SageMaker bills the instance a quantization or compilation job runs on for
+ * as long as it runs; speculative decoding alone is free ("You incur no additional costs for jobs that
+ * apply speculative decoding", SageMaker developer guide, inference optimization jobs). SageMaker picks
+ * the job's instance; this estimate prices it at the deployment instance type's hosting rate.
+ */
+export function optimizationJobCost(job: OptimizationJobShape): OptimizationJobCost {
+    const entry = findInstanceType(job.instanceType);
+    const billed = job.techniques.some((t) => t !== "SpeculativeDecoding");
+    const usdPerHour = entry?.usdPerHour;
+    return {
+        ...job,
+        usdPerHour,
+        priceAsOf: entry?.priceAsOf,
+        oneTimeUsd: !billed ? 0 : usdPerHour === undefined ? undefined : usdPerHour * job.instanceCount * job.hours,
+    };
+}
+
 /** Monthly figures of a whole stack. Totals leave out unpriced endpoints, which `unpriced` names. */
 export interface StackCost {
     readonly endpoints: EndpointCost[];
+    /** Optimization jobs, billed once (when they run), not per month. */
+    readonly optimizationJobs: OptimizationJobCost[];
+    /** The sum of the jobs' one-time costs (priced ones). */
+    readonly oneTimeUsd: number;
     readonly idleFloorUsd: number;
     readonly peakCeilingUsd: number;
     readonly naiveUsd: number;
@@ -66,9 +108,13 @@ export function endpointCost(endpoint: EndpointShape): EndpointCost {
     };
 }
 
-/** Sums endpoint costs into stack totals, naming what could not be priced. */
-export function stackCost(endpoints: readonly EndpointShape[]): StackCost {
+/** Sums endpoint costs into stack totals, and prices the jobs, naming what could not be priced. */
+export function stackCost(
+    endpoints: readonly EndpointShape[],
+    optimizationJobs: readonly OptimizationJobShape[] = [],
+): StackCost {
     const costs = endpoints.map(endpointCost);
+    const jobs = optimizationJobs.map(optimizationJobCost);
     const sum = (pick: (c: EndpointCost) => number | undefined) =>
         costs.reduce((total, c) => total + (pick(c) ?? 0), 0);
     const priceDates: Record<string, string> = {};
@@ -78,12 +124,18 @@ export function stackCost(endpoints: readonly EndpointShape[]): StackCost {
             if (asOf !== undefined) priceDates[t] = asOf;
         }
     }
+    for (const j of jobs) if (j.priceAsOf !== undefined) priceDates[j.instanceType] = j.priceAsOf;
     return {
         endpoints: costs,
+        optimizationJobs: jobs,
+        oneTimeUsd: jobs.reduce((total, j) => total + (j.oneTimeUsd ?? 0), 0),
         idleFloorUsd: sum((c) => c.idleFloorUsd),
         peakCeilingUsd: sum((c) => c.peakCeilingUsd),
         naiveUsd: sum((c) => c.naiveUsd),
-        unpriced: costs.filter((c) => c.usdPerHour === undefined).map((c) => `${c.name} (${c.instanceType})`),
+        unpriced: [
+            ...costs.filter((c) => c.usdPerHour === undefined).map((c) => `${c.name} (${c.instanceType})`),
+            ...jobs.filter((j) => j.oneTimeUsd === undefined).map((j) => `${j.name} (${j.instanceType})`),
+        ],
         priceDates,
     };
 }

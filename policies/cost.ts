@@ -178,13 +178,14 @@ const TAGGED_TYPES = new Set<string>([
     ...SAGEMAKER_TYPES.endpointConfig,
     ...SAGEMAKER_TYPES.model,
     TYPES.inferenceComponent,
+    TYPES.optimizationJob,
 ]);
 
 /** Every billed SageMaker resource carries the tags that cost reports group by. */
 export const costAllocationTags: ResourceValidationPolicy = {
     name: "cost-allocation-tags",
     description:
-        "Checks whether endpoints, endpoint configurations, models and inference components carry the cost-allocation tags.",
+        "Checks whether endpoints, endpoint configurations, models, inference components and optimization jobs carry the cost-allocation tags.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { requiredTags: { type: "array", items: { type: "string" }, default: [COST_CENTER_TAG] } },

@@ -137,7 +137,10 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
             const modelEnv = graph.modelEnvironmentOf(ic);
             const size = modelSizeOf(ic, modelEnv);
             const placement = graph.variantOf(ic);
-            const quantization = quantizationOf(ic, modelEnv);
+            const served = quantizationOf(ic, modelEnv);
+            // A model that serves a quantizing job's output serves quantized weights, whatever it says itself.
+            const job = served === "none" ? graph.optimizationJobOf(ic)?.job.quantization : undefined;
+            const quantization = job !== undefined && job !== "none" ? job : served;
             const accelerators =
                 typeof ic.accelerators === "number" ? ic.accelerators : ic.accelerators === UNKNOWN ? undefined : 1;
             if (!size || quantization === UNKNOWN || accelerators === undefined) continue;

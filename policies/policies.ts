@@ -16,6 +16,7 @@ import {
     quantizationRequiredAboveSize,
     weightsFitAcceleratorMemory,
 } from "./optimization";
+import { optimizationJobInstanceAllowed } from "./optimization-jobs";
 import { endpointKmsEncryption, modelNetworkIsolation, privateImageRegistry } from "./security";
 import {
     adapterArtifactTarball,
@@ -37,6 +38,7 @@ export const policies: Policies = (
         quantizationRequiredAboveSize,
         modelSizeKnown,
         weightsFitAcceleratorMemory,
+        optimizationJobInstanceAllowed,
         scaleToZeroCanWake,
         autoscalingRequired,
         loadAwareRouting,

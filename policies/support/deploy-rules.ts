@@ -31,6 +31,7 @@ const SAGEMAKER_NAMED = [
     ...SAGEMAKER_TYPES.endpointConfig,
     ...SAGEMAKER_TYPES.endpoint,
     TYPES.inferenceComponent,
+    TYPES.optimizationJob,
 ];
 
 /** A resource type for messages: `InferenceComponent`, `EndpointConfig`, ... */
@@ -42,8 +43,8 @@ const AUTONAME_SUFFIX = 8;
 export const physicalNamesRule: DeployRule = {
     name: "sagemaker-physical-names",
     description:
-        "Checks whether SageMaker models, endpoint configurations, endpoints and inference components get names SageMaker accepts (at most 63 characters, ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$).",
-    source: "SageMaker API reference (CreateModel, CreateEndpointConfig, CreateEndpoint, CreateInferenceComponent: names at most 63, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$); aws-native autonames <logical name>-<7 random> with no length limit",
+        "Checks whether SageMaker models, endpoint configurations, endpoints, inference components and optimization jobs get names SageMaker accepts (at most 63 characters, ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$).",
+    source: "SageMaker API reference (CreateModel, CreateEndpointConfig, CreateEndpoint, CreateInferenceComponent, CreateOptimizationJob: names at most 63, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$); aws-native autonames <logical name>-<7 random> with no length limit",
     types: SAGEMAKER_NAMED,
     check: (node) => {
         const what = `${kind(node.resource.type)} "${node.name}"`;

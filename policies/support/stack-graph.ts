@@ -1,7 +1,15 @@
 import { PolicyResource } from "@pulumi/policy";
 import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
 import { plain, str, UNKNOWN, Unknown } from "./props";
-import { InferenceComponentView, inferenceComponentOf, physicalNameOf, VariantView, variantsOf } from "./views";
+import {
+    InferenceComponentView,
+    inferenceComponentOf,
+    OptimizationJobView,
+    optimizationJobOf,
+    physicalNameOf,
+    VariantView,
+    variantsOf,
+} from "./views";
 
 /** A resource of the stack with its props made plain. */
 export interface Node {
@@ -85,6 +93,21 @@ export class StackGraph {
         const model = this.modelOf(ic);
         const env = model?.props?.primaryContainer?.environment;
         return env && env !== UNKNOWN && typeof env === "object" ? env : {};
+    }
+
+    /**
+     * The optimization job whose output the SageMaker model of an IC serves: the job that writes where the
+     * model reads its weights from.
+     */
+    optimizationJobOf(ic: InferenceComponentView): { node: Node; job: OptimizationJobView } | undefined {
+        const container = this.modelOf(ic)?.props?.primaryContainer;
+        const url = str(container?.modelDataSource?.s3DataSources?.[0]?.s3Uri ?? container?.modelDataUrl);
+        if (typeof url !== "string") return undefined;
+        for (const node of this.all(TYPES.optimizationJob)) {
+            const job = optimizationJobOf(node.props);
+            if (job.outputUrl === url) return { node, job };
+        }
+        return undefined;
     }
 
     /** Application Auto Scaling resources whose resource id is `resourceId`. */

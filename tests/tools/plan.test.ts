@@ -70,6 +70,7 @@ describe("offline plan (tools/plan)", function () {
             "deployPreflight",
             "violations",
             "fleet",
+            "optimizationJobs",
             "cost",
             "outputs",
             "resources",
@@ -77,7 +78,7 @@ describe("offline plan (tools/plan)", function () {
         assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
         assert.equal(plan.schemaVersion, 2);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 35, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 36, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
         // Physical names: in the fleet view and on every named resource.
         const chat = plan.fleet[0];
@@ -86,8 +87,8 @@ describe("offline plan (tools/plan)", function () {
         assert.match(chat.models[0].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
-        // 25 custom resources; the three scalable targets have no name in either API.
-        assert.equal(named.length, 22, "every custom resource but the scalable targets is named");
+        // 26 custom resources; the three scalable targets have no name in either API.
+        assert.equal(named.length, 23, "every custom resource but the scalable targets is named");
         assert.deepEqual(chat.models[0].rollout.batch, "25%");
         assert.deepEqual(
             chat.models[0].rollout.rollbackAlarms,
@@ -111,6 +112,36 @@ describe("offline plan (tools/plan)", function () {
             ],
         );
         const [big, small] = plan.fleet[0].models;
+        // The 70B serves what its AWQ job writes: input model -> job -> served model.
+        const jobName = plan.optimizationJobs[0].optimizationJobName;
+        assert.match(jobName, /^chat-llama3-70b-opt-[0-9a-f]{8}$/);
+        assert.deepEqual(plan.optimizationJobs, [
+            {
+                resourceName: "fleet/chat/llama3-70b-optimization",
+                optimizationJobName: jobName,
+                techniques: ["Quantization"],
+                quantization: "awq",
+                instanceType: "ml.g5.12xlarge",
+                instanceCount: 1,
+                sourceUrl: "s3://fm-fleet-prod-models/llama3-70b-instruct/",
+                outputUrl: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                hours: 2,
+                hoursSource: "tag fmfleet:estimated-hours",
+            },
+        ]);
+        assert.equal(big.optimizationJob, jobName);
+        assert.equal(small.optimizationJob, null);
+        assert.equal(plan.cost.oneTimeUsd, 7.09 * 2);
+        assert.deepEqual(plan.cost.optimizationJobs, [
+            {
+                optimizationJobName: jobName,
+                instanceType: "ml.g5.12xlarge",
+                usdPerHour: 7.09,
+                priceAsOf: "2024-03-26",
+                hours: 2,
+                oneTimeUsd: 7.09 * 2,
+            },
+        ]);
         assert.equal(big.quantization, "awq");
         assert.equal(big.parametersBillions, 70);
         assert.deepEqual(big.copies, { min: 1, max: 3 });
@@ -126,7 +157,7 @@ describe("offline plan (tools/plan)", function () {
             "ml.g6e.12xlarge": "2026-10-05",
             "ml.m5.xlarge": "2026-06-27",
         });
-        assert.equal(plan.resources.length, 35);
+        assert.equal(plan.resources.length, 36);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
 
@@ -176,6 +207,14 @@ describe("offline plan (tools/plan)", function () {
         );
         assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
+        assert.match(
+            diagram[1],
+            /^ {2}e0m0src\[\("s3:\/\/fm-fleet-prod-models\/llama3-70b-instruct\/"\)\] --> e0m0job\[\["optimization job chat-llama3-70b-opt-[0-9a-f]{8}<br\/>Quantization \(awq\)"\]\] --> e0m0$/m,
+        );
+        assert.match(
+            stdout,
+            /^\| `chat-llama3-70b-opt-[0-9a-f]{8}` \| Quantization \(awq\) \| `chat-llama3-70b-[0-9a-f]{8}` \| ml\.g5\.12xlarge \| 2 \| \$14 \| 2024-03-26 \|$/m,
+        );
         assert.match(
             stdout,
             /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$31,222\*\* \| \|$/m,

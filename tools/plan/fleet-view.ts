@@ -12,6 +12,7 @@ import {
     inferenceComponentOf,
     minInstancesOf,
     modelSizeOf,
+    optimizationJobOf,
     physicalNameOf,
     quantizationOf,
     variantsOf,
@@ -22,6 +23,23 @@ export interface PlannedAdapter {
     readonly resourceName: string;
     readonly inferenceComponentName: string;
     readonly artifactUrl: string | undefined;
+}
+
+/** An optimization job as planned: the model it reads, the optimizations, the model it writes. */
+export interface PlannedOptimizationJob {
+    readonly resourceName: string;
+    readonly optimizationJobName: string;
+    readonly instanceType: string;
+    readonly instanceCount: number;
+    /** `Quantization`, `SpeculativeDecoding`, `Compilation`, `Sharding`, in config order. */
+    readonly techniques: string[];
+    readonly quantization: Quantization | "unknown";
+    /** The model it reads (an S3 URL, or `sagemaker-model:<name>`). */
+    readonly sourceUrl: string;
+    /** Where it writes the optimized model. */
+    readonly outputUrl: string;
+    /** Hours it is priced at, and where the figure comes from; `undefined` when neither is known. */
+    readonly hours: { value: number; source: string } | undefined;
 }
 
 /** A base model (inference component) as planned. */
@@ -44,6 +62,8 @@ export interface PlannedModel {
     /** Its placement (`SPREAD`, `BINPACK`) and maximum AZ imbalance; `undefined`: the API's default. */
     readonly placement: { strategy: string; maxImbalance: number | undefined } | undefined;
     readonly adapters: PlannedAdapter[];
+    /** The optimization job whose output its model serves, if any. */
+    readonly optimizationJob: PlannedOptimizationJob | undefined;
 }
 
 /** An endpoint as planned. */
@@ -82,6 +102,33 @@ function rolloutOf(deployment: any): PlannedModel["rollout"] {
 }
 const count = (v: unknown) => (typeof v === "number" ? v : 0);
 
+/** The optimization jobs among the recorded resources, by resource name. */
+export function optimizationJobsView(resources: readonly RecordedResource[]): PlannedOptimizationJob[] {
+    return resources
+        .filter((r) => r.type === TYPES.optimizationJob)
+        .map((r): PlannedOptimizationJob => {
+            const job = optimizationJobOf(plain(outputsOf(r)));
+            return {
+                resourceName: r.name,
+                optimizationJobName: text(job.optimizationJobName),
+                instanceType: text(job.instanceType),
+                instanceCount: typeof job.instanceCount === "number" ? job.instanceCount : 1,
+                techniques: job.techniques,
+                quantization: job.quantization === UNKNOWN ? "unknown" : job.quantization,
+                sourceUrl: text(job.source),
+                outputUrl: text(job.outputUrl),
+                hours: job.hours,
+            };
+        })
+        .sort((a, b) => a.resourceName.localeCompare(b.resourceName));
+}
+
+/** The S3 URL a SageMaker model serves its weights from (either provider's shape). */
+function servedUrlOf(model: any): string {
+    const container = model?.primaryContainer ?? model?.containers?.[0];
+    return text(container?.modelDataSource?.s3DataSources?.[0]?.s3Uri ?? container?.modelDataUrl);
+}
+
 /**
  * The fleet as the recorded resources describe it, joined by physical names like SageMaker joins them:
  * endpoint -> configuration -> variant; inference components -> endpoint; adapters -> base; autoscaling
@@ -101,6 +148,9 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
     const targets = of(TYPES.scalableTarget);
     const policies = of(TYPES.scalingPolicy);
     const alarms = of(TYPES.metricAlarm);
+    // A model serves a job's output when it reads its weights from where the job writes them.
+    const jobs = optimizationJobsView(resources);
+    const jobWriting = (url: string) => (url ? jobs.find((j) => j.outputUrl === url) : undefined);
 
     const byName = <T extends { resourceName: string }>(a: T, b: T) => a.resourceName.localeCompare(b.resourceName);
     // Registration order is asynchronous; sorting by resource name keeps reports stable run to run.
@@ -126,7 +176,8 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                 const tracking = policies.find(
                     (p) => p.props.resourceId === resourceId && p.props.policyType === "TargetTrackingScaling",
                 );
-                const modelEnv = models.get(text(ic.modelName))?.primaryContainer?.environment ?? {};
+                const model = models.get(text(ic.modelName));
+                const modelEnv = model?.primaryContainer?.environment ?? {};
                 const quantization = quantizationOf(ic, modelEnv);
                 return {
                     resourceName: icResource.name,
@@ -162,6 +213,7 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                             inferenceComponentName: text(x.ic.inferenceComponentName),
                             artifactUrl: x.props.specification?.container?.artifactUrl,
                         })),
+                    optimizationJob: jobWriting(servedUrlOf(model)),
                 };
             })
             .sort(byName);

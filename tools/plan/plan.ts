@@ -3,7 +3,7 @@ import * as path from "path";
 import type { StackCost } from "../../lib/cost";
 import type { RecordedResource } from "../mocks/recorder";
 import { ensureFreshPolicyPack } from "../policy-pack/build";
-import type { PlannedEndpoint } from "./fleet-view";
+import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import { Diagnostic, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
@@ -55,6 +55,8 @@ export interface PlanResult {
     readonly resources: RecordedResource[];
     readonly outputs: Record<string, unknown>;
     readonly fleet: PlannedEndpoint[];
+    /** Every optimization job, whether or not a model serves its output. */
+    readonly optimizationJobs: PlannedOptimizationJob[];
     readonly diagnostics: Diagnostic[];
     /** What `pulumi up` would reject though mocks accepted it (the deploy preflight). */
     readonly preflight: PreflightFinding[];
@@ -209,10 +211,11 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         );
         // Loaded only now: they pull in the Pulumi SDK and ajv, which need not delay the pack and the program.
         const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");
-        const { fleetView } = require("./fleet-view") as typeof import("./fleet-view");
+        const { fleetView, optimizationJobsView } = require("./fleet-view") as typeof import("./fleet-view");
         const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
         const findings = preflight(run.resources);
         const fleet = fleetView(run.resources);
+        const optimizationJobs = optimizationJobsView(run.resources);
         const cost = stackCost(
             fleet.map((e) => ({
                 name: e.endpointName,
@@ -223,6 +226,14 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
                 models: e.modelCount,
                 adapters: e.adapterCount,
             })),
+            optimizationJobs.map((j) => ({
+                name: j.optimizationJobName,
+                instanceType: j.instanceType,
+                instanceCount: j.instanceCount,
+                hours: j.hours?.value ?? 0,
+                hoursSource: j.hours?.source ?? "unknown: priced at 0 hours",
+                techniques: j.techniques,
+            })),
         );
         timings.totalMs = Date.now() - started;
         return {
@@ -231,6 +242,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             resources: run.resources,
             outputs: run.outputs,
             fleet,
+            optimizationJobs,
             diagnostics,
             preflight: findings,
             policyPack: {

@@ -5,7 +5,10 @@ import {
     costSummary,
     describeEndpoint,
     describeModel,
+    describeTechniques,
     instanceTypes,
+    jobCostOf,
+    oneTimeSummary,
     priceDates,
     resourceNameOf,
     verdict,
@@ -25,6 +28,13 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
         e.models.forEach((m, j) => {
             const id = `e${i}m${j}`;
             lines.push(`  e${i} --> ${id}["${label(m.inferenceComponentName)}<br/>${label(describeModel(m))}"]`);
+            // Input model -> job -> served model.
+            const job = m.optimizationJob;
+            if (job) {
+                lines.push(
+                    `  ${id}src[("${label(job.sourceUrl)}")] --> ${id}job[["${label(`optimization job ${job.optimizationJobName}`)}<br/>${label(describeTechniques(job))}"]] --> ${id}`,
+                );
+            }
             m.adapters
                 .slice(0, maxAdapters)
                 .forEach((a, k) => lines.push(`  ${id} --> ${id}a${k}("${label(a.inferenceComponentName)}")`));
@@ -87,8 +97,26 @@ export function renderMarkdown(result: PlanResult, options: { maxAdapters?: numb
         `| **Stack** | | | **${formatUsd(c.idleFloorUsd)}** | **${formatUsd(c.peakCeilingUsd)}** | **${formatUsd(c.naiveUsd)}** | |`,
         "",
         costSummary(result),
-        "",
-        `Prices as of: ${priceDates(result)}.`,
     );
+    if (c.optimizationJobs.length > 0) {
+        out.push(
+            "",
+            "#### One-time cost (USD, optimization jobs)",
+            "",
+            "| Optimization job | Optimizations | Serves | Instance type | Hours | One-time | Price as of |",
+            "| --- | --- | --- | --- | ---: | ---: | --- |",
+        );
+        for (const j of result.optimizationJobs) {
+            const cost = jobCostOf(result, j.optimizationJobName);
+            const served = result.fleet
+                .flatMap((e) => e.models)
+                .find((m) => m.optimizationJob?.resourceName === j.resourceName);
+            out.push(
+                `| \`${j.optimizationJobName}\` | ${describeTechniques(j)} | ${served ? `\`${served.inferenceComponentName}\`` : "no model"} | ${j.instanceType} | ${j.hours ? +j.hours.value.toFixed(2) : "unknown"} | ${formatUsd(cost?.oneTimeUsd)} | ${cost?.priceAsOf ?? "-"} |`,
+            );
+        }
+        out.push("", oneTimeSummary(result));
+    }
+    out.push("", `Prices as of: ${priceDates(result)}.`);
     return out.join("\n");
 }

@@ -1,5 +1,5 @@
-import { formatUsd } from "../../../lib/cost";
-import { PlannedEndpoint, PlannedModel } from "../fleet-view";
+import { formatUsd, OptimizationJobCost } from "../../../lib/cost";
+import { PlannedEndpoint, PlannedModel, PlannedOptimizationJob } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { Diagnostic } from "../policy-host";
 
@@ -51,6 +51,39 @@ export function describeModel(m: PlannedModel): string {
         ? `, ${m.placement.strategy}${m.placement.maxImbalance === undefined ? "" : ` (AZ imbalance at most ${m.placement.maxImbalance})`}`
         : "";
     return `${size} ${weights}${accelerators}, ${copies}${wake}${rollout}${placement}`;
+}
+
+/** `Quantization (awq) + SpeculativeDecoding`: a job's optimizations. */
+export function describeTechniques(j: PlannedOptimizationJob): string {
+    return j.techniques.map((t) => (t === "Quantization" ? `Quantization (${j.quantization})` : t)).join(" + ");
+}
+
+/** One line that says what an optimization job does: source -> optimizations -> output, and its cost. */
+export function describeJob(j: PlannedOptimizationJob, cost: OptimizationJobCost | undefined): string {
+    const price = cost?.oneTimeUsd === undefined ? "unpriced" : `one-time ${formatUsd(cost.oneTimeUsd)}`;
+    const hours = j.hours ? `${+j.hours.value.toFixed(2)} h` : "hours unknown";
+    return `${j.sourceUrl} -> ${describeTechniques(j)} for ${j.instanceType} -> ${j.outputUrl}, ${price} (${hours})`;
+}
+
+/** The cost of the job named `name`, if the plan priced it. */
+export function jobCostOf(result: PlanResult, name: string): OptimizationJobCost | undefined {
+    return result.cost.optimizationJobs.find((c) => c.name === name);
+}
+
+/** Jobs whose output no model in the plan serves (listed on their own). */
+export function unservedJobs(result: PlanResult): PlannedOptimizationJob[] {
+    const served = new Set(
+        result.fleet.flatMap((e) =>
+            e.models.flatMap((m) => (m.optimizationJob ? [m.optimizationJob.resourceName] : [])),
+        ),
+    );
+    return result.optimizationJobs.filter((j) => !served.has(j.resourceName));
+}
+
+/** The one-time line of the cost: what the optimization jobs cost once. */
+export function oneTimeSummary(result: PlanResult): string {
+    const n = result.cost.optimizationJobs.length;
+    return `One-time: ${formatUsd(result.cost.oneTimeUsd)} for ${n} optimization job${n === 1 ? "" : "s"}, billed while ${n === 1 ? "it runs" : "they run"} (priced at the deployment instance type's hourly rate; SageMaker picks the job's instance).`;
 }
 
 /** The summary line of the cost: what the fleet costs against the naive deployment. */

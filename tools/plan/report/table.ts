@@ -5,10 +5,15 @@ import {
     byLevel,
     costSummary,
     describeEndpoint,
+    describeJob,
     describeModel,
+    describeTechniques,
     instanceTypes,
+    jobCostOf,
+    oneTimeSummary,
     priceDates,
     resourceNameOf,
+    unservedJobs,
     verdict,
 } from "./shared";
 
@@ -36,6 +41,13 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
             const inner = `${indent}${lastModel ? "   " : "│  "}`;
             const shown = m.adapters.slice(0, maxAdapters);
             const hidden = m.adapters.length - shown.length;
+            const job = m.optimizationJob;
+            if (job) {
+                const lastChild = shown.length === 0 && hidden === 0;
+                lines.push(
+                    `${inner}${lastChild ? "└─" : "├─"} weights from optimization job ${job.optimizationJobName}: ${describeJob(job, jobCostOf(result, job.optimizationJobName))}`,
+                );
+            }
             shown.forEach((a, k) => {
                 const last = k === shown.length - 1 && hidden === 0;
                 lines.push(`${inner}${last ? "└─" : "├─"} adapter ${a.inferenceComponentName}`);
@@ -43,6 +55,11 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
             if (hidden > 0) lines.push(`${inner}└─ ... and ${hidden.toLocaleString("en-US")} more adapters`);
         });
     });
+    for (const job of unservedJobs(result)) {
+        lines.push(
+            `   optimization job ${job.optimizationJobName} (no model serves its output): ${describeJob(job, jobCostOf(result, job.optimizationJobName))}`,
+        );
+    }
     return lines;
 }
 
@@ -110,6 +127,25 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         "",
     ]);
     lines.push("", "Cost (USD per month, us-east-1 on-demand hosting, 730 h)", table.toString(), costSummary(result));
+    if (c.optimizationJobs.length > 0) {
+        const jobs = new Table({
+            head: ["Optimization job", "Optimizations", "Instance type", "$/hour", "Hours", "One-time", "Price as of"],
+            style: { head: [], border: [] },
+        });
+        for (const j of result.optimizationJobs) {
+            const cost = jobCostOf(result, j.optimizationJobName);
+            jobs.push([
+                j.optimizationJobName,
+                describeTechniques(j),
+                `${j.instanceType}${j.instanceCount > 1 ? ` x ${j.instanceCount}` : ""}`,
+                cost?.usdPerHour === undefined ? "unpriced" : `$${cost.usdPerHour}`,
+                j.hours ? `${+j.hours.value.toFixed(2)} (${j.hours.source})` : "unknown",
+                formatUsd(cost?.oneTimeUsd),
+                cost?.priceAsOf ?? "-",
+            ]);
+        }
+        lines.push("", "One-time cost (USD, optimization jobs)", jobs.toString(), oneTimeSummary(result));
+    }
     if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     lines.push(`Prices as of: ${priceDates(result)}.`);
     lines.push("", verdict(result));
