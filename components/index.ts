@@ -9,3 +9,5 @@ export * from "./inference-endpoint";
 export * from "./multi-model-endpoint";
 export * from "./serving-environment";
 export * from "./rollout";
+export * from "./optimization/model-optimization";
+export * from "./optimization/optimization-job";

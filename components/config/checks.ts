@@ -46,7 +46,7 @@ function checkOptimization(path: string, model: Raw, endpoint: Raw, issues: Conf
     const optimization = model.optimization;
     if (!isObject(optimization)) return;
     const instanceType = optimization.instanceType ?? endpoint.instanceType;
-    for (const issue of optimizationIssues({ ...optimization, instanceType }, model)) {
+    for (const issue of optimizationIssues({ ...optimization, instanceType }, model, { fieldsChecked: true })) {
         // A defaulted instance type is reported where it comes from: the endpoint.
         const at =
             issue.path === "optimization.instanceType" && optimization.instanceType === undefined

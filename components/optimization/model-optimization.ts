@@ -125,6 +125,8 @@ const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && 
 export function optimizationIssues(
     optimization: unknown,
     model: OptimizedModelFields,
+    /** The stack config's schema has checked each field's own type and range: report only the rest. */
+    options: { fieldsChecked?: boolean } = {},
 ): { path: string; message: string }[] {
     const issues: { path: string; message: string }[] = [];
     if (!isObject(optimization)) return issues;
@@ -153,7 +155,12 @@ export function optimizationIssues(
             message: "cannot be combined with compilation. Drop one of them.",
         });
     }
-    if (o.quantization !== undefined && !(JOB_QUANTIZATIONS as readonly unknown[]).includes(o.quantization)) {
+    const fieldsUnchecked = !options.fieldsChecked;
+    if (
+        fieldsUnchecked &&
+        o.quantization !== undefined &&
+        !(JOB_QUANTIZATIONS as readonly unknown[]).includes(o.quantization)
+    ) {
         issues.push({
             path: at("quantization"),
             message: `unknown job quantization ${show(o.quantization)}. Use ${JOB_QUANTIZATIONS.join(" or ")} (OPTION_QUANTIZE of the optimization container).`,
@@ -192,6 +199,7 @@ export function optimizationIssues(
         const degree = o.sharding.tensorParallelDegree;
         const accelerators = model.accelerators;
         if (
+            Number.isInteger(degree) &&
             typeof degree === "number" &&
             typeof accelerators === "number" &&
             accelerators > 0 &&
@@ -226,7 +234,7 @@ export function optimizationIssues(
         }
     }
     for (const key of ["maxRuntimeHours", "waitTimeoutMinutes", "estimatedHours"] as const) {
-        if (o[key] !== undefined && !positive(o[key])) {
+        if (fieldsUnchecked && o[key] !== undefined && !positive(o[key])) {
             issues.push({
                 path: at(key),
                 message: `must be a number > 0, got ${show(o[key])}. Give a positive number.`,
