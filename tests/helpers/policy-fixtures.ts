@@ -8,7 +8,7 @@ export const FIXTURE_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/k1";
 /**
  * A passing happy-path stack, in the shape the providers give (outputs): an aws-native IC endpoint on ml.g5
  * (local NVMe: no KMS key) that scales to zero, with one base model, one adapter and the complete copy
- * autoscaling. Tests change one field per case.
+ * autoscaling, and an AWQ optimization job that no model serves yet. Tests change one field per case.
  */
 export function happyStack(): Record<string, TestResource> {
     const tags = { "cost-center": "ml" };
@@ -125,6 +125,21 @@ export function happyStack(): Record<string, TestResource> {
                     stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
                 },
                 arn: wakeArn,
+            },
+        },
+        job: {
+            type: TYPES.optimizationJob,
+            name: "chat-llama-optimization",
+            props: {
+                optimizationJobName: "chat-llama-opt-1234567",
+                roleArn: "arn:aws:iam::123456789012:role/r",
+                modelSource: { s3: { s3Uri: "s3://m/llama/" } },
+                deploymentInstanceType: "ml.g5.2xlarge",
+                optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+                outputConfig: { s3OutputLocation: "s3://m/llama-awq/" },
+                stoppingCondition: { maxRuntimeInSeconds: 36000 },
+                tags: { "cost-center": "ml", "fmfleet:estimated-hours": "2" },
+                __provider: "exports.handler = () => ({});",
             },
         },
         alarm: {
