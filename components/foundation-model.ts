@@ -182,8 +182,8 @@ export class FoundationModel extends pulumi.ComponentResource {
         };
         if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
 
-        // An optimized model serves the job's output prefix, uncompressed, once the job has written it.
-        const weights = optimization?.outputUrl ?? args.modelDataUrl;
+        // An optimized model serves the job's own output prefix, uncompressed, once the job has written it.
+        const weights = this.optimizationJob?.outputUrl ?? args.modelDataUrl;
         const container = {
             image: args.image,
             // The draft, if any, is a folder of this one data source: no additionalModelDataSources.
@@ -310,6 +310,8 @@ export class FoundationModel extends pulumi.ComponentResource {
                 optimizationEnvironment: optimization.environment,
                 optimizationConfigs: optimizationConfigsOf(optimization),
                 outputConfig: { s3OutputLocation: optimization.outputUrl, kmsKeyId: optimization.kmsKeyId },
+                // A replacement job writes beside the weights the live model serves, never over them.
+                outputPerJob: true,
                 stoppingCondition: { maxRuntimeInSeconds: Math.round(maxRuntimeHours * 3600) },
                 vpcConfig: args.vpc && { securityGroupIds: args.vpc.securityGroupIds, subnets: args.vpc.subnetIds },
                 waitTimeoutSeconds: Math.round(waitTimeoutMinutes * 60),

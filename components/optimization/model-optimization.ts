@@ -16,7 +16,10 @@ import { OptimizationConfigInput } from "./job-request";
  * model's weights (`modelDataUrl`), writes the optimized model to `outputUrl`, and the model serves that.
  */
 export interface ModelOptimizationArgs {
-    /** `s3://` prefix the job writes the optimized model to (`OutputConfig.S3OutputLocation`); it is served. */
+    /**
+     * `s3://` prefix of the optimized models: each job writes under `<outputUrl><job name>/`
+     * (`OutputConfig.S3OutputLocation`), which the model serves.
+     */
     readonly outputUrl: string;
     /** Quantize the weights: `ModelQuantizationConfig` with `OPTION_QUANTIZE`. @default none */
     readonly quantization?: JobQuantization;

@@ -22,6 +22,7 @@ export interface OptimizationJobArgs extends Omit<
     readonly roleArn: pulumi.Input<string>;
     /** Where the optimized model goes: an S3 prefix, served as it is (uncompressed). */
     readonly outputConfig: {
+        /** The prefix; with `outputPerJob`, the job writes under `<prefix><job name>/`. */
         readonly s3OutputLocation: string;
         readonly kmsKeyId?: pulumi.Input<string>;
         readonly sageMakerModel?: { readonly modelName: string };
@@ -32,6 +33,11 @@ export interface OptimizationJobArgs extends Omit<
     readonly region?: string;
     /** How long `pulumi up` waits for the job; changing it never replaces the job. @default 6 hours */
     readonly waitTimeoutSeconds?: number;
+    /**
+     * Write under `<s3OutputLocation><job name>/`: each job (and each replacement) gets a prefix of its own,
+     * so a new job never overwrites the weights a live model still serves. @default false
+     */
+    readonly outputPerJob?: boolean;
     /** Readable parts the default job name starts with. @default the resource name's `/` segments */
     readonly nameParts?: readonly string[];
 }
@@ -60,11 +66,13 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
     public readonly optimizedModelUrl!: pulumi.Output<string>;
     /** The job's name, known before deployment. */
     public readonly physicalName: string;
+    /** Where the job writes the optimized model (`OutputConfig.S3OutputLocation`), known before deployment. */
+    public readonly outputUrl: string;
 
     constructor(name: string, args: OptimizationJobArgs, opts: pulumi.CustomResourceOptions = {}) {
         const region = args.region ?? new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION;
         checkArgs(name, args);
-        const { nameParts, roleArn, outputConfig, waitTimeoutSeconds, ...api } = args;
+        const { nameParts, roleArn, outputConfig, waitTimeoutSeconds, outputPerJob, ...api } = args;
         const stoppingCondition = args.stoppingCondition ?? { maxRuntimeInSeconds: DEFAULT_MAX_RUNTIME_SECONDS };
         const optimizationJobName =
             args.optimizationJobName ??
@@ -72,11 +80,14 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
                 // Every field is create-only: a changed job is a new job, under a new name.
                 content: { ...api, outputConfig: { ...outputConfig, kmsKeyId: undefined }, stoppingCondition },
             });
+        const outputUrl = outputPerJob
+            ? `${outputConfig.s3OutputLocation}${optimizationJobName}/`
+            : outputConfig.s3OutputLocation;
         const props: Record<string, unknown> = {
             ...api,
             optimizationJobName,
             roleArn,
-            outputConfig,
+            outputConfig: { ...outputConfig, s3OutputLocation: outputUrl },
             stoppingCondition,
             region,
             waitTimeoutSeconds,
@@ -88,6 +99,7 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
         };
         super(provider, name, props, opts, OPTIMIZATION_JOB_MODULE, OPTIMIZATION_JOB_TYPE_NAME);
         this.physicalName = optimizationJobName;
+        this.outputUrl = outputUrl;
     }
 }
 

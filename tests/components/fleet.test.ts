@@ -151,7 +151,8 @@ describe("Fleet", () => {
             deploymentInstanceType: "ml.g5.12xlarge",
             optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
             outputConfig: {
-                s3OutputLocation: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                // Each job writes under a prefix of its own: a replacement never overwrites live weights.
+                s3OutputLocation: `s3://fm-fleet-prod-models/llama3-70b-instruct-awq/${jobName}/`,
                 kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/7b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e",
             },
             stoppingCondition: { maxRuntimeInSeconds: 21600 },
@@ -162,7 +163,7 @@ describe("Fleet", () => {
         assert.deepEqual(big.primaryContainer.modelDataSource, {
             s3DataSources: [
                 {
-                    s3Uri: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                    s3Uri: `s3://fm-fleet-prod-models/llama3-70b-instruct-awq/${jobName}/`,
                     s3DataType: "S3Prefix",
                     compressionType: "None",
                 },

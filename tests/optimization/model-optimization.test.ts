@@ -91,12 +91,11 @@ describe("foundationModels[].optimization", () => {
         assert.deepEqual(job.tags, { "cost-center": "ml", "fmfleet:estimated-hours": "1.5" });
         assert.equal(job.outputConfig.kmsKeyId, undefined);
         const model = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-8b-model"));
-        assert.equal(model.primaryContainer.modelDataSource.s3DataSources[0].s3Uri, "s3://models/llama3-8b-fp8/");
+        const jobName = result.foundationModels.get("chat/llama3-8b")!.optimizationJob!.physicalName;
+        assert.equal(job.outputConfig.s3OutputLocation, `s3://models/llama3-8b-fp8/${jobName}/`);
+        assert.equal(model.primaryContainer.modelDataSource.s3DataSources[0].s3Uri, job.outputConfig.s3OutputLocation);
         assert.equal(model.primaryContainer.environment.OPTION_QUANTIZE, "fp8");
-        assert.equal(
-            model.tags["fmfleet:optimization-job"],
-            result.foundationModels.get("chat/llama3-8b")!.optimizationJob!.physicalName,
-        );
+        assert.equal(model.tags["fmfleet:optimization-job"], jobName);
     });
 
     it("gives the model a new name when its job changes, so the new model is created before the old one goes", async () => {

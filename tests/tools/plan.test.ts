@@ -124,7 +124,7 @@ describe("offline plan (tools/plan)", function () {
                 instanceType: "ml.g5.12xlarge",
                 instanceCount: 1,
                 sourceUrl: "s3://fm-fleet-prod-models/llama3-70b-instruct/",
-                outputUrl: "s3://fm-fleet-prod-models/llama3-70b-instruct-awq/",
+                outputUrl: `s3://fm-fleet-prod-models/llama3-70b-instruct-awq/${jobName}/`,
                 hours: 2,
                 hoursSource: "tag fmfleet:estimated-hours",
             },
