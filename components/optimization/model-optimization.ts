@@ -8,6 +8,7 @@ import {
     OPTIMIZATION_QUANTIZE_ENV,
     TENSOR_PARALLEL_ENV,
 } from "../../lib/optimization";
+import { findInstanceType } from "../../lib/catalog";
 import { isS3Url, show } from "../rules";
 import { OptimizationConfigInput } from "./job-request";
 
@@ -197,6 +198,18 @@ export function optimizationIssues(
             path: at("instanceType"),
             message: `${show(o.instanceType)} is not an instance type optimization jobs deploy to (the API's DeploymentInstanceType). Use an ml.g5, g6, g6e, p4d, p5, inf2 or trn1 type, and serve the model on it.`,
         });
+    }
+    // SageMaker developer guide: GPU types take quantization and speculative decoding; Inferentia and
+    // Trainium take compilation.
+    const silicon = typeof o.instanceType === "string" ? findInstanceType(o.instanceType)?.accelerator : undefined;
+    if (silicon && /Inferentia|Trainium/.test(silicon)) {
+        for (const key of ["quantization", "speculativeDecoding"] as const) {
+            if (o[key] === undefined) continue;
+            issues.push({
+                path: at(key),
+                message: `is not available for ${String(o.instanceType)} (${silicon}): optimization jobs compile for Inferentia and Trainium, and quantize or train speculative decoding for GPUs. Use compilation, or a GPU instance type.`,
+            });
+        }
     }
     if (isObject(o.sharding)) {
         const degree = o.sharding.tensorParallelDegree;

@@ -38,6 +38,7 @@ const validFleet = uniqueNames(1, 3).chain((endpointNames) =>
                                         vllm: fc.boolean(),
                                         quantization: fc.constantFrom("none", "awq", "fp8"),
                                         draft: fc.boolean(),
+                                        optimize: fc.constantFrom(undefined, "awq", "fp8"),
                                         maxCopies: fc.integer({ min: 1, max: 4 }),
                                         adapters: uniqueNames(0, 3),
                                         sticky: fc.boolean(),
@@ -55,10 +56,20 @@ const validFleet = uniqueNames(1, 3).chain((endpointNames) =>
                             image: m.vllm ? VLLM_IMAGE : LMI_IMAGE,
                             modelDataUrl: `s3://models/${m.name}/`,
                             parametersBillions: 8,
-                            quantization: m.quantization,
-                            ...(m.draft
-                                ? { speculativeDecoding: { draftModelUrl: `s3://models/${m.name}/draft/` } }
-                                : {}),
+                            // A model on a GPU may be optimized by a job instead: it then serves the job's output.
+                            ...(m.optimize && !instance.type.includes("inf2")
+                                ? {
+                                      optimization: {
+                                          quantization: m.optimize,
+                                          outputUrl: `s3://models/${m.name}-opt/`,
+                                      },
+                                  }
+                                : {
+                                      quantization: m.quantization,
+                                      ...(m.draft
+                                          ? { speculativeDecoding: { draftModelUrl: `s3://models/${m.name}/draft/` } }
+                                          : {}),
+                                  }),
                             accelerators: 1,
                             memoryMb: Math.min(16384, instance.memoryMb),
                             copies: { min: minInstances === 0 ? 0 : 1, max: m.maxCopies },

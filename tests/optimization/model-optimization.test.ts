@@ -160,6 +160,27 @@ describe("foundationModels[].optimization", () => {
         );
     });
 
+    it("keeps quantization and speculative decoding to GPU types (Inferentia and Trainium compile)", () => {
+        assert.deepEqual(
+            issuesOf(
+                optimized({ quantization: "awq", speculativeDecoding: {} }, (_model, fleet) => {
+                    fleet.endpoints[0].instanceType = "ml.inf2.24xlarge";
+                }),
+            ),
+            [
+                `${FM}.optimization.quantization: is not available for ml.inf2.24xlarge (AWS Inferentia2): optimization jobs compile for Inferentia and Trainium, and quantize or train speculative decoding for GPUs. Use compilation, or a GPU instance type.`,
+                `${FM}.optimization.speculativeDecoding: is not available for ml.inf2.24xlarge (AWS Inferentia2): optimization jobs compile for Inferentia and Trainium, and quantize or train speculative decoding for GPUs. Use compilation, or a GPU instance type.`,
+            ],
+        );
+        const compiled = optimized(
+            { compilation: { environment: { OPTION_N_POSITIONS: "8192" } } },
+            (_model, fleet) => {
+                fleet.endpoints[0].instanceType = "ml.inf2.24xlarge";
+            },
+        );
+        assert.doesNotThrow(() => validateStackSettings(compiled, "ml"));
+    });
+
     it("reports the schema's problems with the field, the value and the fix", () => {
         assert.deepEqual(
             issuesOf(
