@@ -1,13 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+    AddTagsCommand,
     CreateOptimizationJobCommand,
+    DeleteTagsCommand,
     DeleteOptimizationJobCommand,
     DescribeOptimizationJobCommand,
     DescribeOptimizationJobResponse,
     SageMakerClient,
     StopOptimizationJobCommand,
 } from "@aws-sdk/client-sagemaker";
-import { createJobRequest, jobOutputs, OptimizationJobInputs, OptimizationJobOutputs } from "./job-request";
+import {
+    createJobRequest,
+    JOB_OUTPUT_KEYS,
+    jobOutputs,
+    OptimizationJobInputs,
+    OptimizationJobOutputs,
+    withoutUndefined,
+} from "./job-request";
 
 /** Settings of the provider that are not API fields: changing them never replaces a job. */
 export interface ProviderSettings {
@@ -37,8 +46,8 @@ const TERMINAL: readonly string[] = ["COMPLETED", "FAILED", "STOPPED"];
 /** Statuses in which StopOptimizationJob has something to stop. */
 const RUNNING: readonly string[] = ["STARTING", "INPROGRESS"];
 
-/** The input keys that are not API fields. */
-const SETTING_KEYS: readonly string[] = ["waitTimeoutSeconds"] satisfies (keyof ProviderSettings)[];
+/** Inputs whose change updates the job in place (see diff): the provider's settings, the role, the tags. */
+const UPDATABLE_KEYS: readonly string[] = ["waitTimeoutSeconds", "roleArn", "tags"] satisfies (keyof ProviderInputs)[];
 
 /** What the provider talks to and how it waits; tests replace these, `pulumi up` uses the defaults. */
 export interface ProviderDeps {
@@ -121,6 +130,74 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
 }
 
 /**
+ * Starts the job. A job of this name may exist already: an earlier `pulumi up` was interrupted after it
+ * started it (the name hashes every field, so it is this very job). A running or finished one is taken
+ * over; a failed or stopped one is deleted and started again.
+ */
+async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">, inputs: ProviderInputs) {
+    const name = inputs.optimizationJobName;
+    try {
+        await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
+        waiting.log(`optimization job ${name}: created, waiting for it to finish`);
+        return;
+    } catch (err) {
+        if ((err as { name?: string } | undefined)?.name !== "ResourceInUse") throw err;
+    }
+    const status = (await describeJob(client, name)).OptimizationJobStatus ?? "";
+    if (!["FAILED", "STOPPED"].includes(status)) {
+        waiting.log(`optimization job ${name}: already ${status}, taking it over`);
+        return;
+    }
+    await deleteRecord(client, name);
+    await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
+    waiting.log(`optimization job ${name}: created again after an earlier ${status} run, waiting for it to finish`);
+}
+
+/**
+ * Stops the job if it runs, waits until it has stopped and deletes its record. Returns false when there
+ * was no job; throws when it does not stop in time (the record then stays, and so does Pulumi's).
+ */
+async function stopAndDelete(waiting: Waiting, client: Pick<SageMakerClient, "send">, name: string): Promise<boolean> {
+    try {
+        const status = (await describeJob(client, name)).OptimizationJobStatus ?? "";
+        if (RUNNING.includes(status)) {
+            await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
+        }
+        if (!TERMINAL.includes(status)) {
+            const stopped = await waitFor(waiting, client, name, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
+            if (stopped.timedOut) {
+                throw optimizationJobError(
+                    `Optimization job "${name}" was asked to stop but is still ${stopped.described.OptimizationJobStatus} ` +
+                        `after ${WAIT_DEFAULTS.stopTimeoutSeconds} s. Run pulumi destroy (or up) again once it has stopped.`,
+                );
+            }
+        }
+    } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+    }
+    await deleteRecord(client, name);
+    return true;
+}
+
+/** Makes the job's tags `next`: adds new and changed ones, deletes removed ones (AddTags / DeleteTags). */
+async function retag(
+    client: Pick<SageMakerClient, "send">,
+    arn: string,
+    previous: Readonly<Record<string, string>>,
+    next: Readonly<Record<string, string>>,
+): Promise<void> {
+    const added = Object.entries(next).filter(([k, v]) => previous[k] !== v);
+    const removed = Object.keys(previous).filter((k) => !(k in next));
+    if (added.length > 0) {
+        await client.send(
+            new AddTagsCommand({ ResourceArn: arn, Tags: added.map(([Key, Value]) => ({ Key, Value })) }),
+        );
+    }
+    if (removed.length > 0) await client.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: removed }));
+}
+
+/**
  * The CRUD of an optimization job for a Pulumi dynamic provider. Create starts the job and waits for it to
  * finish; a failed, stopped or timed-out job fails the update with its reason, and its record is deleted
  * so that the same job can be created again. Any change of an API field replaces the job (every
@@ -143,16 +220,16 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
         async create(inputs: ProviderInputs) {
             const name = inputs.optimizationJobName;
             const client = clientOf(inputs.region);
-            await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
-            log(`optimization job ${name}: created, waiting for it to finish`);
+            await startJob(waiting, client, inputs);
             const timeout = inputs.waitTimeoutSeconds ?? WAIT_DEFAULTS.waitTimeoutSeconds;
             const { described, timedOut } = await waitFor(waiting, client, name, TERMINAL, timeout);
             const status = described.OptimizationJobStatus;
             if (timedOut) {
-                // Nothing may run that Pulumi has no record of: a failed create leaves no state behind.
-                await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
+                // Nothing may run that Pulumi has no record of, and the next `pulumi up` must be able to start
+                // the same job again: stop it and delete its record.
+                await stopAndDelete(waiting, client, name);
                 throw optimizationJobError(
-                    `Optimization job "${name}" did not finish within ${timeout} s (status ${status}); it was stopped. ` +
+                    `Optimization job "${name}" did not finish within ${timeout} s (status ${status}); it was stopped and its record deleted. ` +
                         `Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.`,
                 );
             }
@@ -181,56 +258,43 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
         },
 
         async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
-            const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-            const outputKeys: readonly string[] = [
-                "optimizationJobArn",
-                "optimizationJobStatus",
-                "recommendedInferenceImage",
-                "optimizedModelUrl",
-                "optimizationStartTime",
-                "optimizationEndTime",
-                "__provider",
-            ];
-            const changed = [...keys].filter(
-                (k) =>
-                    !outputKeys.includes(k) &&
-                    JSON.stringify((olds as unknown as Record<string, unknown>)[k]) !==
-                        JSON.stringify((news as unknown as Record<string, unknown>)[k]),
+            const before = olds as unknown as Record<string, unknown>;
+            const after = news as unknown as Record<string, unknown>;
+            const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+            const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+            const changed = keys.filter(
+                (k) => !(JOB_OUTPUT_KEYS as readonly string[]).includes(k) && !same(before[k], after[k]),
             );
-            const replaces = changed.filter((k) => !SETTING_KEYS.includes(k));
+            // What a finished job made does not depend on its settings, its role, its tags or the key its
+            // output was encrypted with: those changes are recorded (tags applied), never re-run.
+            const withoutKey = (c: ProviderInputs["outputConfig"] | undefined) => c && { ...c, kmsKeyId: undefined };
+            const replaces = changed.filter(
+                (k) =>
+                    !UPDATABLE_KEYS.includes(k) &&
+                    !(k === "outputConfig" && same(withoutKey(olds.outputConfig), withoutKey(news.outputConfig))),
+            );
             // A job name is unique in the account: a replacement under the same name must delete the old one first.
             const sameName = olds.optimizationJobName === news.optimizationJobName;
             return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameName };
         },
 
         async update(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
-            // Only provider settings reach here (diff replaces on anything else): keep the job, take the settings.
-            const outs: Record<string, unknown> = { ...olds, waitTimeoutSeconds: news.waitTimeoutSeconds };
-            if (news.waitTimeoutSeconds === undefined) delete outs.waitTimeoutSeconds;
+            // Only what diff does not replace on reaches here: the job stays, its tags follow the inputs.
+            await retag(clientOf(olds.region), olds.optimizationJobArn, olds.tags ?? {}, news.tags ?? {});
+            const outs = withoutUndefined({
+                ...olds,
+                roleArn: news.roleArn,
+                tags: news.tags,
+                outputConfig: news.outputConfig,
+                waitTimeoutSeconds: news.waitTimeoutSeconds,
+            });
             return { outs };
         },
 
         async delete(id: string, props: ProviderOutputs) {
-            const client = clientOf(props.region);
-            let status: string | undefined;
-            try {
-                status = (await describeJob(client, id)).OptimizationJobStatus;
-                if (status && RUNNING.includes(status)) {
-                    await client.send(new StopOptimizationJobCommand({ OptimizationJobName: id }));
-                    const stopped = await waitFor(waiting, client, id, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
-                    if (stopped.timedOut) {
-                        throw optimizationJobError(
-                            `Optimization job "${id}" was asked to stop but is still ${stopped.described.OptimizationJobStatus} ` +
-                                `after ${WAIT_DEFAULTS.stopTimeoutSeconds} s. Run pulumi destroy (or up) again once it has stopped.`,
-                        );
-                    }
-                }
-            } catch (err) {
-                if (isNotFound(err)) return;
-                throw err;
+            if (await stopAndDelete(waiting, clientOf(props.region), id)) {
+                log(`optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`);
             }
-            await deleteRecord(client, id);
-            log(`optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`);
         },
     };
 }

@@ -81,6 +81,17 @@ export interface OptimizationJobOutputs extends OptimizationJobInputs {
     readonly optimizationEndTime?: string;
 }
 
+/** The keys the provider adds to the inputs: outputs only, never compared by diff. */
+export const JOB_OUTPUT_KEYS = [
+    "optimizationJobArn",
+    "optimizationJobStatus",
+    "recommendedInferenceImage",
+    "optimizedModelUrl",
+    "optimizationStartTime",
+    "optimizationEndTime",
+    "__provider",
+] as const satisfies readonly (Exclude<keyof OptimizationJobOutputs, keyof OptimizationJobInputs> | "__provider")[];
+
 /** The API's union takes exactly one key per entry; `undefined` keys are dropped. */
 function optimizationConfig(input: OptimizationConfigInput): OptimizationConfig {
     const container = (c: OptimizationContainerInput) => ({
@@ -163,6 +174,6 @@ export function jobOutputs(
 }
 
 /** A copy without the keys whose value is `undefined`, at any depth. */
-function withoutUndefined<T>(value: T): T {
+export function withoutUndefined<T>(value: T): T {
     return JSON.parse(JSON.stringify(value)) as T;
 }

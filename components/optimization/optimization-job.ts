@@ -9,7 +9,7 @@ import { ArgsCheck } from "../args-check";
 import { ChildNames, partsOf } from "../naming";
 import { show } from "../rules";
 import { optimizationJobProvider } from "./job-provider";
-import { OptimizationConfigInput, OptimizationJobInputs } from "./job-request";
+import { JOB_OUTPUT_KEYS, OptimizationConfigInput, OptimizationJobInputs } from "./job-request";
 
 /** Arguments of {@link OptimizationJob}: CreateOptimizationJob's fields, camelCased, with defaults. */
 export interface OptimizationJobArgs extends Omit<
@@ -77,8 +77,14 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
         const optimizationJobName =
             args.optimizationJobName ??
             new ChildNames("fm-fleet:sagemaker:OptimizationJob", name, nameParts ?? partsOf(name)).name("job", {
-                // Every field is create-only: a changed job is a new job, under a new name.
-                content: { ...api, outputConfig: { ...outputConfig, kmsKeyId: undefined }, stoppingCondition },
+                // Every field that shapes the output is create-only: a changed job is a new job, under a new
+                // name. Tags, the role and the output's key update a finished job in place (see the diff).
+                content: {
+                    ...api,
+                    tags: undefined,
+                    outputConfig: { ...outputConfig, kmsKeyId: undefined },
+                    stoppingCondition,
+                },
             });
         const outputUrl = outputPerJob
             ? `${outputConfig.s3OutputLocation}${optimizationJobName}/`
@@ -92,10 +98,7 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
             region,
             waitTimeoutSeconds,
             // Outputs the provider sets: declared here so the resource has them.
-            optimizationJobArn: undefined,
-            optimizationJobStatus: undefined,
-            recommendedInferenceImage: undefined,
-            optimizedModelUrl: undefined,
+            ...Object.fromEntries(JOB_OUTPUT_KEYS.filter((k) => k !== "__provider").map((k) => [k, undefined])),
         };
         super(provider, name, props, opts, OPTIMIZATION_JOB_MODULE, OPTIMIZATION_JOB_TYPE_NAME);
         this.physicalName = optimizationJobName;

@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { CreateOptimizationJobCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import {
+    CreateOptimizationJobCommand,
+    DescribeOptimizationJobCommand,
+    SageMakerClient,
+    StopOptimizationJobCommand,
+} from "@aws-sdk/client-sagemaker";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import {
     optimizationJobProvider,
@@ -139,7 +144,7 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
         assert.equal(server.hasJob(JOB), false);
     });
 
-    it("stops a job that outlives the wait timeout, and says how to wait longer", async () => {
+    it("stops a job that outlives the wait timeout, deletes its record, and the next run starts it again", async () => {
         server.scripts.set(JOB, { describesUntilDone: 1000 });
         await assert.rejects(
             provider().create({ ...INPUTS, waitTimeoutSeconds: 300 }),
@@ -147,12 +152,53 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
                 err instanceof Error &&
                 err.name === "OptimizationJobError" &&
                 err.message ===
-                    `Optimization job "${JOB}" did not finish within 300 s (status INPROGRESS); it was stopped. ` +
+                    `Optimization job "${JOB}" did not finish within 300 s (status INPROGRESS); it was stopped and its record deleted. ` +
                         "Raise waitTimeoutSeconds (fm-fleet: optimization.waitTimeoutMinutes) and run pulumi up again.",
         );
         // 11.25 + 22.5 + 45 + 90 + 90 = 258.75 s waited; the next 90 s would pass 300 s.
-        assert.deepEqual(sleeps, [11250, 22500, 45000, 90000, 90000]);
-        assert.deepEqual(server.operations().slice(-2), ["DescribeOptimizationJob", "StopOptimizationJob"]);
+        assert.deepEqual(sleeps.slice(0, 5), [11250, 22500, 45000, 90000, 90000]);
+        assert.deepEqual(server.operations().slice(-5), [
+            "DescribeOptimizationJob",
+            "StopOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DeleteOptimizationJob",
+        ]);
+        assert.equal(server.hasJob(JOB), false);
+        server.scripts.set(JOB, { describesUntilDone: 1 });
+        assert.equal(
+            (await provider().create({ ...INPUTS, waitTimeoutSeconds: 3600 })).outs.optimizationJobStatus,
+            "COMPLETED",
+        );
+    });
+
+    it("takes over the running job of an interrupted run, and restarts a failed one, instead of failing on its name", async () => {
+        server.scripts.set(JOB, { describesUntilDone: 2 });
+        await sdk.send(new CreateOptimizationJobCommand(createRequestOf(JOB)));
+        server.calls.length = 0;
+        assert.equal((await provider().create(INPUTS)).outs.optimizationJobStatus, "COMPLETED");
+        assert.deepEqual(server.operations().slice(0, 2), ["CreateOptimizationJob", "DescribeOptimizationJob"]);
+        assert.equal(logs[0], `optimization job ${JOB}: already STARTING, taking it over`);
+
+        server.reset();
+        server.scripts.set(JOB, { outcome: "FAILED", failureReason: "out of capacity" });
+        await sdk.send(new CreateOptimizationJobCommand(createRequestOf(JOB)));
+        await sdk.send(new DescribeOptimizationJobCommand({ OptimizationJobName: JOB }));
+        server.scripts.set(JOB, {});
+        server.calls.length = 0;
+        logs = [];
+        assert.equal((await provider().create(INPUTS)).outs.optimizationJobStatus, "COMPLETED");
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+            "DeleteOptimizationJob",
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+        ]);
+        assert.equal(
+            logs[0],
+            `optimization job ${JOB}: created again after an earlier FAILED run, waiting for it to finish`,
+        );
     });
 
     it("gets through throttling by the SDK's own retries", async () => {
@@ -206,28 +252,76 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
         assert.deepEqual(await provider().read!(JOB, created.outs), { id: "", props: {} });
     });
 
-    it("replaces the job on any API field change (deleting first under the same name), and updates a wait timeout in place", async () => {
+    it("replaces the job when what it makes changes (deleting first under the same name), and updates the rest in place", async () => {
         const olds = (await provider().create(INPUTS)).outs;
         const diff = provider().diff!;
         assert.deepEqual(await diff(JOB, olds, INPUTS), { changes: false, replaces: [], deleteBeforeReplace: false });
-        // Under the same name the old job must go first; the components' generated names change with any field.
+        // Under the same name the old job must go first; the components' generated names change with any such field.
         assert.deepEqual(await diff(JOB, olds, { ...INPUTS, deploymentInstanceType: "ml.g6e.12xlarge" }), {
             changes: true,
             replaces: ["deploymentInstanceType"],
             deleteBeforeReplace: true,
         });
-        assert.deepEqual(await diff(JOB, olds, { ...INPUTS, optimizationJobName: "other-1", region: "us-west-2" }), {
-            changes: true,
-            replaces: ["optimizationJobName", "region"],
-            deleteBeforeReplace: false,
+        assert.deepEqual(
+            await diff(JOB, olds, {
+                ...INPUTS,
+                optimizationJobName: "other-1",
+                region: "us-west-2",
+                outputConfig: { s3OutputLocation: "s3://fm-fleet-models/other/" },
+            }),
+            { changes: true, replaces: ["optimizationJobName", "outputConfig", "region"], deleteBeforeReplace: false },
+        );
+        // The role, the tags, the output's key and the wait: a finished job's output depends on none of them.
+        const settings = {
+            ...INPUTS,
+            roleArn: "arn:aws:iam::123456789012:role/other",
+            tags: { "cost-center": "research", team: "llm" },
+            outputConfig: { ...INPUTS.outputConfig, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k2" },
+            waitTimeoutSeconds: 60,
+        };
+        assert.deepEqual(await diff(JOB, olds, settings), { changes: true, replaces: [], deleteBeforeReplace: false });
+        server.calls.length = 0;
+        const updated = await provider().update!(JOB, olds, settings);
+        assert.deepEqual(updated.outs, {
+            ...olds,
+            roleArn: settings.roleArn,
+            tags: settings.tags,
+            outputConfig: settings.outputConfig,
+            waitTimeoutSeconds: 60,
         });
-        assert.deepEqual(await diff(JOB, olds, { ...INPUTS, waitTimeoutSeconds: 60 }), {
-            changes: true,
-            replaces: [],
-            deleteBeforeReplace: false,
-        });
-        const updated = await provider().update!(JOB, olds, { ...INPUTS, waitTimeoutSeconds: 60 });
-        assert.deepEqual(updated.outs, { ...olds, waitTimeoutSeconds: 60 });
+        assert.deepEqual(
+            server.calls.map((c) => [c.operation, c.body]),
+            [
+                [
+                    "AddTags",
+                    {
+                        ResourceArn: olds.optimizationJobArn,
+                        Tags: [
+                            { Key: "cost-center", Value: "research" },
+                            { Key: "team", Value: "llm" },
+                        ],
+                    },
+                ],
+            ],
+        );
+        await provider().update!(JOB, updated.outs as ProviderOutputs, { ...INPUTS, tags: { team: "llm" } });
+        assert.deepEqual(server.calls.at(-1)!.body, { ResourceArn: olds.optimizationJobArn, TagKeys: ["cost-center"] });
+        assert.deepEqual(server.job(JOB)!.tags, [{ Key: "team", Value: "llm" }]);
+    });
+
+    it("waits for a job that is already stopping before deleting it", async () => {
+        server.scripts.set(JOB, { describesUntilDone: 1000, describesUntilStopped: 2 });
+        await sdk.send(new CreateOptimizationJobCommand(createRequestOf(JOB)));
+        await sdk.send(new StopOptimizationJobCommand({ OptimizationJobName: JOB }));
+        server.calls.length = 0;
+        await provider().delete!(JOB, INPUTS as ProviderOutputs);
+        assert.deepEqual(server.operations(), [
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DescribeOptimizationJob",
+            "DeleteOptimizationJob",
+        ]);
+        assert.equal(server.hasJob(JOB), false);
     });
 });
 

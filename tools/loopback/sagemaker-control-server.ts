@@ -36,8 +36,9 @@ interface JobState {
 /**
  * A loopback stand-in of the SageMaker control plane for optimization jobs, speaking the protocol the
  * SDK uses (awsJson1_1: `POST /`, `X-Amz-Target: SageMaker.<operation>`, JSON bodies, errors as
- * `{"__type", "message"}` with `x-amzn-ErrorType`). It runs Create/Describe/Stop/DeleteOptimizationJob
- * over scripted jobs, and can throttle the next calls the way SageMaker does.
+ * `{"__type", "message"}` with `x-amzn-ErrorType`). It runs Create/Describe/Stop/DeleteOptimizationJob and
+ * AddTags/DeleteTags over scripted jobs (a job that is not finished cannot be deleted), and can throttle the
+ * next calls the way SageMaker does.
  */
 export class FakeSageMakerControlPlane {
     public readonly calls: SeenCall[] = [];
@@ -78,6 +79,12 @@ export class FakeSageMakerControlPlane {
         return this.jobs.has(name);
     }
 
+    /** The job's status and tags, or `undefined` when there is no such job. */
+    job(name: string): { status: string; tags: unknown } | undefined {
+        const job = this.jobs.get(name);
+        return job && { status: job.status, tags: job.request.Tags };
+    }
+
     private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -113,8 +120,27 @@ export class FakeSageMakerControlPlane {
                 return this.ok(res, {});
             case "DeleteOptimizationJob":
                 if (!job) return this.notFound(res, name);
+                if (["STARTING", "INPROGRESS", "STOPPING"].includes(job.status)) {
+                    return this.error(res, "ResourceInUse", `Optimization job ${name} is ${job.status}.`);
+                }
                 this.jobs.delete(name);
                 return this.ok(res, {});
+            case "AddTags":
+            case "DeleteTags": {
+                const tagged = [...this.jobs.entries()].find(([n]) => this.arn(n) === body.ResourceArn)?.[1];
+                if (!tagged) return this.error(res, "ResourceNotFound", `No resource ${String(body.ResourceArn)}.`);
+                const tags = new Map(
+                    ((tagged.request.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => [
+                        t.Key,
+                        t.Value,
+                    ]),
+                );
+                if (operation === "AddTags")
+                    for (const t of body.Tags as { Key: string; Value: string }[]) tags.set(t.Key, t.Value);
+                else for (const k of body.TagKeys as string[]) tags.delete(k);
+                tagged.request.Tags = [...tags].map(([Key, Value]) => ({ Key, Value }));
+                return this.ok(res, operation === "AddTags" ? { Tags: body.Tags } : {});
+            }
             default:
                 return this.error(res, "UnknownOperationException", `Unknown operation ${target}`);
         }
