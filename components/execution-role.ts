@@ -55,7 +55,7 @@ export class ExecutionRole extends pulumi.ComponentResource {
             { parent: this },
         );
         const kmsKeyArn = args.kmsKeyArn;
-        new aws.iam.RolePolicy(
+        const policy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {
                 name: names.name("policy", { maxLength: IAM_POLICY_NAME_MAX }),
@@ -64,7 +64,9 @@ export class ExecutionRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.arn = this.role.arn;
+        // The ARN resolves once the policy is attached: a model or an optimization job created with it can
+        // read its artifacts from the first call (a job that starts before the policy fails on S3 access).
+        this.arn = pulumi.all([this.role.arn, policy.id]).apply(([arn]) => arn);
         this.registerOutputs({ arn: this.arn });
     }
 }

@@ -13,7 +13,7 @@ import { ChildNames, partsOf } from "./naming";
 import { draftPathIn, messages } from "./rules";
 import { OptimizationJob } from "./optimization/optimization-job";
 import {
-    MODEL_OPTIMIZATION_DEFAULTS,
+    jobTimes,
     ModelOptimizationArgs,
     optimizationConfigsOf,
     optimizationIssues,
@@ -292,8 +292,7 @@ export class FoundationModel extends pulumi.ComponentResource {
         nameParts: readonly string[],
         tags: Readonly<Record<string, string>>,
     ): OptimizationJob {
-        const maxRuntimeHours = optimization.maxRuntimeHours ?? MODEL_OPTIMIZATION_DEFAULTS.maxRuntimeHours;
-        const waitTimeoutMinutes = optimization.waitTimeoutMinutes ?? MODEL_OPTIMIZATION_DEFAULTS.waitTimeoutMinutes;
+        const { maxRuntimeSeconds, waitTimeoutSeconds } = jobTimes(optimization);
         return new OptimizationJob(
             `${name}-optimization`,
             {
@@ -312,12 +311,15 @@ export class FoundationModel extends pulumi.ComponentResource {
                 outputConfig: { s3OutputLocation: optimization.outputUrl, kmsKeyId: optimization.kmsKeyId },
                 // A replacement job writes beside the weights the live model serves, never over them.
                 outputPerJob: true,
-                stoppingCondition: { maxRuntimeInSeconds: Math.round(maxRuntimeHours * 3600) },
+                stoppingCondition: { maxRuntimeInSeconds: maxRuntimeSeconds },
                 vpcConfig: args.vpc && { securityGroupIds: args.vpc.securityGroupIds, subnets: args.vpc.subnetIds },
-                waitTimeoutSeconds: Math.round(waitTimeoutMinutes * 60),
+                waitTimeoutSeconds,
                 nameParts: [...nameParts, "opt"],
                 // The plan and the pack price the job from this tag: it bills its instance until it ends.
-                tags: { ...tags, [ESTIMATED_HOURS_TAG]: String(optimization.estimatedHours ?? maxRuntimeHours) },
+                tags: {
+                    ...tags,
+                    [ESTIMATED_HOURS_TAG]: String(optimization.estimatedHours ?? maxRuntimeSeconds / 3600),
+                },
             },
             { parent: this },
         );

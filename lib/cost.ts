@@ -38,8 +38,8 @@ export interface OptimizationJobShape {
     /** The type it deploys to (`DeploymentInstanceType`): it is priced at that type's hourly rate. */
     readonly instanceType: string;
     readonly instanceCount: number;
-    /** Hours it is expected to bill, and where that figure comes from. */
-    readonly hours: number;
+    /** Hours it is expected to bill (`undefined`: not known, so not priced), and where that figure comes from. */
+    readonly hours: number | undefined;
     readonly hoursSource: string;
     /** Its optimizations (`Quantization`, `SpeculativeDecoding`, `Compilation`, `Sharding`). */
     readonly techniques: readonly string[];
@@ -66,7 +66,11 @@ export function optimizationJobCost(job: OptimizationJobShape): OptimizationJobC
         ...job,
         usdPerHour,
         priceAsOf: entry?.priceAsOf,
-        oneTimeUsd: !billed ? 0 : usdPerHour === undefined ? undefined : usdPerHour * job.instanceCount * job.hours,
+        oneTimeUsd: !billed
+            ? 0
+            : usdPerHour === undefined || job.hours === undefined
+              ? undefined
+              : usdPerHour * job.instanceCount * job.hours,
     };
 }
 

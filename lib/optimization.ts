@@ -55,3 +55,43 @@ export type JobQuantization = (typeof JOB_QUANTIZATIONS)[number];
 
 /** The job's speculative decoding techniques (`ModelSpeculativeDecodingConfig.Technique`). */
 export const SPECULATIVE_TECHNIQUES = ["EAGLE"] as const;
+
+/** A problem of an environment map under the API's limits; `key` names the entry, when it is one. */
+export interface EnvironmentProblem {
+    readonly key?: string;
+    readonly message: string;
+}
+
+/** What the API would reject in an `OptimizationEnvironment` / `OverrideEnvironment` map. */
+export function environmentProblems(env: Readonly<Record<string, unknown>>): EnvironmentProblem[] {
+    const { environmentEntriesMax: most, environmentTextMax: longest } = OPTIMIZATION_LIMITS;
+    const problems: EnvironmentProblem[] = [];
+    const entries = Object.entries(env);
+    if (entries.length > most)
+        problems.push({ message: `has ${entries.length} entries, over the API's ${most}. Drop some.` });
+    for (const [key, value] of entries) {
+        if (key.trim() === "" || key.length > longest) {
+            problems.push({
+                message: `has the key ${JSON.stringify(key)}: keys must be 1-${longest} characters, not blank. Rename it.`,
+            });
+        }
+        if (typeof value === "string" && value.length > longest) {
+            problems.push({
+                key,
+                message: `is ${value.length} characters, over the API's ${longest}. Shorten it.`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** Why a type is not a `DeploymentInstanceType`, or `undefined` when it is one. */
+export function deploymentTypeProblem(instanceType: unknown): string | undefined {
+    if (typeof instanceType === "string" && OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES.includes(instanceType))
+        return undefined;
+    const families = [...new Set(OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES.map((t) => t.split(".")[1]))].sort();
+    return (
+        `${JSON.stringify(instanceType)} is not an instance type optimization jobs deploy to (the API's DeploymentInstanceType). ` +
+        `Use an ml.${families.join(", ml.")} type, and serve the model on it.`
+    );
+}

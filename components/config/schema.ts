@@ -202,8 +202,15 @@ export const fleetSchema = z.strictObject({
     placement: placementSchema.optional(),
     vpc: z
         .strictObject({
-            subnetIds: z.array(z.string().min(1)).min(1),
-            securityGroupIds: z.array(z.string().min(1)).min(1),
+            // SageMaker VpcConfig (models, endpoint configs, optimization jobs): 1-16 subnets, 1-5 groups.
+            subnetIds: z
+                .array(z.string().min(1))
+                .min(1)
+                .max(16, { error: "must list at most 16 subnets (the SageMaker API's limit). Drop some." }),
+            securityGroupIds: z
+                .array(z.string().min(1))
+                .min(1)
+                .max(5, { error: "must list at most 5 security groups (the SageMaker API's limit). Drop some." }),
         })
         .optional(),
     endpoints: z.array(endpointSchema).optional(),

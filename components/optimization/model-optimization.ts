@@ -3,8 +3,8 @@ import {
     DEFAULT_MAX_RUNTIME_SECONDS,
     JOB_QUANTIZATIONS,
     JobQuantization,
-    OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES,
-    OPTIMIZATION_LIMITS,
+    deploymentTypeProblem,
+    environmentProblems,
     OPTIMIZATION_QUANTIZE_ENV,
     TENSOR_PARALLEL_ENV,
 } from "../../lib/optimization";
@@ -48,7 +48,7 @@ export interface ModelOptimizationArgs {
     readonly environment?: Readonly<Record<string, string>>;
     /** `StoppingCondition.MaxRuntimeInSeconds`, in hours. @default 10 */
     readonly maxRuntimeHours?: number;
-    /** How long `pulumi up` waits for the job. @default 6 hours */
+    /** How long `pulumi up` waits for the job, at least `maxRuntimeHours`. @default `maxRuntimeHours` + 60 minutes */
     readonly waitTimeoutMinutes?: number;
     /** Hours the job is expected to bill, for the plan's one-time cost. @default `maxRuntimeHours` (the cap) */
     readonly estimatedHours?: number;
@@ -59,8 +59,19 @@ export interface ModelOptimizationArgs {
 /** Defaults of {@link ModelOptimizationArgs}. */
 export const MODEL_OPTIMIZATION_DEFAULTS = {
     maxRuntimeHours: DEFAULT_MAX_RUNTIME_SECONDS / 3600,
-    waitTimeoutMinutes: 360,
+    /** Added to the maximum runtime for the default wait: time the job may spend pending. */
+    waitMarginMinutes: 60,
 } as const;
+
+/** Seconds the job may run and `pulumi up` waits for it (never 0: small fractions round up). */
+export function jobTimes(args: Pick<ModelOptimizationArgs, "maxRuntimeHours" | "waitTimeoutMinutes">): {
+    maxRuntimeSeconds: number;
+    waitTimeoutSeconds: number;
+} {
+    const runtimeHours = args.maxRuntimeHours ?? MODEL_OPTIMIZATION_DEFAULTS.maxRuntimeHours;
+    const waitMinutes = args.waitTimeoutMinutes ?? runtimeHours * 60 + MODEL_OPTIMIZATION_DEFAULTS.waitMarginMinutes;
+    return { maxRuntimeSeconds: Math.ceil(runtimeHours * 3600), waitTimeoutSeconds: Math.ceil(waitMinutes * 60) };
+}
 
 /** The API's `OptimizationConfigs` of a model's optimization, in a stable order. */
 export function optimizationConfigsOf(args: ModelOptimizationArgs): OptimizationConfigInput[] {
@@ -193,12 +204,8 @@ export function optimizationIssues(
             });
         }
     }
-    if (typeof o.instanceType === "string" && !OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES.includes(o.instanceType)) {
-        issues.push({
-            path: at("instanceType"),
-            message: `${show(o.instanceType)} is not an instance type optimization jobs deploy to (the API's DeploymentInstanceType). Use an ml.g5, g6, g6e, p4d, p5, inf2 or trn1 type, and serve the model on it.`,
-        });
-    }
+    const typeProblem = o.instanceType === undefined ? undefined : deploymentTypeProblem(o.instanceType);
+    if (typeProblem) issues.push({ path: at("instanceType"), message: typeProblem });
     // SageMaker developer guide: GPU types take quantization and speculative decoding; Inferentia and
     // Trainium take compilation.
     const silicon = typeof o.instanceType === "string" ? findInstanceType(o.instanceType)?.accelerator : undefined;
@@ -232,22 +239,19 @@ export function optimizationIssues(
         ["compilation.environment", isObject(o.compilation) ? o.compilation.environment : undefined],
     ] as const) {
         if (!isObject(env)) continue;
-        const { environmentEntriesMax: most, environmentTextMax: longest } = OPTIMIZATION_LIMITS;
-        const entries = Object.entries(env);
-        if (entries.length > most) {
-            issues.push({
-                path: at(key),
-                message: `has ${entries.length} entries, over the API's ${most}. Drop some.`,
-            });
+        for (const p of environmentProblems(env)) {
+            issues.push({ path: at(p.key === undefined ? key : `${key}.${p.key}`), message: p.message });
         }
-        for (const [name, value] of entries) {
-            if (name.length > longest || (typeof value === "string" && value.length > longest)) {
-                issues.push({
-                    path: at(`${key}.${name}`),
-                    message: `is over the API's ${longest} characters for a name or value. Shorten it.`,
-                });
-            }
-        }
+    }
+    // pulumi up stops a job it stops waiting for: the wait must cover every hour the job may run.
+    const runtimeHours = positive(o.maxRuntimeHours)
+        ? (o.maxRuntimeHours as number)
+        : MODEL_OPTIMIZATION_DEFAULTS.maxRuntimeHours;
+    if (positive(o.waitTimeoutMinutes) && (o.waitTimeoutMinutes as number) < runtimeHours * 60) {
+        issues.push({
+            path: at("waitTimeoutMinutes"),
+            message: `is ${String(o.waitTimeoutMinutes)} minutes, shorter than the ${runtimeHours} hours maxRuntimeHours lets the job run: pulumi up would stop a healthy job. Raise it to at least ${runtimeHours * 60}, or lower maxRuntimeHours.`,
+        });
     }
     for (const key of ["maxRuntimeHours", "waitTimeoutMinutes", "estimatedHours"] as const) {
         if (fieldsUnchecked && o[key] !== undefined && !positive(o[key])) {

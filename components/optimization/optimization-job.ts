@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { TYPES } from "../../lib/contract";
 import {
     DEFAULT_MAX_RUNTIME_SECONDS,
-    OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES,
+    deploymentTypeProblem,
+    environmentProblems,
     OPTIMIZATION_LIMITS,
 } from "../../lib/optimization";
 import { ArgsCheck } from "../args-check";
@@ -116,20 +117,8 @@ const CONFIG_KEYS = [
 
 /** An environment map within the API's limits. */
 function checkEnvironment(check: ArgsCheck, path: string, env: Readonly<Record<string, string>> | undefined): void {
-    if (!env) return;
-    const { environmentEntriesMax: most, environmentTextMax: longest } = OPTIMIZATION_LIMITS;
-    const entries = Object.entries(env);
-    if (entries.length > most) {
-        check.fail(path, `has ${entries.length} entries, over the API's ${most}. Drop some.`);
-    }
-    for (const [key, value] of entries) {
-        if (key.trim() === "" || key.length > longest) {
-            check.fail(path, `has key ${show(key)}: keys must be 1-${longest} characters, not blank. Rename it.`);
-        }
-        if (typeof value !== "string" || value.length > longest) {
-            check.fail(`${path}.${key}`, `must be a string of at most ${longest} characters, got ${show(value)}.`);
-        }
-    }
+    for (const p of environmentProblems(env ?? {}))
+        check.fail(p.key === undefined ? path : `${path}.${p.key}`, p.message);
 }
 
 /** Checks the plain arguments against the API's rules; throws one error naming every problem. */
@@ -147,12 +136,8 @@ function checkArgs(name: string, args: OptimizationJobArgs): void {
         check.fail("args.modelSource", "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.");
     }
     if (source.s3) check.s3Url("args.modelSource.s3.s3Uri", source.s3.s3Uri, "s3://<bucket>/<model>/");
-    if (!OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES.includes(args.deploymentInstanceType)) {
-        check.fail(
-            "args.deploymentInstanceType",
-            `${show(args.deploymentInstanceType)} is not an instance type optimization jobs deploy to. Use one of the API's: ml.g5.*, ml.g6.*, ml.g6e.*, ml.p4d.24xlarge, ml.p5.48xlarge, ml.inf2.*, ml.trn1.* (see OptimizationJobDeploymentInstanceType).`,
-        );
-    }
+    const typeProblem = deploymentTypeProblem(args.deploymentInstanceType);
+    if (typeProblem) check.fail("args.deploymentInstanceType", typeProblem);
     check.count("args.maxInstanceCount", args.maxInstanceCount, 1, "instances", true);
     checkEnvironment(check, "args.optimizationEnvironment", args.optimizationEnvironment);
     const configs = args.optimizationConfigs;

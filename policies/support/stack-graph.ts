@@ -7,6 +7,7 @@ import {
     OptimizationJobView,
     optimizationJobOf,
     physicalNameOf,
+    servedWeightsUrlOf,
     VariantView,
     variantsOf,
 } from "./views";
@@ -100,8 +101,7 @@ export class StackGraph {
      * model reads its weights from.
      */
     optimizationJobOf(ic: InferenceComponentView): { node: Node; job: OptimizationJobView } | undefined {
-        const container = this.modelOf(ic)?.props?.primaryContainer;
-        const url = str(container?.modelDataSource?.s3DataSources?.[0]?.s3Uri ?? container?.modelDataUrl);
+        const url = servedWeightsUrlOf(this.modelOf(ic)?.props);
         if (typeof url !== "string") return undefined;
         for (const node of this.all(TYPES.optimizationJob)) {
             const job = optimizationJobOf(node.props);

@@ -194,6 +194,19 @@ export function quantizationOf(
     return quantizationFromOption(typeof tag === "string" ? tag : undefined) ?? "none";
 }
 
+/**
+ * Where a SageMaker model (either provider's shape) reads its weights: its first container's S3 data
+ * source, else its `modelDataUrl`. A model serves an optimization job's output when this is the job's.
+ */
+export function servedWeightsUrlOf(modelProps: any): string | Unknown | undefined {
+    const container = modelProps?.primaryContainer ?? modelProps?.containers?.[0];
+    if (container === UNKNOWN) return UNKNOWN;
+    const source = container?.modelDataSource;
+    if (source === UNKNOWN) return UNKNOWN;
+    const first = Array.isArray(source?.s3DataSources) ? source.s3DataSources[0] : undefined;
+    return str(first?.s3Uri ?? container?.modelDataUrl);
+}
+
 /** An optimization job (fm-fleet's dynamic resource), read defensively from its plain props. */
 export interface OptimizationJobView {
     readonly optimizationJobName: string | Unknown | undefined;

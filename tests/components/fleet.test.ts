@@ -140,6 +140,11 @@ describe("Fleet", () => {
         assert.equal(typeof __provider, "string");
         const jobName = result.foundationModels.get("chat/llama3-70b")!.optimizationJob!.physicalName;
         assert.match(jobName, /^chat-llama3-70b-opt-[0-9a-f]{8}$/);
+        // The job starts only once the role may read and write its S3 prefixes.
+        assert.ok(
+            jobResource.dependencies.includes(find(resources, TYPES.rolePolicy, "fleet-execution-policy").urn),
+            "the job depends on the execution role's policy",
+        );
         assert.equal(
             jobResource.parent,
             find(resources, "fm-fleet:sagemaker:FoundationModel", "fleet/chat/llama3-70b").urn,
@@ -156,7 +161,7 @@ describe("Fleet", () => {
                 kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/7b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e",
             },
             stoppingCondition: { maxRuntimeInSeconds: 21600 },
-            waitTimeoutSeconds: 21600,
+            waitTimeoutSeconds: 25200, // the 6 h maximum runtime and an hour to start
             tags: { "cost-center": "ml-platform", "fmfleet:estimated-hours": "2" },
         });
         const big = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-70b-model"));

@@ -24,6 +24,12 @@ describe("optimization job cost", () => {
         assert.equal(optimizationJobCost({ ...AWQ_JOB, instanceCount: 2, hours: 3 }).oneTimeUsd, 7.09 * 6);
     });
 
+    it("leaves a job whose hours are not known unpriced, instead of pricing it at nothing", () => {
+        const cost = stackCost([], [{ ...AWQ_JOB, hours: undefined, hoursSource: "unknown" }]);
+        assert.equal(cost.optimizationJobs[0].oneTimeUsd, undefined);
+        assert.deepEqual(cost.unpriced, [`${AWQ_JOB.name} (ml.g5.12xlarge)`]);
+    });
+
     it("prices speculative decoding alone at nothing, and names a job whose type has no price", () => {
         assert.equal(optimizationJobCost({ ...AWQ_JOB, techniques: ["SpeculativeDecoding"] }).oneTimeUsd, 0);
         const cost = stackCost([], [AWQ_JOB, { ...AWQ_JOB, name: "odd", instanceType: "ml.g7.2xlarge" }]);

@@ -81,13 +81,18 @@ describe("foundationModels[].optimization", () => {
     });
 
     it("accepts a job in the stack config and serves its output from the model", async () => {
-        const fleet = optimized({ quantization: "fp8", estimatedHours: 1.5, waitTimeoutMinutes: 90 });
+        const fleet = optimized({
+            quantization: "fp8",
+            estimatedHours: 1.5,
+            maxRuntimeHours: 1,
+            waitTimeoutMinutes: 90,
+        });
         assert.doesNotThrow(() => validateStackSettings(fleet, "ml"));
         const { result, resources } = await underMocks(() => new Fleet("fleet", { fleet, costCenter: "ml" }));
         const job = inputsOf(find(resources, TYPES.optimizationJob, "fleet/chat/llama3-8b-optimization"));
         assert.equal(job.deploymentInstanceType, "ml.g5.2xlarge", "the endpoint's type by default");
         assert.equal(job.waitTimeoutSeconds, 5400);
-        assert.deepEqual(job.stoppingCondition, { maxRuntimeInSeconds: 36000 });
+        assert.deepEqual(job.stoppingCondition, { maxRuntimeInSeconds: 3600 });
         assert.deepEqual(job.tags, { "cost-center": "ml", "fmfleet:estimated-hours": "1.5" });
         assert.equal(job.outputConfig.kmsKeyId, undefined);
         const model = inputsOf(find(resources, TYPES.model, "fleet/chat/llama3-8b-model"));
@@ -110,10 +115,17 @@ describe("foundationModels[].optimization", () => {
         const fp8 = await modelName(optimized({ quantization: "fp8" }));
         assert.notEqual(await modelName(optimized({ quantization: "awq" })), fp8);
         assert.notEqual(await modelName(optimized({ quantization: "fp8", maxRuntimeHours: 2 })), fp8);
-        assert.equal(
-            await modelName(optimized({ quantization: "fp8", estimatedHours: 2 })),
-            await modelName(optimized({ quantization: "fp8", estimatedHours: 2 })),
-        );
+        // What does not change the job's output does not rename it: the plan's estimate, the cost center.
+        assert.equal(await modelName(optimized({ quantization: "fp8", estimatedHours: 2 })), fp8);
+        const otherCostCenter = async (fleet: any) =>
+            inputsOf(
+                find(
+                    (await underMocks(() => new Fleet("fleet", { fleet, costCenter: "research" }))).resources,
+                    TYPES.model,
+                    "fleet/chat/llama3-8b-model",
+                ),
+            ).name;
+        assert.equal(await otherCostCenter(optimized({ quantization: "fp8" })), fp8);
     });
 
     it("rejects a job the API, the SageMaker Python SDK or the served model would reject, every problem at once", () => {
@@ -155,7 +167,7 @@ describe("foundationModels[].optimization", () => {
                 }),
             ),
             [
-                `fleet.endpoints[0].instanceType: "ml.m5.xlarge" is not an instance type optimization jobs deploy to (the API's DeploymentInstanceType). Use an ml.g5, g6, g6e, p4d, p5, inf2 or trn1 type, and serve the model on it.`,
+                `fleet.endpoints[0].instanceType: "ml.m5.xlarge" is not an instance type optimization jobs deploy to (the API's DeploymentInstanceType). Use an ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.g7, ml.g7e, ml.inf2, ml.p4d, ml.p4de, ml.p5, ml.p5e, ml.p5en, ml.p6-b200, ml.trn1, ml.trn1n type, and serve the model on it.`,
             ],
         );
     });
@@ -179,6 +191,30 @@ describe("foundationModels[].optimization", () => {
             },
         );
         assert.doesNotThrow(() => validateStackSettings(compiled, "ml"));
+    });
+
+    it("catches in the config what the job would reject mid-deployment: waits, environments, VPC sizes", () => {
+        assert.deepEqual(
+            issuesOf(
+                optimized(
+                    {
+                        quantization: "awq",
+                        maxRuntimeHours: 4,
+                        waitTimeoutMinutes: 120,
+                        environment: { " ": "x", OPTION_ROLLING_BATCH: "y".repeat(257) },
+                    },
+                    (_model, fleet) => {
+                        fleet.vpc = { subnetIds: ["subnet-1"], securityGroupIds: ["a", "b", "c", "d", "e", "f"] };
+                    },
+                ),
+            ),
+            [
+                "fleet.vpc.securityGroupIds: must list at most 5 security groups (the SageMaker API's limit). Drop some.",
+                `${FM}.optimization.environment: has the key " ": keys must be 1-256 characters, not blank. Rename it.`,
+                `${FM}.optimization.environment.OPTION_ROLLING_BATCH: is 257 characters, over the API's 256. Shorten it.`,
+                `${FM}.optimization.waitTimeoutMinutes: is 120 minutes, shorter than the 4 hours maxRuntimeHours lets the job run: pulumi up would stop a healthy job. Raise it to at least 240, or lower maxRuntimeHours.`,
+            ],
+        );
     });
 
     it("reports the schema's problems with the field, the value and the fix", () => {
@@ -222,10 +258,9 @@ describe("FoundationModel with an optimization", () => {
     };
 
     it("checks its optimization with the stack config's rules, before registering anything", async () => {
-        let built = false;
-        await assert.rejects(
-            underMocks(() => {
-                const model = new FoundationModel("chat-llama", {
+        const { result: err, resources } = await underMocks(() => {
+            try {
+                return new FoundationModel("chat-llama", {
                     ...base,
                     quantization: "gptq",
                     optimization: {
@@ -235,35 +270,35 @@ describe("FoundationModel with an optimization", () => {
                         maxRuntimeHours: -1,
                     },
                 });
-                built = true;
-                return model;
-            }),
-            (err: unknown) => {
-                assert.ok(err instanceof ComponentArgsError);
-                assert.deepEqual(err.issues, [
-                    {
-                        path: "args.quantization",
-                        message:
-                            'is "gptq", but optimization.quantization makes the served weights "awq". Remove quantization: the job\'s is served.',
-                    },
-                    {
-                        path: "args.optimization.instanceType",
-                        message:
-                            '"ml.m5.xlarge" is not an instance type optimization jobs deploy to (the API\'s DeploymentInstanceType). Use an ml.g5, g6, g6e, p4d, p5, inf2 or trn1 type, and serve the model on it.',
-                    },
-                    {
-                        path: "args.optimization.maxRuntimeHours",
-                        message: "must be a number > 0, got -1. Give a positive number.",
-                    },
-                    {
-                        path: "args.optimization.outputUrl",
-                        message:
-                            'must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://models/llama3-70b-awq". Use s3://<bucket>/<model>-optimized/ (a prefix).',
-                    },
-                ]);
-                return true;
-            },
-        );
-        assert.equal(built, false);
+            } catch (e) {
+                return e;
+            }
+        });
+        assert.equal(resources.length, 0, "nothing is registered from invalid arguments");
+        await assert.rejects(Promise.reject(err), (err: unknown) => {
+            assert.ok(err instanceof ComponentArgsError);
+            assert.deepEqual(err.issues, [
+                {
+                    path: "args.quantization",
+                    message:
+                        'is "gptq", but optimization.quantization makes the served weights "awq". Remove quantization: the job\'s is served.',
+                },
+                {
+                    path: "args.optimization.instanceType",
+                    message:
+                        '"ml.m5.xlarge" is not an instance type optimization jobs deploy to (the API\'s DeploymentInstanceType). Use an ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.g7, ml.g7e, ml.inf2, ml.p4d, ml.p4de, ml.p5, ml.p5e, ml.p5en, ml.p6-b200, ml.trn1, ml.trn1n type, and serve the model on it.',
+                },
+                {
+                    path: "args.optimization.maxRuntimeHours",
+                    message: "must be a number > 0, got -1. Give a positive number.",
+                },
+                {
+                    path: "args.optimization.outputUrl",
+                    message:
+                        'must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://models/llama3-70b-awq". Use s3://<bucket>/<model>-optimized/ (a prefix).',
+                },
+            ]);
+            return true;
+        });
     });
 });

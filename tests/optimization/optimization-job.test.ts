@@ -63,52 +63,49 @@ describe("OptimizationJob", () => {
             outputConfig: { s3OutputLocation: "s3://fm-fleet-models/out.tar.gz" },
             vpcConfig: { securityGroupIds: [], subnets: ["subnet-1"] },
         };
-        let registered = 0;
-        await assert.rejects(
-            underMocks(() => {
-                try {
-                    return new OptimizationJob("chat/llama3-70b/awq", bad);
-                } finally {
-                    registered = 0;
-                }
-            }),
-            (err: unknown) => {
-                assert.ok(err instanceof ComponentArgsError);
-                assert.deepEqual(err.issues, [
-                    {
-                        path: "args.optimizationJobName",
-                        message:
-                            'must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit, got "-bad_name". Rename it, or leave it out for a generated name.',
-                    },
-                    {
-                        path: "args.modelSource",
-                        message: "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.",
-                    },
-                    {
-                        path: "args.deploymentInstanceType",
-                        message:
-                            '"ml.m5.xlarge" is not an instance type optimization jobs deploy to. Use one of the API\'s: ml.g5.*, ml.g6.*, ml.g6e.*, ml.p4d.24xlarge, ml.p5.48xlarge, ml.inf2.*, ml.trn1.* (see OptimizationJobDeploymentInstanceType).',
-                    },
-                    { path: "args.maxInstanceCount", message: "must be >= 1, got 0. Use 1 or more instances." },
-                    {
-                        path: "args.optimizationConfigs[0]",
-                        message:
-                            "must set exactly one of modelQuantizationConfig, modelCompilationConfig, modelShardingConfig, modelSpeculativeDecodingConfig (the API's union), got modelQuantizationConfig, modelShardingConfig. Split it into one entry per config.",
-                    },
-                    {
-                        path: "args.outputConfig.s3OutputLocation",
-                        message:
-                            'must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://fm-fleet-models/out.tar.gz". Use s3://<bucket>/<optimized>/.',
-                    },
-                    {
-                        path: "args.vpcConfig.securityGroupIds",
-                        message: "must be between 1 and 5 security groups, got 0. Pick a value in that range.",
-                    },
-                ]);
-                return true;
-            },
-        );
-        assert.equal(registered, 0);
+        const { result: err, resources } = await underMocks(() => {
+            try {
+                return new OptimizationJob("chat/llama3-70b/awq", bad);
+            } catch (e) {
+                return e;
+            }
+        });
+        assert.equal(resources.length, 0, "nothing is registered from invalid arguments");
+        await assert.rejects(Promise.reject(err), (err: unknown) => {
+            assert.ok(err instanceof ComponentArgsError);
+            assert.deepEqual(err.issues, [
+                {
+                    path: "args.optimizationJobName",
+                    message:
+                        'must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit, got "-bad_name". Rename it, or leave it out for a generated name.',
+                },
+                {
+                    path: "args.modelSource",
+                    message: "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.",
+                },
+                {
+                    path: "args.deploymentInstanceType",
+                    message:
+                        '"ml.m5.xlarge" is not an instance type optimization jobs deploy to (the API\'s DeploymentInstanceType). Use an ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.g7, ml.g7e, ml.inf2, ml.p4d, ml.p4de, ml.p5, ml.p5e, ml.p5en, ml.p6-b200, ml.trn1, ml.trn1n type, and serve the model on it.',
+                },
+                { path: "args.maxInstanceCount", message: "must be >= 1, got 0. Use 1 or more instances." },
+                {
+                    path: "args.optimizationConfigs[0]",
+                    message:
+                        "must set exactly one of modelQuantizationConfig, modelCompilationConfig, modelShardingConfig, modelSpeculativeDecodingConfig (the API's union), got modelQuantizationConfig, modelShardingConfig. Split it into one entry per config.",
+                },
+                {
+                    path: "args.outputConfig.s3OutputLocation",
+                    message:
+                        'must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://fm-fleet-models/out.tar.gz". Use s3://<bucket>/<optimized>/.',
+                },
+                {
+                    path: "args.vpcConfig.securityGroupIds",
+                    message: "must be between 1 and 5 security groups, got 0. Pick a value in that range.",
+                },
+            ]);
+            return true;
+        });
     });
 
     it("keeps its copy of the API's deployment instance types equal to the SDK's enum", () => {

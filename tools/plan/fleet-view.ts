@@ -15,6 +15,7 @@ import {
     optimizationJobOf,
     physicalNameOf,
     quantizationOf,
+    servedWeightsUrlOf,
     variantsOf,
 } from "../../policies/support/views";
 
@@ -123,12 +124,6 @@ export function optimizationJobsView(resources: readonly RecordedResource[]): Pl
         .sort((a, b) => a.resourceName.localeCompare(b.resourceName));
 }
 
-/** The S3 URL a SageMaker model serves its weights from (either provider's shape). */
-function servedUrlOf(model: any): string {
-    const container = model?.primaryContainer ?? model?.containers?.[0];
-    return text(container?.modelDataSource?.s3DataSources?.[0]?.s3Uri ?? container?.modelDataUrl);
-}
-
 /**
  * The fleet as the recorded resources describe it, joined by physical names like SageMaker joins them:
  * endpoint -> configuration -> variant; inference components -> endpoint; adapters -> base; autoscaling
@@ -213,7 +208,7 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
                             inferenceComponentName: text(x.ic.inferenceComponentName),
                             artifactUrl: x.props.specification?.container?.artifactUrl,
                         })),
-                    optimizationJob: jobWriting(servedUrlOf(model)),
+                    optimizationJob: jobWriting(text(servedWeightsUrlOf(model))),
                 };
             })
             .sort(byName);

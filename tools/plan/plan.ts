@@ -230,8 +230,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
                 name: j.optimizationJobName,
                 instanceType: j.instanceType,
                 instanceCount: j.instanceCount,
-                hours: j.hours?.value ?? 0,
-                hoursSource: j.hours?.source ?? "unknown: priced at 0 hours",
+                hours: j.hours?.value,
+                hoursSource: j.hours?.source ?? "unknown",
                 techniques: j.techniques,
             })),
         );

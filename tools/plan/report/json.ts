@@ -124,7 +124,7 @@ export function planJson(result: PlanResult): Record<string, unknown> {
                 instanceType: j.instanceType,
                 usdPerHour: j.usdPerHour ?? null,
                 priceAsOf: j.priceAsOf ?? null,
-                hours: j.hours,
+                hours: j.hours ?? null,
                 oneTimeUsd: j.oneTimeUsd ?? null,
             })),
         },
