@@ -25,6 +25,25 @@ export async function underMocks<T>(
     return { result, resources };
 }
 
+/**
+ * Runs `build` under mocks expecting it to throw: returns the error and whatever was registered before it
+ * (which must be nothing, when a component checks its arguments first).
+ */
+export async function failureUnderMocks(
+    build: () => unknown,
+): Promise<{ error: unknown; resources: RecordedResource[] }> {
+    const { result, resources } = await underMocks(() => {
+        try {
+            build();
+        } catch (e) {
+            return e;
+        }
+        return undefined;
+    });
+    assert.notEqual(result, undefined, "expected the build to throw");
+    return { error: result, resources };
+}
+
 /** The value of an Output (tests never run in preview, so it is always known). */
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));

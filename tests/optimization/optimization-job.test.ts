@@ -6,7 +6,7 @@ import { TYPES } from "../../lib/contract";
 import { OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES } from "../../lib/optimization";
 import { FakeSageMakerControlPlane } from "../../tools/loopback/sagemaker-control-server";
 import { DynamicProviderHost } from "../helpers/dynamic-provider-host";
-import { find, inputsOf, underMocks } from "../helpers/pulumi";
+import { failureUnderMocks, find, inputsOf, underMocks } from "../helpers/pulumi";
 
 const ARGS: OptimizationJobArgs = {
     roleArn: "arn:aws:iam::123456789012:role/fm-fleet-execution",
@@ -63,13 +63,9 @@ describe("OptimizationJob", () => {
             outputConfig: { s3OutputLocation: "s3://fm-fleet-models/out.tar.gz" },
             vpcConfig: { securityGroupIds: [], subnets: ["subnet-1"] },
         };
-        const { result: err, resources } = await underMocks(() => {
-            try {
-                return new OptimizationJob("chat/llama3-70b/awq", bad);
-            } catch (e) {
-                return e;
-            }
-        });
+        const { error: err, resources } = await failureUnderMocks(
+            () => new OptimizationJob("chat/llama3-70b/awq", bad),
+        );
         assert.equal(resources.length, 0, "nothing is registered from invalid arguments");
         await assert.rejects(Promise.reject(err), (err: unknown) => {
             assert.ok(err instanceof ComponentArgsError);

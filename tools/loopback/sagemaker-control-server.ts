@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from "http";
-import { AddressInfo } from "net";
+import { IncomingMessage, ServerResponse } from "http";
+import { LoopbackServer } from "./loopback-server";
 import { MOCK_ACCOUNT, MOCK_REGION } from "../mocks/fleet-mocks";
 
 /** A control-plane call as the server saw it. */
@@ -40,27 +40,13 @@ interface JobState {
  * AddTags/DeleteTags over scripted jobs (a job that is not finished cannot be deleted), and can throttle the
  * next calls the way SageMaker does.
  */
-export class FakeSageMakerControlPlane {
+export class FakeSageMakerControlPlane extends LoopbackServer {
     public readonly calls: SeenCall[] = [];
     /** Scripts of jobs by name; jobs without one complete on their first describe. */
     public readonly scripts = new Map<string, JobScript>();
     /** Calls answered with ThrottlingException before the next one goes through. */
     public throttle = 0;
     private readonly jobs = new Map<string, JobState>();
-    private server: Server | undefined;
-    public url = "";
-
-    async start(): Promise<string> {
-        this.server = createServer((req, res) => void this.handle(req, res));
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        return this.url;
-    }
-
-    async stop(): Promise<void> {
-        this.server?.closeAllConnections();
-        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-    }
 
     reset(): void {
         this.calls.length = 0;
@@ -85,7 +71,7 @@ export class FakeSageMakerControlPlane {
         return job && { status: job.status, tags: job.request.Tags };
     }
 
-    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const target = String(req.headers["x-amz-target"] ?? "");

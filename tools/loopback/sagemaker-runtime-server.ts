@@ -1,6 +1,6 @@
 import { randomUUID } from "crypto";
-import { createServer, IncomingMessage, Server, ServerResponse } from "http";
-import { AddressInfo } from "net";
+import { IncomingMessage, ServerResponse } from "http";
+import { LoopbackServer } from "./loopback-server";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 
 const encoder = new TextEncoder();
@@ -56,26 +56,14 @@ interface SessionState {
  * `X-Amzn-SageMaker-*` headers, and errors as `x-amzn-ErrorType` + JSON. Behind it sit simulated instances:
  * requests without a session go round-robin, requests on a session go to the session's instance.
  */
-export class FakeSageMakerRuntime {
+export class FakeSageMakerRuntime extends LoopbackServer {
     public readonly requests: SeenRequest[] = [];
     public readonly behaviour: Behaviour = { ...normalBehaviour(), sessionTtlMs: 20 * 60 * 1000 };
     private readonly sessions = new Map<string, SessionState>();
     private next = 0;
-    private server: Server | undefined;
-    public url = "";
 
-    constructor(private readonly instances: string[] = ["i-0a", "i-0b", "i-0c"]) {}
-
-    async start(): Promise<string> {
-        this.server = createServer((req, res) => void this.handle(req, res));
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        return this.url;
-    }
-
-    async stop(): Promise<void> {
-        this.server?.closeAllConnections();
-        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    constructor(private readonly instances: string[] = ["i-0a", "i-0b", "i-0c"]) {
+        super();
     }
 
     /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
@@ -98,7 +86,7 @@ export class FakeSageMakerRuntime {
         res.end(JSON.stringify({ message }));
     }
 
-    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const body = Buffer.concat(chunks).toString("utf8");

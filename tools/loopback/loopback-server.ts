@@ -1,0 +1,25 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from "http";
+import { AddressInfo } from "net";
+
+/** An HTTP server on a free loopback port that a stand-in of an AWS service answers on. */
+export abstract class LoopbackServer {
+    private server: Server | undefined;
+    /** `http://127.0.0.1:<port>` once started: the SDK client's `endpoint`. */
+    public url = "";
+
+    /** Starts listening; returns the URL. */
+    async start(): Promise<string> {
+        this.server = createServer((req, res) => void this.handle(req, res));
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this.url;
+    }
+
+    /** Stops listening and drops open connections, so the process can exit. */
+    async stop(): Promise<void> {
+        this.server?.closeAllConnections();
+        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    }
+
+    protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
