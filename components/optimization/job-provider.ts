@@ -1,14 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-    AddTagsCommand,
-    CreateOptimizationJobCommand,
-    DeleteTagsCommand,
-    DeleteOptimizationJobCommand,
-    DescribeOptimizationJobCommand,
-    DescribeOptimizationJobResponse,
-    SageMakerClient,
-    StopOptimizationJobCommand,
-} from "@aws-sdk/client-sagemaker";
+import type { DescribeOptimizationJobResponse, SageMakerClient } from "@aws-sdk/client-sagemaker";
+
+/**
+ * The SageMaker SDK, loaded on first use: it takes ~0.2 s to load, and every stack's program loads this
+ * module, though only `pulumi up` of a job (in the dynamic provider's process) calls SageMaker.
+ */
+function sageMaker(): typeof import("@aws-sdk/client-sagemaker") {
+    return require("@aws-sdk/client-sagemaker");
+}
 import {
     createJobRequest,
     JOB_OUTPUT_KEYS,
@@ -94,7 +93,7 @@ interface Waiting {
 // one from the serializer): Pulumi serializes the provider's closure, and skips names it takes for globals.
 
 function describeJob(client: Pick<SageMakerClient, "send">, name: string): Promise<DescribeOptimizationJobResponse> {
-    return client.send(new DescribeOptimizationJobCommand({ OptimizationJobName: name }));
+    return client.send(new (sageMaker().DescribeOptimizationJobCommand)({ OptimizationJobName: name }));
 }
 
 /** Polls until the job is in one of `until` or `timeoutSeconds` pass; returns the last description. */
@@ -123,7 +122,7 @@ async function waitFor(
 /** Deletes a finished job's record, so its name can be used again; a missing record is fine. */
 async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string): Promise<void> {
     try {
-        await client.send(new DeleteOptimizationJobCommand({ OptimizationJobName: name }));
+        await client.send(new (sageMaker().DeleteOptimizationJobCommand)({ OptimizationJobName: name }));
     } catch (err) {
         if (!isNotFound(err)) throw err;
     }
@@ -137,7 +136,7 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
 async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">, inputs: ProviderInputs) {
     const name = inputs.optimizationJobName;
     try {
-        await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
+        await client.send(new (sageMaker().CreateOptimizationJobCommand)(createJobRequest(inputs)));
         waiting.log(`optimization job ${name}: created, waiting for it to finish`);
         return;
     } catch (err) {
@@ -149,7 +148,7 @@ async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">,
         return;
     }
     await deleteRecord(client, name);
-    await client.send(new CreateOptimizationJobCommand(createJobRequest(inputs)));
+    await client.send(new (sageMaker().CreateOptimizationJobCommand)(createJobRequest(inputs)));
     waiting.log(`optimization job ${name}: created again after an earlier ${status} run, waiting for it to finish`);
 }
 
@@ -161,7 +160,7 @@ async function stopAndDelete(waiting: Waiting, client: Pick<SageMakerClient, "se
     try {
         const status = (await describeJob(client, name)).OptimizationJobStatus ?? "";
         if (RUNNING.includes(status)) {
-            await client.send(new StopOptimizationJobCommand({ OptimizationJobName: name }));
+            await client.send(new (sageMaker().StopOptimizationJobCommand)({ OptimizationJobName: name }));
         }
         if (!TERMINAL.includes(status)) {
             const stopped = await waitFor(waiting, client, name, TERMINAL, WAIT_DEFAULTS.stopTimeoutSeconds);
@@ -191,10 +190,11 @@ async function retag(
     const removed = Object.keys(previous).filter((k) => !(k in next));
     if (added.length > 0) {
         await client.send(
-            new AddTagsCommand({ ResourceArn: arn, Tags: added.map(([Key, Value]) => ({ Key, Value })) }),
+            new (sageMaker().AddTagsCommand)({ ResourceArn: arn, Tags: added.map(([Key, Value]) => ({ Key, Value })) }),
         );
     }
-    if (removed.length > 0) await client.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: removed }));
+    if (removed.length > 0)
+        await client.send(new (sageMaker().DeleteTagsCommand)({ ResourceArn: arn, TagKeys: removed }));
 }
 
 /**
@@ -205,7 +205,8 @@ async function retag(
  * optimized model it wrote stays in S3.
  */
 export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
-    const clientOf = deps.client ?? ((region: string | undefined) => new SageMakerClient(region ? { region } : {}));
+    const clientOf =
+        deps.client ?? ((region: string | undefined) => new (sageMaker().SageMakerClient)(region ? { region } : {}));
     const waiting: Waiting = {
         sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
         log: deps.log ?? ((message: string) => void pulumi.log.info(message)),
