@@ -131,7 +131,8 @@ function checkArgs(name: string, args: OptimizationJobArgs): void {
             `must be 1-${limits.jobNameMax} letters, digits and hyphens, starting and ending with a letter or digit, got ${show(args.optimizationJobName)}. Rename it, or leave it out for a generated name.`,
         );
     }
-    const source = args.modelSource;
+    // Plain JavaScript callers may pass anything: read defensively, report instead of throwing a TypeError.
+    const source = args.modelSource ?? {};
     if (!!source.s3 === !!source.sageMakerModel) {
         check.fail("args.modelSource", "must set exactly one of s3 and sageMakerModel. Keep the one the job reads.");
     }
@@ -140,15 +141,16 @@ function checkArgs(name: string, args: OptimizationJobArgs): void {
     if (typeProblem) check.fail("args.deploymentInstanceType", typeProblem);
     check.count("args.maxInstanceCount", args.maxInstanceCount, 1, "instances", true);
     checkEnvironment(check, "args.optimizationEnvironment", args.optimizationEnvironment);
-    const configs = args.optimizationConfigs;
+    const configs = Array.isArray(args.optimizationConfigs) ? args.optimizationConfigs : [];
     if (configs.length === 0 || configs.length > limits.configsMax) {
         check.fail(
             "args.optimizationConfigs",
             `must list 1-${limits.configsMax} configs, got ${configs.length}. Give at least one optimization.`,
         );
     }
-    configs.forEach((config, i) => {
+    configs.forEach((entry, i) => {
         const path = `args.optimizationConfigs[${i}]`;
+        const config: OptimizationConfigInput = entry ?? {};
         const keys = CONFIG_KEYS.filter((k) => config[k] !== undefined);
         if (keys.length !== 1) {
             check.fail(
@@ -176,7 +178,7 @@ function checkArgs(name: string, args: OptimizationJobArgs): void {
     });
     check.s3Url(
         "args.outputConfig.s3OutputLocation",
-        args.outputConfig.s3OutputLocation,
+        args.outputConfig?.s3OutputLocation,
         "s3://<bucket>/<optimized>/",
         true,
     );

@@ -104,6 +104,23 @@ describe("OptimizationJob", () => {
         });
     });
 
+    it("reports arguments of the wrong shape from plain JavaScript instead of throwing a TypeError", async () => {
+        const { error, resources } = await failureUnderMocks(
+            () =>
+                new OptimizationJob("chat/llama3-70b/awq", {
+                    roleArn: "arn:aws:iam::123456789012:role/r",
+                    deploymentInstanceType: "ml.g5.12xlarge",
+                    optimizationConfigs: [null],
+                } as unknown as OptimizationJobArgs),
+        );
+        assert.equal(resources.length, 0);
+        assert.ok(error instanceof ComponentArgsError, String(error));
+        assert.deepEqual(
+            error.issues.map((i) => i.path),
+            ["args.modelSource", "args.optimizationConfigs[0]", "args.outputConfig.s3OutputLocation"],
+        );
+    });
+
     it("keeps its copy of the API's deployment instance types equal to the SDK's enum", () => {
         const { OptimizationJobDeploymentInstanceType } = require("@aws-sdk/client-sagemaker");
         assert.deepEqual(
