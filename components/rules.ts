@@ -20,8 +20,7 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./;
 export const isS3Url = (value: string, prefixOnly = false) =>
     S3_URL.test(value) && (!prefixOnly || value.endsWith("/"));
 
-/** An inference component's `ArtifactUrl` "must point to a single gzip compressed tar archive (.tar.gz suffix)". */
-export const isTarGz = (value: string) => value.endsWith(".tar.gz");
+export { isTarGz } from "../lib/artifacts";
 
 /**
  * Where a draft model sits inside the model data, relative to it (`draft` for `s3://b/m/draft/` under

@@ -9,7 +9,7 @@ import {
 } from "../lib/contract";
 import { instanceFamily } from "../lib/catalog";
 import { configOf } from "./support/config";
-import { ofType, ofTypes } from "./support/of-type";
+import { isOneOf, ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { inferenceComponentOf, isAdapter, minInstancesOf, variantsOf } from "./support/views";
@@ -74,7 +74,7 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
                     ),
                 );
             }
-        } else if ((SAGEMAKER_TYPES.endpointConfig as readonly string[]).includes(args.type)) {
+        } else if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
             for (const v of variantsOf(props)) {
                 const min = minInstancesOf(v);
                 if (typeof min !== "number") continue;

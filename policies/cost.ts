@@ -3,7 +3,7 @@ import { HOURS_PER_MONTH, instanceFamily } from "../lib/catalog";
 import { COST_CENTER_TAG, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
 import { configOf } from "./support/config";
-import { ofTypes } from "./support/of-type";
+import { isOneOf, ofTypes } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { tagsOf } from "./support/tags";
@@ -64,7 +64,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const { maxInstances } = configOf<MaxInstancesPerEndpointConfig>(maxInstancesPerEndpoint, args);
         const fix = `Lower it, or raise max-instances-per-endpoint.maxInstances (${maxInstances}).`;
-        if ((SAGEMAKER_TYPES.endpointConfig as readonly string[]).includes(args.type)) {
+        if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
             for (const v of variantsOf(plain(args.props))) {
                 const counts: [string, unknown][] = [
                     ["initialInstanceCount", v.initialInstanceCount],

@@ -4,7 +4,7 @@ import { SAGEMAKER_TYPES, TYPES } from "../lib/contract";
 import { kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
 import { isEcrImage } from "../lib/images";
 import { configOf } from "./support/config";
-import { ofTypes } from "./support/of-type";
+import { isOneOf, ofTypes } from "./support/of-type";
 import { arr, plain, shown, UNKNOWN } from "./support/props";
 import { inferenceComponentOf, kmsKeyOf, variantsOf } from "./support/views";
 
@@ -84,7 +84,7 @@ export const privateImageRegistry: ResourceValidationPolicy = {
         const { allowedRegistryPrefixes } = configOf<PrivateImageRegistryConfig>(privateImageRegistry, args);
         const props = plain(args.props);
         let images: unknown[] = [];
-        if ((SAGEMAKER_TYPES.model as readonly string[]).includes(args.type)) {
+        if (isOneOf(SAGEMAKER_TYPES.model, args.type)) {
             const containers = arr(props.containers);
             images = [
                 props.primaryContainer?.image,

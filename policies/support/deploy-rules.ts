@@ -1,5 +1,6 @@
 import { localStorageType } from "../../lib/catalog";
 import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
+import { isTarGz } from "../../lib/artifacts";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { arr, shown, UNKNOWN } from "./props";
 import { Node, StackGraph } from "./stack-graph";
@@ -117,7 +118,7 @@ export const adapterArtifactRule: DeployRule = {
     check: (node) => {
         const ic = inferenceComponentOf(node.props);
         if (!isAdapter(ic) || ic.artifactUrl === UNKNOWN) return [];
-        if (typeof ic.artifactUrl === "string" && ic.artifactUrl.endsWith(".tar.gz")) return [];
+        if (typeof ic.artifactUrl === "string" && isTarGz(ic.artifactUrl)) return [];
         return [
             `Adapter inference component "${node.name}" must point specification.container.artifactUrl at a .tar.gz archive, got ${shown(ic.artifactUrl)}. ` +
                 `Pack the adapter directory into s3://<bucket>/<adapter>.tar.gz (fm-fleet: adapters[].artifactUrl).`,

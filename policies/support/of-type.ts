@@ -18,5 +18,10 @@ export function ofType(typeToken: string, validate: ResourceValidation): Resourc
  */
 export function ofTypes(typeTokens: readonly string[], validate: ResourceValidation): ResourceValidation {
     if (typeTokens.length === 1) return ofType(typeTokens[0], validate);
-    return (args, report) => (typeTokens.includes(args.type) ? validate(args, report) : undefined);
+    return (args, report) => (isOneOf(typeTokens, args.type) ? validate(args, report) : undefined);
+}
+
+/** Whether `type` is one of `typeTokens` (e.g. one of `SAGEMAKER_TYPES`: either provider's type). */
+export function isOneOf(typeTokens: readonly string[], type: string): boolean {
+    return typeTokens.includes(type);
 }
