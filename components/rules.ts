@@ -6,6 +6,11 @@ import { SAGEMAKER_NAME_MAX } from "../lib/names";
  * schema and the components' own argument checks speak with the same words.
  */
 
+/** A raw config object as rules read it before (or without) a schema: any keys, unknown values. */
+export type Raw = Record<string, unknown>;
+/** A plain object: arrays and null are not. */
+export const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Renders a value for an error message. */
 export const show = (value: unknown): string =>
     value === undefined ? "nothing" : typeof value === "string" ? `"${value}"` : JSON.stringify(value);

@@ -21,8 +21,6 @@ export const OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES: readonly string[] = [
 
 /** Service-model limits of CreateOptimizationJob's fields. */
 export const OPTIMIZATION_LIMITS = {
-    /** `OptimizationJobName`: 1-63 characters of `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
-    jobNameMax: 63,
     /** `OptimizationConfigs`: at most 10 entries. */
     configsMax: 10,
     /** `OptimizationEnvironment` / `OverrideEnvironment`: at most 25 entries, keys and values <= 256. */

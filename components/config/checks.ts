@@ -2,15 +2,13 @@ import { findInstanceType, localStorageType } from "../../lib/catalog";
 import { PLACEMENT_RANGES, ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { optimizationIssues } from "../optimization/model-optimization";
 import { containerFamilyOf } from "../serving-environment";
-import { draftPathIn, isS3Url, messages } from "../rules";
+import { draftPathIn, isObject, isS3Url, messages, Raw } from "../rules";
 import { ConfigIssue } from "./issues";
 
 /**
  * Rules that span fields, which a schema alone cannot state. They read the raw config defensively, so they
  * run (and report) even when other fields are malformed: users see every problem at once.
  */
-type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : undefined);
 const indexed = (v: unknown): [number, Raw][] =>
     Array.isArray(v) ? v.flatMap((x, i): [number, Raw][] => (isObject(x) ? [[i, x]] : [])) : [];

@@ -9,7 +9,8 @@ import {
     TENSOR_PARALLEL_ENV,
 } from "../../lib/optimization";
 import { findInstanceType } from "../../lib/catalog";
-import { isS3Url, show } from "../rules";
+import { ConfigIssue } from "../config/issues";
+import { isObject, isS3Url, show } from "../rules";
 import { OptimizationConfigInput } from "./job-request";
 
 /**
@@ -128,8 +129,6 @@ export interface OptimizedModelFields {
     readonly accelerators?: unknown;
 }
 
-type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
 
 /**
@@ -142,8 +141,8 @@ export function optimizationIssues(
     model: OptimizedModelFields,
     /** The stack config's schema has checked each field's own type and range: report only the rest. */
     options: { fieldsChecked?: boolean } = {},
-): { path: string; message: string }[] {
-    const issues: { path: string; message: string }[] = [];
+): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
     if (!isObject(optimization)) return issues;
     const o = optimization;
     const at = (key: string) => `optimization${key ? `.${key}` : ""}`;

@@ -6,6 +6,7 @@ import {
     environmentProblems,
     OPTIMIZATION_LIMITS,
 } from "../../lib/optimization";
+import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { ArgsCheck } from "../args-check";
 import { ChildNames, partsOf } from "../naming";
 import { show } from "../rules";
@@ -107,7 +108,6 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
     }
 }
 
-const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const CONFIG_KEYS = [
     "modelQuantizationConfig",
     "modelCompilationConfig",
@@ -125,10 +125,11 @@ function checkEnvironment(check: ArgsCheck, path: string, env: Readonly<Record<s
 function checkArgs(name: string, args: OptimizationJobArgs): void {
     const check = new ArgsCheck("OptimizationJob", name);
     const limits = OPTIMIZATION_LIMITS;
-    if (args.optimizationJobName !== undefined && !JOB_NAME.test(args.optimizationJobName)) {
+    // CreateOptimizationJob names follow the other SageMaker names: 1-63 of [a-zA-Z0-9](-*[a-zA-Z0-9])*.
+    if (args.optimizationJobName !== undefined && sageMakerNameProblem(args.optimizationJobName) !== undefined) {
         check.fail(
             "args.optimizationJobName",
-            `must be 1-${limits.jobNameMax} letters, digits and hyphens, starting and ending with a letter or digit, got ${show(args.optimizationJobName)}. Rename it, or leave it out for a generated name.`,
+            `must be 1-${SAGEMAKER_NAME_MAX} letters, digits and hyphens, starting and ending with a letter or digit, got ${show(args.optimizationJobName)}. Rename it, or leave it out for a generated name.`,
         );
     }
     // Plain JavaScript callers may pass anything: read defensively, report instead of throwing a TypeError.
