@@ -1,13 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DescribeOptimizationJobResponse, SageMakerClient } from "@aws-sdk/client-sagemaker";
-
-/**
- * The SageMaker SDK, loaded on first use: it takes ~0.2 s to load, and every stack's program loads this
- * module, though only `pulumi up` of a job (in the dynamic provider's process) calls SageMaker.
- */
-function sageMaker(): typeof import("@aws-sdk/client-sagemaker") {
-    return require("@aws-sdk/client-sagemaker");
-}
 import {
     createJobRequest,
     JOB_OUTPUT_KEYS,
@@ -17,7 +9,15 @@ import {
     withoutUndefined,
 } from "./job-request";
 
-/** Settings of the provider that are not API fields: changing them never replaces a job. */
+/**
+ * The SageMaker SDK, loaded on first use: it takes ~0.2 s to load, and every stack's program loads this
+ * module, though only `pulumi up` of a job (in the dynamic provider's process) calls SageMaker.
+ */
+function sageMaker(): typeof import("@aws-sdk/client-sagemaker") {
+    return require("@aws-sdk/client-sagemaker");
+}
+
+/** Settings of the provider that are not API fields. */
 export interface ProviderSettings {
     /** AWS region of the job (a change replaces it: a job lives in one region). @default the SDK's own */
     readonly region?: string;
@@ -71,7 +71,8 @@ export function optimizationJobError(message: string): Error {
     return Object.assign(new Error(message), { name: "OptimizationJobError" });
 }
 
-const isNotFound = (err: unknown) => (err as { name?: string } | undefined)?.name === "ResourceNotFound";
+/** Whether a SageMaker error is the exception `name` (`ResourceNotFound`, `ResourceInUse`). */
+const isError = (err: unknown, name: string) => (err as { name?: string } | undefined)?.name === name;
 
 /** Delay before poll `attempt` (0-based): doubling, capped, with jitter down to half so pollers spread out. */
 export function pollDelayMs(attempt: number, random: number, first: number, max: number): number {
@@ -124,13 +125,13 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
     try {
         await client.send(new (sageMaker().DeleteOptimizationJobCommand)({ OptimizationJobName: name }));
     } catch (err) {
-        if (!isNotFound(err)) throw err;
+        if (!isError(err, "ResourceNotFound")) throw err;
     }
 }
 
 /**
  * Starts the job. A job of this name may exist already: an earlier `pulumi up` was interrupted after it
- * started it (the name hashes every field, so it is this very job). A running or finished one is taken
+ * started it (a generated name hashes every field that shapes the output, so it is this very job). A running or finished one is taken
  * over; a failed or stopped one is deleted and started again.
  */
 async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">, inputs: ProviderInputs) {
@@ -140,7 +141,7 @@ async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">,
         waiting.log(`optimization job ${name}: created, waiting for it to finish`);
         return;
     } catch (err) {
-        if ((err as { name?: string } | undefined)?.name !== "ResourceInUse") throw err;
+        if (!isError(err, "ResourceInUse")) throw err;
     }
     const status = (await describeJob(client, name)).OptimizationJobStatus ?? "";
     if (!["FAILED", "STOPPED"].includes(status)) {
@@ -172,7 +173,7 @@ async function stopAndDelete(waiting: Waiting, client: Pick<SageMakerClient, "se
             }
         }
     } catch (err) {
-        if (isNotFound(err)) return false;
+        if (isError(err, "ResourceNotFound")) return false;
         throw err;
     }
     await deleteRecord(client, name);
@@ -198,11 +199,12 @@ async function retag(
 }
 
 /**
- * The CRUD of an optimization job for a Pulumi dynamic provider. Create starts the job and waits for it to
- * finish; a failed, stopped or timed-out job fails the update with its reason, and its record is deleted
- * so that the same job can be created again. Any change of an API field replaces the job (every
- * CreateOptimizationJob field is create-only). Delete stops a running job and deletes its record; the
- * optimized model it wrote stays in S3.
+ * The CRUD of an optimization job for a Pulumi dynamic provider. Create starts the job (or takes over the
+ * one an interrupted run left) and waits for it to finish; a failed, stopped or timed-out job fails the
+ * update with its reason, and its record is deleted so that the same job can be created again. A change
+ * of anything that shapes the output replaces the job; the role, the tags, the output's key and the wait
+ * update it in place. Delete stops a running job and deletes its record; the optimized model it wrote
+ * stays in S3.
  */
 export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
     const clientOf =
@@ -215,7 +217,6 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
         first: deps.delays?.firstDelaySeconds ?? WAIT_DEFAULTS.firstDelaySeconds,
         max: deps.delays?.maxDelaySeconds ?? WAIT_DEFAULTS.maxDelaySeconds,
     };
-    const log = waiting.log;
 
     return {
         async create(inputs: ProviderInputs) {
@@ -253,7 +254,7 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
                 return { id, props: { ...props, ...jobOutputs(props, described) } };
             } catch (err) {
                 // An empty id tells the engine the job is gone.
-                if (isNotFound(err)) return { id: "", props: {} };
+                if (isError(err, "ResourceNotFound")) return { id: "", props: {} };
                 throw err;
             }
         },
@@ -294,7 +295,9 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
 
         async delete(id: string, props: ProviderOutputs) {
             if (await stopAndDelete(waiting, clientOf(props.region), id)) {
-                log(`optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`);
+                waiting.log(
+                    `optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`,
+                );
             }
         },
     };
