@@ -129,7 +129,11 @@ export function optimizationJobsView(resources: readonly RecordedResource[]): Pl
  * endpoint -> configuration -> variant; inference components -> endpoint; adapters -> base; autoscaling
  * and alarms -> inference component. Reads outputs, so it describes any program's SageMaker fleet.
  */
-export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoint[] {
+export function fleetView(
+    resources: readonly RecordedResource[],
+    /** The stack's optimization jobs, when the caller has read them already. */
+    jobs: readonly PlannedOptimizationJob[] = optimizationJobsView(resources),
+): PlannedEndpoint[] {
     const of = (...types: readonly string[]) =>
         resources
             .filter((r) => types.includes(r.type))
@@ -144,7 +148,6 @@ export function fleetView(resources: readonly RecordedResource[]): PlannedEndpoi
     const policies = of(TYPES.scalingPolicy);
     const alarms = of(TYPES.metricAlarm);
     // A model serves a job's output when it reads its weights from where the job writes them.
-    const jobs = optimizationJobsView(resources);
     const jobWriting = (url: string) => (url ? jobs.find((j) => j.outputUrl === url) : undefined);
 
     const byName = <T extends { resourceName: string }>(a: T, b: T) => a.resourceName.localeCompare(b.resourceName);

@@ -214,8 +214,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         const { fleetView, optimizationJobsView } = require("./fleet-view") as typeof import("./fleet-view");
         const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
         const findings = preflight(run.resources);
-        const fleet = fleetView(run.resources);
         const optimizationJobs = optimizationJobsView(run.resources);
+        const fleet = fleetView(run.resources, optimizationJobs);
         const cost = stackCost(
             fleet.map((e) => ({
                 name: e.endpointName,
