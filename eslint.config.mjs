@@ -9,7 +9,14 @@ export default tseslint.config(
         files: ["bin/**/*.js", "tools/**/*.js"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", __dirname: "readonly", process: "readonly", AbortController: "readonly" },
+            globals: {
+                require: "readonly",
+                module: "writable",
+                __dirname: "readonly",
+                __filename: "readonly",
+                process: "readonly",
+                AbortController: "readonly",
+            },
         },
     },
     {

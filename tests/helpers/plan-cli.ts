@@ -25,12 +25,12 @@ export async function planInProcess(...args: string[]): Promise<CliRun> {
     return { code, stdout, stderr };
 }
 
-/** The plan as a process of its own (pipes, exit codes, the pack it starts and stops). */
+/** The plan as `npm run plan` runs it: a process of its own (pipes, exit codes, the pack it starts and stops). */
 export function planProcess(...args: string[]): Promise<CliRun> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/plan/cli.ts"), ...args],
+            [path.join(ROOT, "bin", "fm-fleet-plan.js"), ...args],
             { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );

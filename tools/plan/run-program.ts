@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FleetMocks } from "../mocks/fleet-mocks";
 import { withoutPromiseTraces } from "../mocks/promise-traces";
 import { RecordedResource, recordRegistrations, waitForRegistrations } from "../mocks/recorder";
+import { programFile, requireProgram } from "./program-file";
 import { StackSettingsFile } from "./stack-files";
 
 /** The outcome of running a program under mocks. */
@@ -27,7 +28,7 @@ export async function runProgram(
     const resources = recordRegistrations(onResource, retain);
     const outputs = await withoutPromiseTraces(async () => {
         const exports = await pulumi.runtime.runInPulumiStack(async () => {
-            const main = require(settings.main);
+            const main = requireProgram(programFile(settings.main));
             return typeof main === "function" ? await main() : main;
         });
         await waitForRegistrations();

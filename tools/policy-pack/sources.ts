@@ -1,8 +1,9 @@
 import * as path from "path";
 import * as stamp from "../../policies/support/build-stamp";
+import { PROJECT_ROOT } from "../project-root";
 
 /** The repository root. */
-export const ROOT = path.join(__dirname, "..", "..");
+export const ROOT = PROJECT_ROOT;
 /** The policy pack's folder: what `pulumi policy publish` packs. */
 export const PACK_DIR = path.join(ROOT, "policies");
 /** Where the pack's compiled JavaScript goes (its package.json `main` points inside). */
