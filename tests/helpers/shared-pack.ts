@@ -1,4 +1,5 @@
-import { PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
+import { PolicyPackHost } from "../../tools/plan/policy-host";
+import { PACK_DIR } from "../../tools/policy-pack/sources";
 
 /**
  * One policy pack for the whole test run, started the way the CLI starts one, and stopped by the root
@@ -8,7 +9,7 @@ import { PolicyPackHost, POLICY_PACK_DIR } from "../../tools/plan/policy-host";
 let shared: Promise<PolicyPackHost> | undefined;
 
 export function sharedPack(): Promise<PolicyPackHost> {
-    shared ??= PolicyPackHost.start(POLICY_PACK_DIR);
+    shared ??= PolicyPackHost.start(PACK_DIR);
     return shared;
 }
 

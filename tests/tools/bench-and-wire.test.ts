@@ -39,17 +39,12 @@ describe("benchmark pieces", () => {
             outputsStruct: Struct.fromJavaScript({ inferenceComponentName: "ic-1" }),
         };
         const back = fromWire(structuredClone(toWire(resource)));
+        const { inputsStruct, outputsStruct, ...fields } = resource;
         assert.deepEqual(
-            {
-                ...back,
-                inputsStruct: back.inputsStruct.toJavaScript(),
-                outputsStruct: back.outputsStruct.toJavaScript(),
-            },
-            {
-                ...resource,
-                inputsStruct: { endpointName: "e", tags: [{ key: "k", value: "v" }] },
-                outputsStruct: { inferenceComponentName: "ic-1" },
-            },
+            Object.fromEntries(Object.keys(fields).map((key) => [key, back[key as keyof typeof back]])),
+            fields,
         );
+        assert.deepEqual(back.inputsStruct.toJavaScript(), inputsStruct.toJavaScript());
+        assert.deepEqual(back.outputsStruct.toJavaScript(), outputsStruct.toJavaScript());
     });
 });

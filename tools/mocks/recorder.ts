@@ -1,4 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's own deserializer and settings, without loading the whole SDK: the plan's main thread reads
+// recorded resources and never runs a program.
+import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
@@ -26,12 +28,12 @@ export interface RecordedResource {
 
 /** Plain inputs of a recorded resource (secrets unwrapped to their values). */
 export function inputsOf(resource: RecordedResource): Record<string, any> {
-    return pulumi.runtime.deserializeProperties(resource.inputsStruct) as Record<string, any>;
+    return deserializeProperties(resource.inputsStruct) as Record<string, any>;
 }
 
 /** Plain outputs of a recorded resource. */
 export function outputsOf(resource: RecordedResource): Record<string, any> {
-    return pulumi.runtime.deserializeProperties(resource.outputsStruct) as Record<string, any>;
+    return deserializeProperties(resource.outputsStruct) as Record<string, any>;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from "child_process";
 import { readFileSync } from "fs";
-import * as path from "path";
 import * as readline from "readline";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { RecordedResource } from "../mocks/recorder";
+import { analyzeRequest, analyzeStackRequest } from "./analyzer-requests";
 import {
     EnforcementLevel,
     PolicyInfo,
@@ -58,13 +58,6 @@ function diagnosticsOf(response: any): Diagnostic[] {
 }
 
 const withoutPrefix = (text: string, prefix: string) => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
-
-function optionsOf(resource: RecordedResource): any {
-    const options = new analyzerProto.AnalyzerResourceOptions();
-    options.setIgnorechangesList(resource.ignoreChanges);
-    if (resource.parent) options.setParent(resource.parent);
-    return options;
-}
 
 /**
  * A policy pack started the way the Pulumi CLI starts one: `@pulumi/pulumi/cmd/run-policy-pack` in the
@@ -193,33 +186,26 @@ export class PolicyPackHost {
 
     /** Analyze: one resource's inputs, as at `pulumi preview` step generation. */
     async analyze(resource: RecordedResource): Promise<Diagnostic[]> {
-        const request = new analyzerProto.AnalyzeRequest();
-        request.setType(resource.type);
-        request.setProperties(resource.inputsStruct);
-        request.setUrn(resource.urn);
-        request.setName(resource.name);
-        request.setOptions(optionsOf(resource));
-        if (resource.provider) request.setProvider(new analyzerProto.AnalyzerProviderResource());
-        return diagnosticsOf(await call(this.client, "analyze", request));
+        return diagnosticsOf(await this.encodedCall(analyzerRpc.AnalyzerService.analyze, analyzeRequest(resource)));
     }
 
     /** AnalyzeStack: every resource's outputs with parents and dependencies, as after a preview. */
     async analyzeStack(resources: readonly RecordedResource[]): Promise<Diagnostic[]> {
-        const request = new analyzerProto.AnalyzeStackRequest();
-        request.setResourcesList(
-            resources.map((r) => {
-                const resource = new analyzerProto.AnalyzerResource();
-                resource.setType(r.type);
-                resource.setProperties(r.outputsStruct);
-                resource.setUrn(r.urn);
-                resource.setName(r.name);
-                resource.setOptions(optionsOf(r));
-                if (r.parent) resource.setParent(r.parent);
-                resource.setDependenciesList(r.dependencies);
-                return resource;
-            }),
+        const request = analyzeStackRequest(resources);
+        return diagnosticsOf(await this.encodedCall(analyzerRpc.AnalyzerService.analyzeStack, request));
+    }
+
+    /** A call whose request is already encoded (see analyzer-requests): sent as it is. */
+    private encodedCall(method: { path: string; responseDeserialize: (b: Buffer) => unknown }, request: Buffer) {
+        return new Promise<any>((resolve, reject) =>
+            this.client.makeUnaryRequest(
+                method.path,
+                (encoded: Buffer) => encoded,
+                method.responseDeserialize,
+                request,
+                (err: grpc.ServiceError | null, response: unknown) => (err ? reject(err) : resolve(response)),
+            ),
         );
-        return diagnosticsOf(await call(this.client, "analyzeStack", request));
     }
 
     /** The plugin version the pack reports (GetPluginInfo). */
@@ -267,6 +253,3 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill();
     return exited;
 }
-
-/** The project's policy pack directory. */
-export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policies");
