@@ -5,6 +5,8 @@ import * as path from "path";
 import Table from "cli-table3";
 import { Command } from "commander";
 import { formatUsd } from "../../lib/cost";
+import { BUILD_DIR, ensureFreshBuild } from "../build/project-build";
+import { PROJECT_ROOT } from "../project-root";
 import { writeGeneratedStack } from "./generated-fleet";
 import type { Mode } from "./measure-child";
 import { measureRuntimeOverhead } from "./runtime-overhead";
@@ -42,7 +44,7 @@ interface ScaleRow {
     policyShare: number;
 }
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (n: number) => `${Math.round(n)} MB`;
 const x = (r: number) => `${r.toFixed(2)}x`;
@@ -53,7 +55,7 @@ function measure(mode: Mode, arg: string): Promise<Measurement> {
     return new Promise((resolve, reject) =>
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(__dirname, "measure-child.ts"), mode, arg],
+            [path.join(BUILD_DIR, "tools", "bench", "measure-child.js"), mode, arg],
             {
                 cwd: ROOT,
                 maxBuffer: 16 * 1024 * 1024,
@@ -172,6 +174,8 @@ async function main(): Promise<void> {
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const sizes = options.sizes.split(",").map(Number);
     const startedAt = new Date().toISOString();
+    // Every measured command runs from the build, as `npm run plan` does: never a stale one.
+    ensureFreshBuild((reason) => log(`${reason}: building it`));
 
     if (options.startup) log("start-up: dev-stack plan and its floor, alternating");
     const startup = options.startup ? await measureStartup() : undefined;

@@ -1,22 +1,21 @@
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import * as awsNative from "@pulumi/aws-native";
-import { FleetMocks } from "../mocks/fleet-mocks";
-import { withoutPromiseTraces } from "../mocks/promise-traces";
-import { recordRegistrations, waitForRegistrations } from "../mocks/recorder";
-import { plan } from "../plan/plan";
-import { runProgram } from "../plan/run-program";
-import { readStack } from "../plan/stack-files";
+import { PROJECT_ROOT } from "../project-root";
 
 /**
  * One measurement in a fresh process (peak memory is per process, and a program runs once per process):
- * `floor <n>`, `program <stackFile>` or `plan <stackFile>`. Prints one JSON line.
+ * `floor <n>`, `program <stackFile>` or `plan <stackFile>`. Prints one JSON line. Runs from the project's
+ * build, as the plan's command line does, and loads only what its mode needs: a plan's process loads no
+ * more than `npm run plan`'s does.
  */
 export type Mode = "floor" | "program" | "plan";
 
-const ROOT = path.join(__dirname, "..", "..");
-
 async function floor(n: number): Promise<number> {
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const awsNative = require("@pulumi/aws-native") as typeof import("@pulumi/aws-native");
+    const { FleetMocks } = require("../mocks/fleet-mocks") as typeof import("../mocks/fleet-mocks");
+    const { withoutPromiseTraces } = require("../mocks/promise-traces") as typeof import("../mocks/promise-traces");
+    const { recordRegistrations, waitForRegistrations } =
+        require("../mocks/recorder") as typeof import("../mocks/recorder");
     await pulumi.runtime.setMocks(new FleetMocks(), "fm-fleet", "bench", false);
     const resources = recordRegistrations();
     await withoutPromiseTraces(async () => {
@@ -34,30 +33,42 @@ async function floor(n: number): Promise<number> {
     return resources.length;
 }
 
+async function program(stackFile: string): Promise<number> {
+    const { runProgram } = require("../plan/run-program") as typeof import("../plan/run-program");
+    const { readStack } = require("../plan/stack-files") as typeof import("../plan/stack-files");
+    const run = await runProgram(readStack(PROJECT_ROOT, "bench", stackFile), "bench");
+    return run.resources.length;
+}
+
+async function planned(stackFile: string): Promise<{ resources: number; extra: Record<string, unknown> }> {
+    const { plan } = require("../plan/plan") as typeof import("../plan/plan");
+    const result = await plan({
+        projectDir: PROJECT_ROOT,
+        stack: "bench",
+        stackFile,
+        policyConfigFile: path.join(PROJECT_ROOT, "policies/config/dev.json"),
+    });
+    // What the plan's command line does next, so the time is the command's.
+    const { planJson } = require("../plan/report/json") as typeof import("../plan/report/json");
+    JSON.stringify(planJson(result), null, 2);
+    return {
+        resources: result.resources.length,
+        extra: {
+            timings: result.timings,
+            packPeakRssMb: result.packPeakRssMb,
+            mandatory: result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
+        },
+    };
+}
+
 async function main(): Promise<void> {
     const [mode, arg] = process.argv.slice(2) as [Mode, string];
     const started = process.hrtime.bigint();
     let resources = 0;
     let extra: Record<string, unknown> = {};
-    if (mode === "floor") {
-        resources = await floor(Number(arg));
-    } else if (mode === "program") {
-        const run = await runProgram(readStack(ROOT, "bench", arg), "bench");
-        resources = run.resources.length;
-    } else {
-        const result = await plan({
-            projectDir: ROOT,
-            stack: "bench",
-            stackFile: arg,
-            policyConfigFile: path.join(ROOT, "policies/config/dev.json"),
-        });
-        resources = result.resources.length;
-        extra = {
-            timings: result.timings,
-            packPeakRssMb: result.packPeakRssMb,
-            mandatory: result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
-        };
-    }
+    if (mode === "floor") resources = await floor(Number(arg));
+    else if (mode === "program") resources = await program(arg);
+    else ({ resources, extra } = await planned(arg));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(
         `${JSON.stringify({ mode, resources, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra })}\n`,

@@ -1,11 +1,12 @@
 import { execFile } from "child_process";
 import * as path from "path";
+import { PROJECT_ROOT } from "../project-root";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 
 /** Start-up of the dev-stack plan against its floor, each a whole process timed from spawn to exit. */
 export interface StartupMeasurement {
-    /** `npm run plan`'s command on the dev stack (its JSON to a pipe), median wall time in ms. */
+    /** `npm run plan`'s command on the dev stack (its JSON to a pipe), median wall time in ms, from spawn. */
     readonly planMs: number;
     /** Node loading the Pulumi SDK packages while the compiled pack starts, median wall time in ms. */
     readonly floorMs: number;
@@ -28,17 +29,7 @@ export async function measureStartup(runs = 5): Promise<StartupMeasurement> {
     const plan: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < runs; i++) {
-        plan.push(
-            await wallMs([
-                "-r",
-                "ts-node/register/transpile-only",
-                path.join(ROOT, "tools/plan/cli.ts"),
-                "--stack",
-                "dev",
-                "--format",
-                "json",
-            ]),
-        );
+        plan.push(await wallMs([path.join(ROOT, "bin", "fm-fleet-plan.js"), "--stack", "dev", "--format", "json"]));
         floor.push(await wallMs([path.join(__dirname, "startup-floor.js")]));
     }
     return { planMs: median(plan), floorMs: median(floor), runs };

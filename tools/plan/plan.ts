@@ -3,9 +3,10 @@ import * as path from "path";
 import type { StackCost } from "../../lib/cost";
 import type { RecordedResource } from "../mocks/recorder";
 import { ensureFreshPolicyPack } from "../policy-pack/build";
+import { PACK_DIR } from "../policy-pack/sources";
 import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
-import { Diagnostic, PolicyPackConfigFile, PolicyPackHost, POLICY_PACK_DIR } from "./policy-host";
+import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
 import { runProgramInWorker } from "./run-program-in-worker";
 import { readStack } from "./stack-files";
@@ -69,6 +70,8 @@ export interface PlanResult {
         configWarnings: string[];
     };
     readonly cost: StackCost;
+    /** URN -> the physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names). */
+    readonly physicalNames: Record<string, string>;
     readonly timings: PlanTimings;
     /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
     readonly packPeakRssMb: number | undefined;
@@ -92,6 +95,11 @@ function readPolicyConfig(file: string): PolicyPackConfigFile {
     }
 }
 
+/** Starts the pack; the gRPC code loads only now, after the program's worker has started. */
+function startPolicyPack(packDir: string): Promise<PolicyPackHost> {
+    return (require("./policy-host") as typeof import("./policy-host")).PolicyPackHost.start(packDir);
+}
+
 /** Analyze calls in flight at once: enough to keep the pack busy, few enough to bound memory. */
 const ANALYZE_WINDOW = 32;
 
@@ -103,13 +111,13 @@ const ANALYZE_WINDOW = 32;
 export async function plan(options: PlanOptions): Promise<PlanResult> {
     const started = Date.now();
     const progress = options.onProgress ?? (() => {});
-    const packDir = options.policyPackDir ?? POLICY_PACK_DIR;
+    const packDir = options.policyPackDir ?? PACK_DIR;
     // The in-repo pack runs from its compiled build: never from one older than its sources.
     if (options.policyPackDir === undefined) {
         ensureFreshPolicyPack((reason) => progress(`${reason}: rebuilding the policy pack`));
     }
     // Stack configs live with the project, whichever pack runs (a published one carries none).
-    const defaultConfig = path.join(POLICY_PACK_DIR, "config", `${options.stack}.json`);
+    const defaultConfig = path.join(PACK_DIR, "config", `${options.stack}.json`);
     const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
     if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
     const configJson = configFile ? readPolicyConfig(configFile) : {};
@@ -126,23 +134,6 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     progress(
         `starting policy pack ${path.relative(process.cwd(), packDir) || "."} and running ${path.basename(settings.main)} under mocks`,
     );
-    const shared = options.policyPackHost;
-    const stopOwn = (host: PolicyPackHost) => (shared ? Promise.resolve() : host.stop());
-    const hostReady = (shared ? Promise.resolve(shared) : PolicyPackHost.start(packDir)).then(async (host) => {
-        timings.packStartMs = Date.now() - started;
-        try {
-            const read = await host.configure(configJson);
-            for (const warning of read.warnings) progress(`policy config warning: ${warning}`);
-            return { host, config: read.config, configWarnings: read.warnings };
-        } catch (e) {
-            await stopOwn(host);
-            const where = configFile ? path.relative(process.cwd(), configFile) : "the policy config";
-            throw new PlanError(e instanceof PolicyConfigError ? `${where}: ${e.message}` : (e as Error).message);
-        }
-    });
-    // Surface a pack that fails to start even while the program is still running.
-    hostReady.catch(() => {});
-
     const diagnostics: Diagnostic[] = [];
     const pending = new Set<Promise<void>>();
     const queue: RecordedResource[] = [];
@@ -178,10 +169,30 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         if (++registered % 1000 === 0) progress(`${registered} resources registered`);
     };
 
-    let run;
     const programStarted = Date.now();
+    // The program's worker starts first: loading the SDK there is the plan's longest pole. The pack (and the
+    // gRPC code that drives it) starts beside it.
+    const programRun = runProgramInWorker(settings, options.stack, onResource);
+    const shared = options.policyPackHost;
+    const stopOwn = (host: PolicyPackHost) => (shared ? Promise.resolve() : host.stop());
+    const hostReady = (shared ? Promise.resolve(shared) : startPolicyPack(packDir)).then(async (host) => {
+        timings.packStartMs = Date.now() - started;
+        try {
+            const read = await host.configure(configJson);
+            for (const warning of read.warnings) progress(`policy config warning: ${warning}`);
+            return { host, config: read.config, configWarnings: read.warnings };
+        } catch (e) {
+            await stopOwn(host);
+            const where = configFile ? path.relative(process.cwd(), configFile) : "the policy config";
+            throw new PlanError(e instanceof PolicyConfigError ? `${where}: ${e.message}` : (e as Error).message);
+        }
+    });
+    // Surface a pack that fails to start even while the program is still running.
+    hostReady.catch(() => {});
+
+    let run;
     try {
-        run = await runProgramInWorker(settings, options.stack, onResource);
+        run = await programRun;
     } catch (e) {
         // Stop the pack (and wait for it to exit) before reporting: a plan never leaves its pack running.
         aborted = true;
@@ -196,6 +207,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     progress(`program registered ${run.resources.length} resources in ${(timings.programMs / 1000).toFixed(1)} s`);
 
     const { host, config, configWarnings } = await hostReady;
+    let packStopped: Promise<void> | undefined;
     try {
         const drainStarted = Date.now();
         while (queue.length > 0 || pending.size > 0) await Promise.all([...pending]);
@@ -209,32 +221,11 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         progress(
             `policy pack ${host.packName}@${host.packVersion} analyzed ${run.resources.length} resources and the stack`,
         );
-        // Loaded only now: they pull in the Pulumi SDK and ajv, which need not delay the pack and the program.
-        const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");
-        const { fleetView, optimizationJobsView } = require("./fleet-view") as typeof import("./fleet-view");
-        const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
-        const findings = preflight(run.resources);
-        const optimizationJobs = optimizationJobsView(run.resources);
-        const fleet = fleetView(run.resources, optimizationJobs);
-        const cost = stackCost(
-            fleet.map((e) => ({
-                name: e.endpointName,
-                instanceType: e.instanceType,
-                fallbackInstanceTypes: e.fallbackInstanceTypes,
-                minInstances: e.instances.min,
-                maxInstances: e.instances.max,
-                models: e.modelCount,
-                adapters: e.adapterCount,
-            })),
-            optimizationJobs.map((j) => ({
-                name: j.optimizationJobName,
-                instanceType: j.instanceType,
-                instanceCount: j.instanceCount,
-                hours: j.hours?.value,
-                hoursSource: j.hours?.source ?? "unknown",
-                techniques: j.techniques,
-            })),
-        );
+        // The pack's work is done: it stops while the rest is judged and priced.
+        const packPeakRssMb = host.peakRssMb();
+        packStopped = stopOwn(host);
+        // Assessed by the program's worker while the pack analyzed.
+        const { preflight: findings, fleet, optimizationJobs, cost, physicalNames } = await run.assessment;
         timings.totalMs = Date.now() - started;
         return {
             project: settings.project,
@@ -253,11 +244,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
                 configWarnings,
             },
             cost,
+            physicalNames,
             timings,
-            packPeakRssMb: host.peakRssMb(),
+            packPeakRssMb,
             exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") || findings.length > 0 ? 1 : 0,
         };
     } finally {
-        await stopOwn(host);
+        await (packStopped ?? stopOwn(host));
     }
 }

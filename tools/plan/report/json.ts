@@ -1,16 +1,6 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
 import { PlanResult } from "../plan";
-import { outputsOf, RecordedResource } from "../../mocks/recorder";
-import { physicalNameOf } from "../../../policies/support/views";
 import { resourceNameOf } from "./shared";
-
-/** The physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names), if it has one. */
-function physicalNameOfResource(r: RecordedResource): string | undefined {
-    if (!r.custom) return undefined;
-    const outputs = outputsOf(r);
-    const name = physicalNameOf(r.type, outputs) ?? outputs.name;
-    return typeof name === "string" ? name : undefined;
-}
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
 export const PLAN_JSON_SCHEMA_VERSION = 2;
@@ -134,7 +124,7 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             urn: r.urn,
             type: r.type,
             name: r.name,
-            physicalName: physicalNameOfResource(r) ?? null,
+            physicalName: result.physicalNames[r.urn] ?? null,
             parent: r.parent || null,
             dependencies: r.dependencies,
         })),

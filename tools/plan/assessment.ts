@@ -1,0 +1,63 @@
+import type { StackCost } from "../../lib/cost";
+import { physicalNameOf } from "../../policies/support/views";
+import { outputsOf, RecordedResource } from "../mocks/recorder";
+import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
+import type { PreflightFinding } from "./preflight/preflight";
+
+/** What the plan tells beyond the policy pack: what `pulumi up` would reject, the fleet as deployed, its cost. */
+export interface StackAssessment {
+    readonly preflight: PreflightFinding[];
+    readonly fleet: PlannedEndpoint[];
+    /** Every optimization job, whether or not a model serves its output. */
+    readonly optimizationJobs: PlannedOptimizationJob[];
+    readonly cost: StackCost;
+    /** URN -> the physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names). */
+    readonly physicalNames: Record<string, string>;
+}
+
+/** The physical name a custom resource got, if it has one. */
+function physicalNameOfResource(r: RecordedResource): string | undefined {
+    if (!r.custom) return undefined;
+    const outputs = outputsOf(r);
+    const name = physicalNameOf(r.type, outputs) ?? outputs.name;
+    return typeof name === "string" ? name : undefined;
+}
+
+/**
+ * Assesses a program's resources: the deploy preflight, the fleet view, its cost and the names the resources
+ * got. Plain data in and out,
+ * so the program's worker runs it beside the policy pack's analysis. Its modules load on first use: ajv,
+ * the pack's rules and the SDK's deserializer need not delay the start of the program.
+ */
+export function assessStack(resources: readonly RecordedResource[]): StackAssessment {
+    const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");
+    const { fleetView, optimizationJobsView } = require("./fleet-view") as typeof import("./fleet-view");
+    const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
+    const optimizationJobs = optimizationJobsView(resources);
+    const fleet = fleetView(resources, optimizationJobs);
+    const cost = stackCost(
+        fleet.map((e) => ({
+            name: e.endpointName,
+            instanceType: e.instanceType,
+            fallbackInstanceTypes: e.fallbackInstanceTypes,
+            minInstances: e.instances.min,
+            maxInstances: e.instances.max,
+            models: e.modelCount,
+            adapters: e.adapterCount,
+        })),
+        optimizationJobs.map((j) => ({
+            name: j.optimizationJobName,
+            instanceType: j.instanceType,
+            instanceCount: j.instanceCount,
+            hours: j.hours?.value,
+            hoursSource: j.hours?.source ?? "unknown",
+            techniques: j.techniques,
+        })),
+    );
+    const physicalNames: Record<string, string> = {};
+    for (const r of resources) {
+        const name = physicalNameOfResource(r);
+        if (name !== undefined) physicalNames[r.urn] = name;
+    }
+    return { preflight: preflight(resources), fleet, optimizationJobs, cost, physicalNames };
+}
