@@ -1,4 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as path from "path";
+import { plan } from "../../tools/plan/plan";
+import { ProgramWorker } from "../../tools/plan/run-program-in-worker";
+import { ROOT } from "../helpers/configs";
 import { backgroundPlans, CliRun, orphanedPacks, planInProcess } from "../helpers/plan-cli";
 
 const VIOLATING = [
@@ -252,5 +256,25 @@ describe("offline plan (tools/plan)", function () {
         assert.equal(stdout, `${JSON.stringify(plan, null, 2)}\n`);
         assert.equal(plan.fleet[0].models[0].adapters.length, 3000);
         assert.equal(plan.resources.length, 3017); // 3,000 adapters and 17 others
+    });
+
+    it("stops the program's worker, started first, when the plan fails before it runs a program", async () => {
+        const stopped: number[] = [];
+        // Spied on, not replaced: the real stop runs and the plan's rejection waits for it.
+        const stop = ProgramWorker.prototype.stop;
+        ProgramWorker.prototype.stop = async function (this: ProgramWorker) {
+            stopped.push(await stop.call(this));
+            return stopped[stopped.length - 1];
+        };
+        try {
+            const missing = path.join(ROOT, "policies/config/none.json");
+            await assert.rejects(plan({ projectDir: ROOT, stack: "dev", policyConfigFile: missing }), {
+                name: "PlanError",
+                message: `Policy config ${missing} does not exist.`,
+            });
+            assert.equal(stopped.length, 1, "the worker is stopped once, and the plan waits for it");
+        } finally {
+            ProgramWorker.prototype.stop = stop;
+        }
     });
 });

@@ -8,8 +8,8 @@ import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
-import { runProgramInWorker } from "./run-program-in-worker";
-import { readStack } from "./stack-files";
+import { ProgramWorker } from "./run-program-in-worker";
+import { readStack, StackSettingsFile } from "./stack-files";
 
 /** What to plan. */
 export interface PlanOptions {
@@ -95,6 +95,29 @@ function readPolicyConfig(file: string): PolicyPackConfigFile {
     }
 }
 
+/** What a plan reads before it runs anything. */
+interface PlanInputs {
+    readonly packDir: string;
+    readonly configFile: string | undefined;
+    readonly configJson: PolicyPackConfigFile;
+    readonly settings: StackSettingsFile;
+}
+
+function readInputs(options: PlanOptions, progress: (line: string) => void): PlanInputs {
+    const packDir = options.policyPackDir ?? PACK_DIR;
+    // The in-repo pack runs from its compiled build: never from one older than its sources.
+    if (options.policyPackDir === undefined) {
+        ensureFreshPolicyPack((reason) => progress(`${reason}: rebuilding the policy pack`));
+    }
+    // Stack configs live with the project, whichever pack runs (a published one carries none).
+    const defaultConfig = path.join(PACK_DIR, "config", `${options.stack}.json`);
+    const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
+    if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
+    const configJson = configFile ? readPolicyConfig(configFile) : {};
+    const settings = readStack(options.projectDir, options.stack, options.stackFile);
+    return { packDir, configFile, configJson, settings };
+}
+
 /** Starts the pack; the gRPC code loads only now, after the program's worker has started. */
 function startPolicyPack(packDir: string): Promise<PolicyPackHost> {
     return (require("./policy-host") as typeof import("./policy-host")).PolicyPackHost.start(packDir);
@@ -111,17 +134,16 @@ const ANALYZE_WINDOW = 32;
 export async function plan(options: PlanOptions): Promise<PlanResult> {
     const started = Date.now();
     const progress = options.onProgress ?? (() => {});
-    const packDir = options.policyPackDir ?? PACK_DIR;
-    // The in-repo pack runs from its compiled build: never from one older than its sources.
-    if (options.policyPackDir === undefined) {
-        ensureFreshPolicyPack((reason) => progress(`${reason}: rebuilding the policy pack`));
+    // Started first: it loads the SDK while the pack and the stack are read (and is stopped if they fail).
+    const programWorker = ProgramWorker.start();
+    let inputs: PlanInputs;
+    try {
+        inputs = readInputs(options, progress);
+    } catch (e) {
+        await programWorker.stop();
+        throw e;
     }
-    // Stack configs live with the project, whichever pack runs (a published one carries none).
-    const defaultConfig = path.join(PACK_DIR, "config", `${options.stack}.json`);
-    const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
-    if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
-    const configJson = configFile ? readPolicyConfig(configFile) : {};
-    const settings = readStack(options.projectDir, options.stack, options.stackFile);
+    const { packDir, configFile, configJson, settings } = inputs;
 
     const timings: PlanTimings = {
         packStartMs: 0,
@@ -170,9 +192,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     };
 
     const programStarted = Date.now();
-    // The program's worker starts first: loading the SDK there is the plan's longest pole. The pack (and the
+    // The program runs first: loading the SDK in its worker is the plan's longest pole. The pack (and the
     // gRPC code that drives it) starts beside it.
-    const programRun = runProgramInWorker(settings, options.stack, onResource);
+    const programRun = programWorker.run(settings, options.stack, onResource);
     const shared = options.policyPackHost;
     const stopOwn = (host: PolicyPackHost) => (shared ? Promise.resolve() : host.stop());
     const hostReady = (shared ? Promise.resolve(shared) : startPolicyPack(packDir)).then(async (host) => {

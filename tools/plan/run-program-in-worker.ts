@@ -16,20 +16,20 @@ export class ProgramError extends Error {
     }
 }
 
-/** What the program's worker is given. */
-export interface ProgramWorkerData {
+/** What the program's worker is sent to run. */
+export interface ProgramWorkerRequest {
     readonly settings: StackSettingsFile;
     readonly stack: string;
 }
 
 /** A worker running program-worker: its build, or its source through ts-node when this runs from sources. */
-function startWorker(workerData: ProgramWorkerData): Worker {
-    if (RUNS_BUILT) return new Worker(path.join(__dirname, "program-worker.js"), { workerData });
+function startWorker(): Worker {
+    if (RUNS_BUILT) return new Worker(path.join(__dirname, "program-worker.js"));
     // A worker thread does not inherit this thread's ts-node registration: it registers its own.
     const source = path.join(__dirname, "program-worker.ts");
     const tsconfig = path.join(PROJECT_ROOT, "tsconfig.json");
     const code = `require("ts-node").register({ transpileOnly: true, project: ${JSON.stringify(tsconfig)} });\nrequire(${JSON.stringify(source)});`;
-    return new Worker(code, { eval: true, workerData });
+    return new Worker(code, { eval: true });
 }
 
 /** A program run in the worker, with the assessment the worker makes of it after the run. */
@@ -39,54 +39,85 @@ export interface WorkerProgramRun extends ProgramRun {
 }
 
 /**
- * Runs the program under mocks in a worker thread (see `runProgram`). Registering thousands of resources
- * keeps a thread busy for seconds; on its own thread, the main thread's event loop keeps feeding each
- * registration to the policy pack meanwhile, as the engine analyzes resources while a program runs. The
- * worker then assesses the resources (see `assessStack`) and stops.
+ * The thread that runs a program under mocks (see `runProgram`). Registering thousands of resources keeps a
+ * thread busy for seconds; on its own thread, the main thread's event loop keeps feeding each registration
+ * to the policy pack meanwhile, as the engine analyzes resources while a program runs. It starts before the
+ * program is known, so loading the Pulumi SDK, the plan's longest pole, overlaps reading the stack; after the
+ * run it assesses the resources (see `assessStack`) and stops.
  */
-export function runProgramInWorker(
-    settings: StackSettingsFile,
-    stack: string,
-    onResource?: (resource: RecordedResource) => void,
-): Promise<WorkerProgramRun> {
-    let assessed!: (assessment: StackAssessment) => void;
-    let assessmentFailed!: (error: Error) => void;
-    const assessment = new Promise<StackAssessment>((resolve, reject) => {
-        assessed = resolve;
-        assessmentFailed = reject;
-    });
-    // Whoever stops waiting (a failed program, a failed pack) must not leave an unhandled rejection behind.
-    assessment.catch(() => {});
-    return new Promise((resolve, reject) => {
-        const worker = startWorker({ settings, stack });
-        const resources: RecordedResource[] = [];
-        let done = false;
-        const fail = (error: Error) => {
-            if (done) assessmentFailed(error);
-            else reject(error);
-            done = true;
-        };
-        worker.on("message", (message: WorkerMessage) => {
-            if (message.kind === "resource") {
-                const resource = fromWire(message.resource);
-                resources.push(resource);
-                onResource?.(resource);
-            } else if (message.kind === "done") {
-                setComponentOutputs(resources, message.componentOutputs);
-                done = true;
-                resolve({ resources, outputs: message.exports, assessment });
-            } else if (message.kind === "assessed") {
-                assessed(message.assessment);
-                void worker.terminate();
-            } else if (message.kind === "assessment-error") {
-                assessmentFailed(new Error(`Assessing the program's resources failed: ${message.stack}`));
-                void worker.terminate();
-            } else {
-                fail(new ProgramError(message.name, message.message));
-                void worker.terminate();
-            }
+export class ProgramWorker {
+    private readonly worker = startWorker();
+    private ran = false;
+    /** Set once the worker failed or exited before `run` was called. */
+    private early?: Error;
+    private onFailure: (error: Error) => void = (error) => {
+        this.early ??= error;
+    };
+
+    private constructor() {
+        this.worker.on("error", (error) => this.onFailure(error));
+        this.worker.on("exit", (code) =>
+            this.onFailure(new Error(`The program's worker exited with code ${code} before finishing.`)),
+        );
+    }
+
+    /** Starts the worker: it loads the SDK and waits for a program. */
+    static start(): ProgramWorker {
+        return new ProgramWorker();
+    }
+
+    /** Stops a worker that will not run a program (the plan failed before it). */
+    stop(): Promise<number> {
+        return this.worker.terminate();
+    }
+
+    /** Runs the stack's program; resolves when every registration settled, with the assessment to come. */
+    run(
+        settings: StackSettingsFile,
+        stack: string,
+        onResource?: (resource: RecordedResource) => void,
+    ): Promise<WorkerProgramRun> {
+        if (this.ran) throw new Error("A program worker runs one program.");
+        this.ran = true;
+        let assessed!: (assessment: StackAssessment) => void;
+        let assessmentFailed!: (error: Error) => void;
+        const assessment = new Promise<StackAssessment>((resolve, reject) => {
+            assessed = resolve;
+            assessmentFailed = reject;
         });
-        worker.on("error", fail);
-        worker.on("exit", (code) => fail(new Error(`The program's worker exited with code ${code} before finishing.`)));
-    });
+        // Whoever stops waiting (a failed program, a failed pack) must not leave an unhandled rejection behind.
+        assessment.catch(() => {});
+        return new Promise((resolve, reject) => {
+            const resources: RecordedResource[] = [];
+            let done = false;
+            const fail = (error: Error) => {
+                if (done) assessmentFailed(error);
+                else reject(error);
+                done = true;
+            };
+            if (this.early) return fail(this.early);
+            this.onFailure = fail;
+            this.worker.on("message", (message: WorkerMessage) => {
+                if (message.kind === "resource") {
+                    const resource = fromWire(message.resource);
+                    resources.push(resource);
+                    onResource?.(resource);
+                } else if (message.kind === "done") {
+                    setComponentOutputs(resources, message.componentOutputs);
+                    done = true;
+                    resolve({ resources, outputs: message.exports, assessment });
+                } else if (message.kind === "assessed") {
+                    assessed(message.assessment);
+                    void this.worker.terminate();
+                } else if (message.kind === "assessment-error") {
+                    assessmentFailed(new Error(`Assessing the program's resources failed: ${message.stack}`));
+                    void this.worker.terminate();
+                } else {
+                    fail(new ProgramError(message.name, message.message));
+                    void this.worker.terminate();
+                }
+            });
+            this.worker.postMessage({ settings, stack } satisfies ProgramWorkerRequest);
+        });
+    }
 }
