@@ -22,14 +22,15 @@ export interface ProgramWorkerRequest {
     readonly stack: string;
 }
 
-/** A worker running program-worker: its build, or its source through ts-node when this runs from sources. */
+/**
+ * A worker running program-worker from the project's build, whether this thread runs from the build (the
+ * command lines) or from the sources (the tests, which build first): a worker thread would otherwise load
+ * TypeScript and transpile the SDK's users at every plan. From the sources, a stale build is rebuilt first.
+ */
 function startWorker(): Worker {
-    if (RUNS_BUILT) return new Worker(path.join(__dirname, "program-worker.js"));
-    // A worker thread does not inherit this thread's ts-node registration: it registers its own.
-    const source = path.join(__dirname, "program-worker.ts");
-    const tsconfig = path.join(PROJECT_ROOT, "tsconfig.json");
-    const code = `require("ts-node").register({ transpileOnly: true, project: ${JSON.stringify(tsconfig)} });\nrequire(${JSON.stringify(source)});`;
-    return new Worker(code, { eval: true });
+    // The build tool is not part of the build: only a thread running from the sources loads it.
+    if (!RUNS_BUILT) (require("../build/project-build") as typeof import("../build/project-build")).ensureFreshBuild();
+    return new Worker(path.join(PROJECT_ROOT, "dist", "tools", "plan", "program-worker.js"));
 }
 
 /** A program run in the worker, with the assessment the worker makes of it after the run. */
