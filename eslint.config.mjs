@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "policies/dist/", "bench-results/"] },
+    { ignores: ["node_modules/", "dist/", "dist.*/", "policies/dist/", "bench-results/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

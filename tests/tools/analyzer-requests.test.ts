@@ -61,6 +61,24 @@ describe("Analyze and AnalyzeStack requests from the properties' wire form", () 
         });
     }
 
+    it("leave out the parent and the provider when a resource has none, as the classes do", () => {
+        const stackResource = { ...recorded("stack", {}, {}), parent: "", provider: "" };
+        const request = new analyzerProto.AnalyzeRequest();
+        request.setType(stackResource.type);
+        request.setProperties(stackResource.inputsStruct);
+        request.setUrn(stackResource.urn);
+        request.setName(stackResource.name);
+        const options = new analyzerProto.AnalyzerResourceOptions();
+        options.setIgnorechangesList(stackResource.ignoreChanges);
+        request.setOptions(options);
+        const decoded = analyzerProto.AnalyzeRequest.deserializeBinary(analyzeRequest(stackResource));
+        assert.deepEqual(decoded.toObject(), request.toObject());
+        assert.equal(decoded.hasProvider(), false);
+        assert.equal(decoded.getOptions().getParent(), "");
+        const stack = analyzerProto.AnalyzeStackRequest.deserializeBinary(analyzeStackRequest([stackResource]));
+        assert.equal(stack.getResourcesList()[0].getParent(), "");
+    });
+
     it("list every resource's outputs, parent and dependencies in AnalyzeStack, in order", () => {
         const resources = [recorded("a", inputs, outputs), recorded("b", {}, { inferenceComponentName: "b-1" })];
         const received = resources.map((r) => fromWire(structuredClone(toWire(r))));

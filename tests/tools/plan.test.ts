@@ -258,7 +258,7 @@ describe("offline plan (tools/plan)", function () {
         assert.equal(plan.resources.length, 3017); // 3,000 adapters and 17 others
     });
 
-    it("stops the program's worker, started first, when the plan fails before it runs a program", async () => {
+    it("stops the program's worker, started first, when the plan fails before or while it runs the program", async () => {
         const stopped: number[] = [];
         // Spied on, not replaced: the real stop runs and the plan's rejection waits for it.
         const stop = ProgramWorker.prototype.stop;
@@ -273,6 +273,20 @@ describe("offline plan (tools/plan)", function () {
                 message: `Policy config ${missing} does not exist.`,
             });
             assert.equal(stopped.length, 1, "the worker is stopped once, and the plan waits for it");
+            // A pack that cannot start: the program may be running by then; its worker is stopped all the same.
+            const notAPack = path.join(ROOT, "tests/fixtures");
+            await assert.rejects(plan({ projectDir: ROOT, stack: "dev", policyPackDir: notAPack }), {
+                message:
+                    `Policy pack ${notAPack} exited with code 32 before serving.\n` +
+                    `We failed to locate the entry point for your program: ${notAPack}\n`,
+            });
+            assert.equal(stopped.length, 2);
+            const noPack = path.join(ROOT, "tests/fixtures/no-such-pack");
+            await assert.rejects(plan({ projectDir: ROOT, stack: "dev", policyPackDir: noPack }), {
+                name: "PlanError",
+                message: `Policy pack directory ${noPack} does not exist.`,
+            });
+            assert.equal(stopped.length, 3);
         } finally {
             ProgramWorker.prototype.stop = stop;
         }

@@ -71,6 +71,11 @@ describe("deploy preflight (tools/plan/preflight)", function () {
             ],
         );
         assert.equal(plan.summary.wouldFailAtDeploy, 8);
+        // Each of the two resources with one URN keeps its own physical name.
+        assert.deepEqual(
+            plan.resources.filter((r: any) => r.name === "twice").map((r: any) => r.physicalName),
+            ["twice-a", "twice-b"],
+        );
         assert.equal(
             plan.deployPreflight[6].message,
             'InferenceComponent "customer-support-assistants-east-llama-3-1-8b-instruct-v2-base" has no name, so the provider autonames it ' +

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { execFile } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -97,6 +98,21 @@ describe("the project's build (dist/)", () => {
         });
         assert.equal(require(path.join(root, "dist/index.js")).value, 41);
         assert.equal(existsSync(`${path.join(root, "dist")}.${process.pid}.tmp`), false);
+    });
+
+    it("is built once when two processes find it stale at the same time, the second waiting for the first", async () => {
+        const { root } = checkout();
+        const script = `const reason = require(${JSON.stringify(path.join(root, "tools/build/project-build.js"))}).ensureFreshBuild(); process.stdout.write(String(reason));`;
+        const run = () =>
+            new Promise<string>((resolve, reject) =>
+                execFile(process.execPath, ["-e", script], (error, stdout, stderr) =>
+                    error ? reject(new Error(stderr)) : resolve(stdout),
+                ),
+            );
+        const reasons = await Promise.all([run(), run()]);
+        assert.deepEqual(reasons.sort(), ["dist/ is missing (the project has not been built)", "undefined"]);
+        assert.equal(require(path.join(root, "dist/index.js")).value, 41);
+        assert.equal(existsSync(path.join(root, "dist.lock")), false);
     });
 
     it("runs this project's program from the build when the plan does, any other program as it is", () => {

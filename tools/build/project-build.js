@@ -38,19 +38,23 @@ function buildSources() {
 }
 
 /**
- * A hash of everything that shapes the build: its sources, the compiler options, the TypeScript release
- * that transpiles them, and this file.
+ * Every file that shapes the build, read once: its sources and data, the compiler options, and this file.
+ * @returns {Map<string, Buffer>} relative path -> content, sorted by path
  */
-function sourceHash() {
+function readInputs() {
     const { typescript, assets } = buildSources();
+    const files = [...typescript, ...assets, "tsconfig.json", path.relative(ROOT, __filename)].sort();
+    return new Map(files.map((file) => [file, fs.readFileSync(path.join(ROOT, file))]));
+}
+
+/**
+ * A hash of everything that shapes the build: its inputs (paths and contents) and the TypeScript release
+ * that transpiles them.
+ * @param {Map<string, Buffer>} [inputs]
+ */
+function sourceHash(inputs = readInputs()) {
     const hash = createHash("sha256");
-    const files = [...typescript, ...assets, "tsconfig.json", path.relative(ROOT, __filename)];
-    for (const file of files.sort()) {
-        hash.update(file)
-            .update("\0")
-            .update(fs.readFileSync(path.join(ROOT, file)))
-            .update("\0");
-    }
+    for (const [file, content] of inputs) hash.update(file).update("\0").update(content).update("\0");
     hash.update(require("typescript/package.json").version);
     return hash.digest("hex");
 }
@@ -64,13 +68,51 @@ function staleBuildReason() {
     return undefined;
 }
 
+/** How long a build may hold the lock before another process takes it over as abandoned. */
+const LOCK_STALE_MS = 120_000;
+
 /**
- * Builds dist/ afresh: into a folder of its own first, then swapped in, so no command ever loads a half
- * written build. Syntax errors fail the build with every file and line.
+ * Runs `build` holding dist.lock, so two processes that find the build stale at once (a test suite's
+ * plans, two terminals) build it one after the other, never into each other's files.
+ * @template T
+ * @param {() => T} build
+ * @returns {T}
  */
-function buildProject() {
+function withBuildLock(build) {
+    const lock = `${BUILD_DIR}.lock`;
+    const started = Date.now();
+    for (;;) {
+        try {
+            fs.closeSync(fs.openSync(lock, "wx"));
+            break;
+        } catch (e) {
+            if (/** @type {NodeJS.ErrnoException} */ (e).code !== "EEXIST") throw e;
+        }
+        const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+        if (age > LOCK_STALE_MS) {
+            // Left by a build that died: nothing holds it.
+            fs.rmSync(lock, { force: true });
+        } else if (Date.now() - started > LOCK_STALE_MS) {
+            throw new Error(`Waited ${LOCK_STALE_MS / 1000} s for ${lock}: remove it if no build is running.`);
+        } else {
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        }
+    }
+    try {
+        return build();
+    } finally {
+        fs.rmSync(lock, { force: true });
+    }
+}
+
+/**
+ * Builds dist/ afresh into a folder of its own, then swaps it in, so no command ever loads a half written
+ * build, and a build that fails leaves the last good one in place. Syntax errors fail the build with every
+ * file and line. The caller holds the lock.
+ */
+function buildUnlocked() {
     const ts = require("typescript");
-    const hash = sourceHash();
+    const inputs = readInputs();
     const { typescript, assets } = buildSources();
     const config = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile);
     const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
@@ -79,14 +121,16 @@ function buildProject() {
     const errors = [];
     for (const file of typescript) {
         const out = path.join(staging, file.replace(/\.ts$/, ".js"));
-        const result = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), {
+        // Transpiled from the bytes the stamp hashes: an edit during the build cannot slip under the stamp.
+        const result = ts.transpileModule(String(inputs.get(file) ?? fs.readFileSync(path.join(ROOT, file))), {
             compilerOptions: { ...options, sourceMap: true, inlineSourceMap: false, declaration: false },
             fileName: path.join(ROOT, file),
             reportDiagnostics: true,
         });
+        const shown = file.split(path.sep).join("/");
         for (const d of result.diagnostics ?? []) {
             const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-            const where = at ? `${file}:${at.line + 1}:${at.character + 1}` : file;
+            const where = at ? `${shown}:${at.line + 1}:${at.character + 1}` : shown;
             errors.push(`${where}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
         }
         fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -103,30 +147,40 @@ function buildProject() {
     }
     for (const file of assets) {
         fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, file), path.join(staging, file));
+        fs.writeFileSync(path.join(staging, file), inputs.get(file) ?? fs.readFileSync(path.join(ROOT, file)));
     }
-    fs.writeFileSync(path.join(staging, ".source-hash"), `${hash}\n`);
-    fs.rmSync(BUILD_DIR, { recursive: true, force: true });
+    fs.writeFileSync(path.join(staging, ".source-hash"), `${sourceHash(inputs)}\n`);
+    const previous = `${BUILD_DIR}.${process.pid}.old`;
+    if (fs.existsSync(BUILD_DIR)) fs.renameSync(BUILD_DIR, previous);
     try {
         fs.renameSync(staging, BUILD_DIR);
     } catch (e) {
-        // Another process swapped in its build first: keep it when it is of the same sources.
+        if (fs.existsSync(previous)) fs.renameSync(previous, BUILD_DIR);
         fs.rmSync(staging, { recursive: true, force: true });
-        if (staleBuildReason() !== undefined) throw e;
+        throw e;
     }
+    fs.rmSync(previous, { recursive: true, force: true });
+}
+
+/** Builds dist/ afresh (`npm run build`). */
+function buildProject() {
+    withBuildLock(buildUnlocked);
 }
 
 /**
  * Builds dist/ when it is missing or older than its sources, so nothing ever runs a stale build. Returns
- * why it rebuilt, or `undefined` when the build was fresh.
+ * why it rebuilt, or `undefined` when the build was fresh (or another process made it fresh meanwhile).
  * @param {(reason: string) => void} [onRebuild]
  */
 function ensureFreshBuild(onRebuild = () => {}) {
-    const reason = staleBuildReason();
-    if (reason === undefined) return undefined;
-    onRebuild(reason);
-    buildProject();
-    return reason;
+    if (staleBuildReason() === undefined) return undefined;
+    return withBuildLock(() => {
+        const reason = staleBuildReason();
+        if (reason === undefined) return undefined;
+        onRebuild(reason);
+        buildUnlocked();
+        return reason;
+    });
 }
 
 /**

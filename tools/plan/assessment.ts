@@ -11,8 +11,12 @@ export interface StackAssessment {
     /** Every optimization job, whether or not a model serves its output. */
     readonly optimizationJobs: PlannedOptimizationJob[];
     readonly cost: StackCost;
-    /** URN -> the physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names). */
-    readonly physicalNames: Record<string, string>;
+    /**
+     * The physical name each resource got (SageMaker, IAM, scaling policy and alarm names), in the order of
+     * the resources assessed; `null` for components and unnamed resources. By position, not by URN: a
+     * program can register two resources with one URN (the preflight reports it), and each keeps its name.
+     */
+    readonly physicalNames: (string | null)[];
 }
 
 /** The physical name a custom resource got, if it has one. */
@@ -54,10 +58,6 @@ export function assessStack(resources: readonly RecordedResource[]): StackAssess
             techniques: j.techniques,
         })),
     );
-    const physicalNames: Record<string, string> = {};
-    for (const r of resources) {
-        const name = physicalNameOfResource(r);
-        if (name !== undefined) physicalNames[r.urn] = name;
-    }
+    const physicalNames = resources.map((r) => physicalNameOfResource(r) ?? null);
     return { preflight: preflight(resources), fleet, optimizationJobs, cost, physicalNames };
 }

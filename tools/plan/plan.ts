@@ -70,8 +70,8 @@ export interface PlanResult {
         configWarnings: string[];
     };
     readonly cost: StackCost;
-    /** URN -> the physical name a custom resource got (SageMaker, IAM, scaling policy and alarm names). */
-    readonly physicalNames: Record<string, string>;
+    /** The physical name of each of `resources`, by position (`null` for components and unnamed ones). */
+    readonly physicalNames: (string | null)[];
     readonly timings: PlanTimings;
     /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
     readonly packPeakRssMb: number | undefined;
@@ -105,6 +105,7 @@ interface PlanInputs {
 
 function readInputs(options: PlanOptions, progress: (line: string) => void): PlanInputs {
     const packDir = options.policyPackDir ?? PACK_DIR;
+    if (!existsSync(packDir)) throw new PlanError(`Policy pack directory ${packDir} does not exist.`);
     // The in-repo pack runs from its compiled build: never from one older than its sources.
     if (options.policyPackDir === undefined) {
         ensureFreshPolicyPack((reason) => progress(`${reason}: rebuilding the policy pack`));
@@ -119,7 +120,7 @@ function readInputs(options: PlanOptions, progress: (line: string) => void): Pla
 }
 
 /** Starts the pack; the gRPC code loads only now, after the program's worker has started. */
-function startPolicyPack(packDir: string): Promise<PolicyPackHost> {
+async function startPolicyPack(packDir: string): Promise<PolicyPackHost> {
     return (require("./policy-host") as typeof import("./policy-host")).PolicyPackHost.start(packDir);
 }
 
@@ -133,17 +134,19 @@ const ANALYZE_WINDOW = 32;
  */
 export async function plan(options: PlanOptions): Promise<PlanResult> {
     const started = Date.now();
-    const progress = options.onProgress ?? (() => {});
-    // Started first: it loads the SDK while the pack and the stack are read (and is stopped if they fail).
+    // Started first: it loads the SDK while the pack and the stack are read. A plan never leaves it
+    // running, whichever way it ends (it stops itself once it has assessed the program).
     const programWorker = ProgramWorker.start();
-    let inputs: PlanInputs;
     try {
-        inputs = readInputs(options, progress);
-    } catch (e) {
+        return await planWith(programWorker, options, started);
+    } finally {
         await programWorker.stop();
-        throw e;
     }
-    const { packDir, configFile, configJson, settings } = inputs;
+}
+
+async function planWith(programWorker: ProgramWorker, options: PlanOptions, started: number): Promise<PlanResult> {
+    const progress = options.onProgress ?? (() => {});
+    const { packDir, configFile, configJson, settings } = readInputs(options, progress);
 
     const timings: PlanTimings = {
         packStartMs: 0,

@@ -121,6 +121,8 @@ export class PolicyPackHost {
                         ),
                     ),
                 );
+                // A process that could not be spawned at all emits "error" and never "exit".
+                child.once("error", (e) => reject(new Error(`Policy pack ${packDir} could not start: ${e.message}`)));
             });
         } catch (e) {
             // The engine service would keep this process alive: a pack that failed to start leaves nothing.

@@ -120,11 +120,11 @@ export function planJson(result: PlanResult): Record<string, unknown> {
         },
         // The stack's exports, as `pulumi stack output --json` would print them: clients resolve names from them.
         outputs: result.outputs,
-        resources: result.resources.map((r) => ({
+        resources: result.resources.map((r, i) => ({
             urn: r.urn,
             type: r.type,
             name: r.name,
-            physicalName: result.physicalNames[r.urn] ?? null,
+            physicalName: result.physicalNames[i],
             parent: r.parent || null,
             dependencies: r.dependencies,
         })),
