@@ -23,19 +23,35 @@ function recorded(name: string, inputs: Record<string, any>, outputs: Record<str
     };
 }
 
-/** The same requests built the usual way: every field set on the message classes. */
+/** The same messages built the usual way: every field set on the message classes. */
+function classOptions(r: RecordedResource): any {
+    const options = new analyzerProto.AnalyzerResourceOptions();
+    options.setIgnorechangesList(r.ignoreChanges);
+    if (r.parent) options.setParent(r.parent);
+    return options;
+}
+
 function classAnalyzeRequest(r: RecordedResource): any {
     const request = new analyzerProto.AnalyzeRequest();
     request.setType(r.type);
     request.setProperties(r.inputsStruct);
     request.setUrn(r.urn);
     request.setName(r.name);
-    const options = new analyzerProto.AnalyzerResourceOptions();
-    options.setIgnorechangesList(r.ignoreChanges);
-    options.setParent(r.parent);
-    request.setOptions(options);
-    request.setProvider(new analyzerProto.AnalyzerProviderResource());
+    request.setOptions(classOptions(r));
+    if (r.provider) request.setProvider(new analyzerProto.AnalyzerProviderResource());
     return request;
+}
+
+function classAnalyzerResource(r: RecordedResource): any {
+    const resource = new analyzerProto.AnalyzerResource();
+    resource.setType(r.type);
+    resource.setProperties(r.outputsStruct);
+    resource.setUrn(r.urn);
+    resource.setName(r.name);
+    resource.setOptions(classOptions(r));
+    if (r.parent) resource.setParent(r.parent);
+    resource.setDependenciesList(r.dependencies);
+    return resource;
 }
 
 const inputs = {
@@ -63,16 +79,8 @@ describe("Analyze and AnalyzeStack requests from the properties' wire form", () 
 
     it("leave out the parent and the provider when a resource has none, as the classes do", () => {
         const stackResource = { ...recorded("stack", {}, {}), parent: "", provider: "" };
-        const request = new analyzerProto.AnalyzeRequest();
-        request.setType(stackResource.type);
-        request.setProperties(stackResource.inputsStruct);
-        request.setUrn(stackResource.urn);
-        request.setName(stackResource.name);
-        const options = new analyzerProto.AnalyzerResourceOptions();
-        options.setIgnorechangesList(stackResource.ignoreChanges);
-        request.setOptions(options);
         const decoded = analyzerProto.AnalyzeRequest.deserializeBinary(analyzeRequest(stackResource));
-        assert.deepEqual(decoded.toObject(), request.toObject());
+        assert.deepEqual(decoded.toObject(), classAnalyzeRequest(stackResource).toObject());
         assert.equal(decoded.hasProvider(), false);
         assert.equal(decoded.getOptions().getParent(), "");
         const stack = analyzerProto.AnalyzeStackRequest.deserializeBinary(analyzeStackRequest([stackResource]));
@@ -84,22 +92,7 @@ describe("Analyze and AnalyzeStack requests from the properties' wire form", () 
         const received = resources.map((r) => fromWire(structuredClone(toWire(r))));
         const decoded = analyzerProto.AnalyzeStackRequest.deserializeBinary(analyzeStackRequest(received));
         const expected = new analyzerProto.AnalyzeStackRequest();
-        expected.setResourcesList(
-            resources.map((r) => {
-                const resource = new analyzerProto.AnalyzerResource();
-                resource.setType(r.type);
-                resource.setProperties(r.outputsStruct);
-                resource.setUrn(r.urn);
-                resource.setName(r.name);
-                const options = new analyzerProto.AnalyzerResourceOptions();
-                options.setIgnorechangesList(r.ignoreChanges);
-                options.setParent(r.parent);
-                resource.setOptions(options);
-                resource.setParent(r.parent);
-                resource.setDependenciesList(r.dependencies);
-                return resource;
-            }),
-        );
+        expected.setResourcesList(resources.map(classAnalyzerResource));
         assert.deepEqual(decoded.toObject(), expected.toObject());
         assert.deepEqual(
             decoded.getResourcesList().map((r: any) => r.getProperties().toJavaScript()),

@@ -30,68 +30,39 @@ export function toWire(r: RecordedResource): WireResource {
     return { ...rest, inputs: inputsStruct.serializeBinary(), outputs: outputsStruct.serializeBinary() };
 }
 
+/** The properties of a resource received from the worker: their bytes, and each decoded once when read. */
+interface Received {
+    readonly inputs: Uint8Array;
+    outputs: Uint8Array;
+    decodedInputs?: Struct;
+    decodedOutputs?: Struct;
+}
+
+/** Resources received from the worker, with their properties' wire form. */
+const received = new WeakMap<RecordedResource, Received>();
+
 /**
  * A resource received from the worker. Its properties stay in their binary encoding until something reads
  * them: the policy pack gets them as they came (see analyzer-requests), and most are never decoded here.
  */
-class ReceivedResource implements RecordedResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly custom: boolean;
-    readonly id: string;
-    readonly parent: string;
-    readonly dependencies: string[];
-    readonly propertyDependencies: Record<string, string[]>;
-    readonly ignoreChanges: string[];
-    readonly provider: string;
-    readonly inputsBinary: Uint8Array;
-    private outputsEncoded: Uint8Array;
-    private inputs?: Struct;
-    private outputs?: Struct;
-
-    constructor(wire: WireResource) {
-        this.inputsBinary = wire.inputs;
-        this.outputsEncoded = wire.outputs;
-        ({
-            urn: this.urn,
-            type: this.type,
-            name: this.name,
-            custom: this.custom,
-            id: this.id,
-            parent: this.parent,
-            dependencies: this.dependencies,
-            propertyDependencies: this.propertyDependencies,
-            ignoreChanges: this.ignoreChanges,
-            provider: this.provider,
-        } = wire);
-    }
-
-    get inputsStruct(): Struct {
-        return (this.inputs ??= Struct.deserializeBinary(this.inputsBinary));
-    }
-
-    get outputsStruct(): Struct {
-        return (this.outputs ??= Struct.deserializeBinary(this.outputsEncoded));
-    }
-
-    set outputsStruct(outputs: Struct) {
-        this.outputs = outputs;
-        this.outputsEncoded = outputs.serializeBinary();
-    }
-
-    get outputsBinary(): Uint8Array {
-        return this.outputsEncoded;
-    }
-
-    set outputsBinary(outputs: Uint8Array) {
-        this.outputsEncoded = outputs;
-        this.outputs = undefined;
-    }
-}
-
 export function fromWire(w: WireResource): RecordedResource {
-    return new ReceivedResource(w);
+    const { inputs, outputs, ...fields } = w;
+    const wire: Received = { inputs, outputs };
+    const resource: RecordedResource = {
+        ...fields,
+        get inputsStruct() {
+            return (wire.decodedInputs ??= Struct.deserializeBinary(wire.inputs));
+        },
+        get outputsStruct() {
+            return (wire.decodedOutputs ??= Struct.deserializeBinary(wire.outputs));
+        },
+        set outputsStruct(replaced: Struct) {
+            wire.decodedOutputs = replaced;
+            wire.outputs = replaced.serializeBinary();
+        },
+    };
+    received.set(resource, wire);
+    return resource;
 }
 
 /** Gives the components among `resources` the final outputs they registered. */
@@ -99,17 +70,20 @@ export function setComponentOutputs(resources: readonly RecordedResource[], comp
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     for (const { urn, outputs } of components) {
         const resource = byUrn.get(urn);
-        if (resource instanceof ReceivedResource) resource.outputsBinary = outputs;
-        else if (resource) resource.outputsStruct = Struct.deserializeBinary(outputs);
+        const wire = resource && received.get(resource);
+        if (wire) {
+            wire.outputs = outputs;
+            wire.decodedOutputs = undefined;
+        } else if (resource) resource.outputsStruct = Struct.deserializeBinary(outputs);
     }
 }
 
 /** A resource's inputs in their binary encoding: as received when they crossed a thread, else encoded now. */
 export function encodedInputs(resource: RecordedResource): Uint8Array {
-    return resource instanceof ReceivedResource ? resource.inputsBinary : resource.inputsStruct.serializeBinary();
+    return received.get(resource)?.inputs ?? resource.inputsStruct.serializeBinary();
 }
 
 /** A resource's outputs in their binary encoding: as received when they crossed a thread, else encoded now. */
 export function encodedOutputs(resource: RecordedResource): Uint8Array {
-    return resource instanceof ReceivedResource ? resource.outputsBinary : resource.outputsStruct.serializeBinary();
+    return received.get(resource)?.outputs ?? resource.outputsStruct.serializeBinary();
 }
