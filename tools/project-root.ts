@@ -13,3 +13,9 @@ function projectRoot(from: string): string {
 }
 
 export const PROJECT_ROOT = projectRoot(__dirname);
+
+/**
+ * The project's JavaScript build (made by tools/build/project-build.js, which is not part of it and so
+ * names the same folder itself).
+ */
+export const BUILD_DIR = path.join(PROJECT_ROOT, "dist");

@@ -29,9 +29,8 @@ function physicalNameOfResource(r: RecordedResource): string | undefined {
 
 /**
  * Assesses a program's resources: the deploy preflight, the fleet view, its cost and the names the resources
- * got. Plain data in and out,
- * so the program's worker runs it beside the policy pack's analysis. Its modules load on first use: ajv,
- * the pack's rules and the SDK's deserializer need not delay the start of the program.
+ * got. Plain data in and out, so the program's worker runs it beside the policy pack's analysis. Its modules
+ * load on first use: ajv and the pack's rules need not delay the start of the program.
  */
 export function assessStack(resources: readonly RecordedResource[]): StackAssessment {
     const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");

@@ -1,6 +1,6 @@
 import { existsSync } from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../project-root";
+import { BUILD_DIR, PROJECT_ROOT } from "../project-root";
 
 /** True when this code runs from the project's build (dist/), false from its TypeScript sources. */
 export const RUNS_BUILT = __filename.endsWith(".js");
@@ -13,7 +13,7 @@ export const RUNS_BUILT = __filename.endsWith(".js");
 export function programFile(main: string): string {
     const inProject = path.relative(PROJECT_ROOT, main);
     if (!RUNS_BUILT || inProject.startsWith("..") || path.isAbsolute(inProject)) return main;
-    const built = path.join(PROJECT_ROOT, "dist", inProject.replace(/\.ts$/, ".js"));
+    const built = path.join(BUILD_DIR, inProject.replace(/\.ts$/, ".js"));
     return existsSync(built) ? built : main;
 }
 

@@ -2,7 +2,7 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import type { RecordedResource } from "../mocks/recorder";
 import type { StackAssessment } from "./assessment";
-import { PROJECT_ROOT } from "../project-root";
+import { BUILD_DIR } from "../project-root";
 import { RUNS_BUILT } from "./program-file";
 import type { ProgramRun } from "./run-program";
 import { StackSettingsFile } from "./stack-files";
@@ -30,7 +30,7 @@ export interface ProgramWorkerRequest {
 function startWorker(): Worker {
     // The build tool is not part of the build: only a thread running from the sources loads it.
     if (!RUNS_BUILT) (require("../build/project-build") as typeof import("../build/project-build")).ensureFreshBuild();
-    return new Worker(path.join(PROJECT_ROOT, "dist", "tools", "plan", "program-worker.js"));
+    return new Worker(path.join(BUILD_DIR, "tools", "plan", "program-worker.js"));
 }
 
 /** A program run in the worker, with the assessment the worker makes of it after the run. */
@@ -67,7 +67,7 @@ export class ProgramWorker {
         return new ProgramWorker();
     }
 
-    /** Stops a worker that will not run a program (the plan failed before it). */
+    /** Stops the worker, whatever it is doing (the plan calls it on every path), and waits for it to exit. */
     stop(): Promise<number> {
         return this.worker.terminate();
     }
