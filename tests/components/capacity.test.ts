@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { ComponentArgsError, InferenceEndpoint, validateStackSettings, FleetConfigError } from "../../components";
+import { ComponentArgsError, InferenceEndpoint } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { endpointCost } from "../../lib/cost";
-import { validFleet } from "../helpers/configs";
+import { issuesOf, validFleet } from "../helpers/configs";
 import { find, inputsOf, underMocks } from "../helpers/pulumi";
 
 const ROLE = "arn:aws:iam::123456789012:role/fleet-role";
@@ -94,14 +94,7 @@ describe("capacity: fallback pools and scale-in", () => {
         fleet.endpoints[0].foundationModels[0].accelerators = 4;
         fleet.endpoints[0].fallbackInstanceTypes = ["ml.g6e.12xlarge", "ml.g6.2xlarge", "ml.g6e.12xlarge", "ml.x1.big"];
         fleet.endpoints[0].scaleIn = { strategy: "consolidation", maximumStep: 500 };
-        let issues: string[] = [];
-        try {
-            validateStackSettings(fleet, "ml");
-        } catch (e) {
-            assert.ok(e instanceof FleetConfigError);
-            issues = e.issues.map((i) => `${i.path}: ${i.message}`);
-        }
-        assert.deepEqual(issues, [
+        assert.deepEqual(issuesOf(fleet), [
             'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.g4dn.xlarge, ml.g4dn.2xlarge, ml.g4dn.12xlarge.',
             "fleet.endpoints[0].fallbackInstanceTypes[2]: repeats ml.g6e.12xlarge (also at fleet.endpoints[0].fallbackInstanceTypes[0]). List each fallback type once.",
             "fleet.endpoints[0].scaleIn.maximumStep: must be between 1 and 100 instances, got 500. Pick a value in that range.",

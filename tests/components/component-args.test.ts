@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import {
-    ComponentArgsError,
     CopyAutoscaling,
     ExecutionRole,
     FineTunedAdapters,
@@ -9,24 +8,7 @@ import {
     MultiModelEndpoint,
 } from "../../components";
 import { LMI_IMAGE } from "../helpers/configs";
-import { underMocks } from "../helpers/pulumi";
-
-/** Builds a component under mocks, expecting it to refuse its arguments before registering anything. */
-async function refused(build: () => unknown): Promise<string[]> {
-    let issues: string[] = [];
-    const { resources } = await underMocks(() => {
-        try {
-            build();
-        } catch (e) {
-            assert.ok(e instanceof ComponentArgsError, String(e));
-            issues = e.issues.map((i) => `${i.path}: ${i.message}`);
-            return;
-        }
-        assert.fail("the arguments were accepted");
-    });
-    assert.deepEqual(resources, [], "nothing registered");
-    return issues;
-}
+import { refused } from "../helpers/pulumi";
 
 const ROLE = "arn:aws:iam::123456789012:role/r";
 

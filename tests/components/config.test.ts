@@ -1,19 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Fleet, FleetConfigError, validateStackSettings } from "../../components";
-import { validFleet } from "../helpers/configs";
+import { issuesOf, validFleet } from "../helpers/configs";
 import { underMocks } from "../helpers/pulumi";
-
-/** The issues of an invalid config, as `path: message` lines. */
-function issuesOf(fleet: unknown, costCenter: unknown = "ml"): string[] {
-    try {
-        validateStackSettings(fleet, costCenter);
-    } catch (e) {
-        assert.ok(e instanceof FleetConfigError, `expected FleetConfigError, got ${String(e)}`);
-        return e.issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    assert.fail("the config was accepted");
-}
 
 /** A valid fleet with one change applied. */
 function fleetWith(change: (fleet: any) => void): any {

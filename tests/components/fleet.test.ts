@@ -2,8 +2,7 @@ import * as assert from "node:assert/strict";
 import { Fleet } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { stackConfig } from "../helpers/configs";
-import { countByType, find, inputsOf, underMocks } from "../helpers/pulumi";
-import { outputsOf } from "../../tools/mocks/recorder";
+import { countByType, find, inputsOf, outputsOf, underMocks } from "../helpers/pulumi";
 
 function fleetOf(stack: string) {
     const config = stackConfig(stack);

@@ -1,6 +1,8 @@
+import * as assert from "node:assert/strict";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { FleetConfigError, validateStackSettings } from "../../components";
 
 export const ROOT = path.join(__dirname, "..", "..");
 export const LMI_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124";
@@ -48,4 +50,15 @@ export function validFleet(): any {
             },
         ],
     };
+}
+
+/** The issues of an invalid config, as `path: message` lines. */
+export function issuesOf(fleet: unknown, costCenter: unknown = "ml"): string[] {
+    try {
+        validateStackSettings(fleet, costCenter);
+    } catch (e) {
+        assert.ok(e instanceof FleetConfigError, `expected FleetConfigError, got ${String(e)}`);
+        return e.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    assert.fail("the config was accepted");
 }

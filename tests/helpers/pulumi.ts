@@ -1,10 +1,17 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError } from "../../components";
 import { FleetMocks } from "../../tools/mocks/fleet-mocks";
 import { withoutPromiseTraces } from "../../tools/mocks/promise-traces";
-import { inputsOf, RecordedResource, recordRegistrations, waitForRegistrations } from "../../tools/mocks/recorder";
+import {
+    inputsOf,
+    outputsOf,
+    RecordedResource,
+    recordRegistrations,
+    waitForRegistrations,
+} from "../../tools/mocks/recorder";
 
-export { inputsOf };
+export { inputsOf, outputsOf };
 export type { RecordedResource };
 
 /**
@@ -26,22 +33,23 @@ export async function underMocks<T>(
 }
 
 /**
- * Runs `build` under mocks expecting it to throw: returns the error and whatever was registered before it
- * (which must be nothing, when a component checks its arguments first).
+ * Builds a component under mocks, expecting it to refuse its arguments (a ComponentArgsError) before
+ * registering anything: its issues as `path: message` lines.
  */
-export async function failureUnderMocks(
-    build: () => unknown,
-): Promise<{ error: unknown; resources: RecordedResource[] }> {
-    const { result, resources } = await underMocks(() => {
+export async function refused(build: () => unknown): Promise<string[]> {
+    let issues: string[] = [];
+    const { resources } = await underMocks(() => {
         try {
             build();
         } catch (e) {
-            return e;
+            assert.ok(e instanceof ComponentArgsError, String(e));
+            issues = e.issues.map((i) => `${i.path}: ${i.message}`);
+            return;
         }
-        return undefined;
+        assert.fail("the arguments were accepted");
     });
-    assert.notEqual(result, undefined, "expected the build to throw");
-    return { error: result, resources };
+    assert.deepEqual(resources, [], "nothing registered");
+    return issues;
 }
 
 /** The value of an Output (tests never run in preview, so it is always known). */
