@@ -312,7 +312,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                 // A replacement job writes beside the weights the live model serves, never over them.
                 outputPerJob: true,
                 stoppingCondition: { maxRuntimeInSeconds: maxRuntimeSeconds },
-                vpcConfig: args.vpc && { securityGroupIds: args.vpc.securityGroupIds, subnets: args.vpc.subnetIds },
+                vpcConfig: vpcConfig(args.vpc),
                 waitTimeoutSeconds,
                 nameParts: [...nameParts, "opt"],
                 // The plan and the pack price the job from this tag: it bills its instance until it ends.

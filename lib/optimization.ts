@@ -51,9 +51,6 @@ export const TENSOR_PARALLEL_ENV = "OPTION_TENSOR_PARALLEL_DEGREE";
 export const JOB_QUANTIZATIONS = ["awq", "fp8"] as const;
 export type JobQuantization = (typeof JOB_QUANTIZATIONS)[number];
 
-/** The job's speculative decoding techniques (`ModelSpeculativeDecodingConfig.Technique`). */
-export const SPECULATIVE_TECHNIQUES = ["EAGLE"] as const;
-
 /** A problem of an environment map under the API's limits; `key` names the entry, when it is one. */
 export interface EnvironmentProblem {
     readonly key?: string;
