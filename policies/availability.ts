@@ -3,6 +3,7 @@ import {
     IC_CONCURRENCY_METRIC,
     IC_COPY_DIMENSION,
     NO_CAPACITY_METRIC,
+    PLACEMENT_RANGES,
     ROLLING_UPDATE_RANGES,
     SAGEMAKER_TYPES,
     TYPES,
@@ -11,7 +12,7 @@ import { instanceFamily } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { isOneOf, ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
-import { StackGraph } from "./support/stack-graph";
+import { Node, StackGraph } from "./support/stack-graph";
 import { inferenceComponentOf, isAdapter, minInstancesOf, variantsOf } from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -300,7 +301,11 @@ export const rollingUpdateSafe: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { requireRollout } = configOf<RollingUpdateSafeConfig>(rollingUpdateSafe, args);
         const graph = new StackGraph(args.resources);
-        const alarms = graph.all(TYPES.metricAlarm);
+        // By name, the first of each name (as a lookup by name finds it): components times alarms grows fast.
+        const alarmNamed = new Map<unknown, Node>();
+        for (const alarm of graph.all(TYPES.metricAlarm)) {
+            if (!alarmNamed.has(alarm.props.name)) alarmNamed.set(alarm.props.name, alarm);
+        }
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || ic.deploymentConfig === UNKNOWN) continue;
             const what = `Inference component "${node.name}"`;
@@ -350,7 +355,7 @@ export const rollingUpdateSafe: StackValidationPolicy = {
             for (const alarm of rollbackAlarms) {
                 const alarmName = alarm?.alarmName;
                 if (typeof alarmName !== "string") continue;
-                const found = alarms.find((a) => a.props.name === alarmName);
+                const found = alarmNamed.get(alarmName);
                 if (!found) {
                     report(
                         `rolls back on alarm "${alarmName}", which the stack does not declare, got no CloudWatch alarm of that name. Declare it, or name one that exists: a missing alarm never rolls back.`,
@@ -382,11 +387,20 @@ export const availabilityZoneBalance: ResourceValidationPolicy = {
     description:
         "Checks whether base inference components spread their copies across Availability Zones (SPREAD) with a bounded imbalance.",
     enforcementLevel: "advisory",
-    configSchema: { properties: { maxImbalance: { type: "integer", minimum: 0, maximum: 100, default: 1 } } },
+    configSchema: {
+        properties: {
+            maxImbalance: {
+                type: "integer",
+                minimum: PLACEMENT_RANGES.maxImbalance[0],
+                maximum: PLACEMENT_RANGES.maxImbalance[1],
+                default: 1,
+            },
+        },
+    },
     validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
-        const { maxImbalance } = configOf<AvailabilityZoneBalanceConfig>(availabilityZoneBalance, args);
         const ic = inferenceComponentOf(plain(args.props));
         if (isAdapter(ic) || ic.schedulingConfig === UNKNOWN) return;
+        const { maxImbalance } = configOf<AvailabilityZoneBalanceConfig>(availabilityZoneBalance, args);
         const strategy = ic.schedulingConfig?.placementStrategy;
         const imbalance = num(ic.schedulingConfig?.availabilityZoneBalance?.maxImbalance);
         if (strategy === UNKNOWN || imbalance === UNKNOWN) return;
