@@ -9,7 +9,7 @@ export abstract class LoopbackServer {
 
     /** Starts listening; returns the URL. */
     async start(): Promise<string> {
-        this.server = createServer((req, res) => void this.handle(req, res));
+        this.server = createServer((req, res) => void this.receive(req, res));
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
         this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this.url;
@@ -21,5 +21,13 @@ export abstract class LoopbackServer {
         await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     }
 
-    protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+    /** Reads the whole request body, then hands the request to the stand-in. */
+    private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        await this.handle(req, res, Buffer.concat(chunks).toString("utf8"));
+    }
+
+    /** Answers one request; `body` is its whole body, as UTF-8 text. */
+    protected abstract handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void>;
 }

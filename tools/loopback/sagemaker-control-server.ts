@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from "http";
 import { LoopbackServer } from "./loopback-server";
-import { MOCK_ACCOUNT, MOCK_REGION } from "../mocks/fleet-mocks";
+import { mockArn } from "../mocks/fleet-mocks";
 
 /** A control-plane call as the server saw it. */
 export interface SeenCall {
@@ -71,12 +71,10 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
         return job && { status: job.status, tags: job.request.Tags };
     }
 
-    protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
+    protected async handle(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> {
         const target = String(req.headers["x-amz-target"] ?? "");
         const operation = target.startsWith("SageMaker.") ? target.slice("SageMaker.".length) : target;
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+        const body = JSON.parse(text || "{}") as Record<string, unknown>;
         this.calls.push({ operation, headers: req.headers, body });
         if (this.throttle > 0) {
             this.throttle--;
@@ -164,7 +162,7 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
     }
 
     private arn(name: string): string {
-        return `arn:aws:sagemaker:${MOCK_REGION}:${MOCK_ACCOUNT}:optimization-job/${name}`;
+        return mockArn("sagemaker", `optimization-job/${name}`);
     }
 
     private ok(res: ServerResponse, body: unknown): void {

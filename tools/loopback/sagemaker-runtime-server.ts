@@ -86,10 +86,7 @@ export class FakeSageMakerRuntime extends LoopbackServer {
         res.end(JSON.stringify({ message }));
     }
 
-    protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        const body = Buffer.concat(chunks).toString("utf8");
+    protected async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
         this.requests.push({ path: req.url ?? "", headers: req.headers, body });
         const b = this.behaviour;
         if (b.delayMs > 0) await new Promise((r) => setTimeout(r, b.delayMs));

@@ -6,6 +6,10 @@ import { NAME_PROPERTY, TYPES } from "../../lib/contract";
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "us-east-1";
 
+/** The ARN a resource gets in the mocks' account and region (the loopback stand-ins use the same). */
+export const mockArn = (service: string, resource: string) =>
+    `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
+
 /** Pulumi-style physical name: the logical name plus a stable 7-character suffix. */
 export function physicalName(name: string, maxLength = 63): string {
     const suffix = createHash("sha1").update(name).digest("hex").slice(0, 7);
@@ -31,8 +35,6 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     private resolve(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, unknown>;
         if (!args.custom) return { id: undefined, state: inputs };
-        const arn = (service: string, resource: string) =>
-            `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
         switch (args.type) {
             case TYPES.role: {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name, 64);
@@ -45,7 +47,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case TYPES.endpoint: {
                 const kind = args.type.split(":").pop()!.replace("Configuration", "-config").toLowerCase();
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name);
-                return { id: name, state: { ...inputs, name, arn: arn("sagemaker", `${kind}/${name}`) } };
+                return { id: name, state: { ...inputs, name, arn: mockArn("sagemaker", `${kind}/${name}`) } };
             }
             case TYPES.nativeModel:
             case TYPES.nativeEndpointConfig:
@@ -58,17 +60,17 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
                 const [kind, arnKey] = kinds[args.type];
                 const name = (inputs[key] as string | undefined) ?? physicalName(args.name);
-                const resourceArn = arn("sagemaker", `${kind}/${name}`);
+                const resourceArn = mockArn("sagemaker", `${kind}/${name}`);
                 return { id: resourceArn, state: { ...inputs, [key]: name, [arnKey]: resourceArn } };
             }
             case TYPES.inferenceComponent: {
                 const name = (inputs.inferenceComponentName as string | undefined) ?? physicalName(args.name);
                 return {
-                    id: arn("sagemaker", `inference-component/${name}`),
+                    id: mockArn("sagemaker", `inference-component/${name}`),
                     state: {
                         ...inputs,
                         inferenceComponentName: name,
-                        inferenceComponentArn: arn("sagemaker", `inference-component/${name}`),
+                        inferenceComponentArn: mockArn("sagemaker", `inference-component/${name}`),
                         inferenceComponentStatus: "InService",
                     },
                 };
@@ -78,12 +80,12 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: String(inputs.resourceId),
                     state: {
                         ...inputs,
-                        arn: arn("application-autoscaling", `scalable-target/${physicalName(args.name)}`),
+                        arn: mockArn("application-autoscaling", `scalable-target/${physicalName(args.name)}`),
                     },
                 };
             case TYPES.scalingPolicy: {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name);
-                const policyArn = arn(
+                const policyArn = mockArn(
                     "autoscaling",
                     `scalingPolicy:${createHash("sha1").update(args.name).digest("hex").slice(0, 8)}:resource/sagemaker/${String(inputs.resourceId)}:policyName/${name}`,
                 );
@@ -91,7 +93,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case TYPES.metricAlarm: {
                 const name = (inputs.name as string | undefined) ?? physicalName(args.name, 255);
-                return { id: name, state: { ...inputs, name, arn: arn("cloudwatch", `alarm:${name}`) } };
+                return { id: name, state: { ...inputs, name, arn: mockArn("cloudwatch", `alarm:${name}`) } };
             }
             case TYPES.optimizationJob: {
                 // What the provider returns once the job has finished; the recommended image is the job's to say.
@@ -101,7 +103,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: name,
                     state: {
                         ...inputs,
-                        optimizationJobArn: arn("sagemaker", `optimization-job/${name}`),
+                        optimizationJobArn: mockArn("sagemaker", `optimization-job/${name}`),
                         optimizationJobStatus: "COMPLETED",
                         optimizedModelUrl: output,
                     },
