@@ -16,12 +16,15 @@ export type { RecordedResource };
 
 /**
  * Runs `build` under fresh Pulumi mocks (installed before the code under test runs), waits for every
- * registration to settle and returns what was registered, with parents and options.
+ * registration to settle and returns what was registered, with parents and options. Like a fresh
+ * `pulumi up`, it starts with no stack config: a program run earlier in this process (tests/runtime runs
+ * the prod stack's) must not lend it an `aws:region`.
  */
 export async function underMocks<T>(
     build: () => T,
     stack = "test",
 ): Promise<{ result: T; resources: RecordedResource[] }> {
+    pulumi.runtime.setAllConfig({});
     await pulumi.runtime.setMocks(new FleetMocks(), "fm-fleet", stack, false);
     const resources = recordRegistrations();
     const result = await withoutPromiseTraces(async () => {

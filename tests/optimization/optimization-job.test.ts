@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { OptimizationJob, OptimizationJobArgs } from "../../components/optimization/optimization-job";
 import { TYPES } from "../../lib/contract";
 import { OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES } from "../../lib/optimization";
@@ -35,6 +36,29 @@ describe("OptimizationJob", () => {
             region: "us-east-1",
             tags: { "cost-center": "ml-platform" },
         });
+    });
+
+    it("takes its region from the stack's aws:region, and leaves it out with no region in config", async () => {
+        const { region, ...withoutRegion } = ARGS;
+        assert.equal(region, "us-east-1");
+        const regionOf = async (config?: Record<string, string>) => {
+            const { resources } = await underMocks(() => {
+                if (config) pulumi.runtime.setAllConfig(config);
+                return new OptimizationJob("chat/llama3-70b/awq", withoutRegion);
+            });
+            return inputsOf(find(resources, TYPES.optimizationJob, "chat/llama3-70b/awq")).region;
+        };
+        assert.equal(await regionOf({ "aws:region": "eu-west-1" }), "eu-west-1");
+        // A program run earlier in the process (as tests/runtime runs the prod stack) leaves its config set:
+        // each program under mocks starts, like a fresh process, without it.
+        pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1" });
+        const saved = process.env.AWS_REGION;
+        delete process.env.AWS_REGION;
+        try {
+            assert.equal(await regionOf(), undefined);
+        } finally {
+            if (saved !== undefined) process.env.AWS_REGION = saved;
+        }
     });
 
     it("names a changed job anew (every field is create-only), but not for a changed wait timeout", async () => {
