@@ -267,10 +267,14 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
             )
             .range("args.scaleIn.maximumStep", args.scaleIn.maximumStep, ...SCALE_IN_RANGES.maximumStep, "instances");
     }
-    if (args.dataCapture) {
-        check
-            .s3Url("args.dataCapture.destinationS3Uri", args.dataCapture.destinationS3Uri, "s3://<bucket>/<prefix>/")
-            .range("args.dataCapture.samplingPercentage", args.dataCapture.samplingPercentage, 1, 100, "percent");
-    }
+    checkDataCapture(check, args.dataCapture);
     check.done();
+}
+
+/** Checks a data capture block as the API would: both endpoint components capture the same way. */
+export function checkDataCapture(check: ArgsCheck, capture: DataCaptureArgs | undefined): void {
+    if (!capture) return;
+    check
+        .s3Url("args.dataCapture.destinationS3Uri", capture.destinationS3Uri, "s3://<bucket>/<prefix>/")
+        .range("args.dataCapture.samplingPercentage", capture.samplingPercentage, 1, 100, "percent");
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { takesVolumeKey } from "../lib/catalog";
 import { ROUTING_STRATEGIES, Routing, VARIANT_CONCURRENCY_METRIC, VARIANT_INSTANCE_DIMENSION } from "../lib/contract";
 import {
+    checkDataCapture,
     DataCaptureArgs,
     dataCaptureConfig,
     INFERENCE_ENDPOINT_DEFAULTS,
@@ -181,5 +182,6 @@ function checkArgs(name: string, args: MultiModelEndpointArgs): void {
             "is 0, but only inference-component endpoints scale to zero: a multi-model endpoint needs at least 1 instance. Set it to 1.",
         );
     }
+    checkDataCapture(check, args.dataCapture);
     check.done();
 }

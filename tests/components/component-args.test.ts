@@ -109,7 +109,7 @@ describe("component arguments (used on their own)", () => {
         );
     });
 
-    it("MultiModelEndpoint refuses zero instances and a prefix without a slash", async () => {
+    it("MultiModelEndpoint refuses zero instances, a prefix without a slash and a data capture the API would refuse", async () => {
         assert.deepEqual(
             await refused(
                 () =>
@@ -119,11 +119,14 @@ describe("component arguments (used on their own)", () => {
                         image: LMI_IMAGE,
                         modelsPrefix: "s3://models/mme",
                         executionRoleArn: ROLE,
+                        dataCapture: { destinationS3Uri: "capture/", samplingPercentage: 101 },
                     }),
             ),
             [
                 'args.modelsPrefix: must be an s3://<bucket>/<key> URL with a valid bucket name, ending in /, got "s3://models/mme". Use s3://<bucket>/<prefix>/ holding one .tar.gz per model.',
                 "args.instances.min: is 0, but only inference-component endpoints scale to zero: a multi-model endpoint needs at least 1 instance. Set it to 1.",
+                'args.dataCapture.destinationS3Uri: must be an s3://<bucket>/<key> URL with a valid bucket name, got "capture/". Use s3://<bucket>/<prefix>/.',
+                "args.dataCapture.samplingPercentage: must be between 1 and 100 percent, got 101. Pick a value in that range.",
             ],
         );
     });
