@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { capacityFallback } from "../../policies/availability";
 import { allowedInstanceFamilies, monthlyCostBudget } from "../../policies/cost";
-import { kmsLocalStorageRule } from "../../policies/support/deploy-rules";
 import { weightsFitAcceleratorMemory } from "../../policies/optimization";
 import { endpointKmsEncryption } from "../../policies/security";
 import { stackViolations, TestResource, UNKNOWN_ARRAY, violations } from "../helpers/policy-args";
@@ -40,9 +39,9 @@ describe("instance pools in the rules that read instance types", () => {
     it("endpoint-kms-encryption refuses a key when any pool type has local NVMe, and asks for one when all are EBS-only", async () => {
         const mixed = pooled("ml.inf2.xlarge", "ml.g5.2xlarge");
         mixed.props.kmsKeyId = FIXTURE_KMS_KEY;
-        const node = { resource: mixed as never, name: mixed.name, props: mixed.props };
-        assert.equal(kmsLocalStorageRule.check!(node).length, 1);
-        assert.match(kmsLocalStorageRule.check!(node)[0], /must not set a KMS key for ml\.g5\.2xlarge/);
+        assert.deepEqual(await violations(endpointKmsEncryption, mixed), [
+            `EndpointConfig "chat-config" must not set a KMS key for ml.g5.2xlarge (variant "AllTraffic"), got ${FIXTURE_KMS_KEY}. CreateEndpointConfig fails when KmsKeyId is given for an instance type with local NVMe storage, which the instance encrypts in hardware: remove the key (fm-fleet sets it only on EBS-only types).`,
+        ]);
         assert.deepEqual(await violations(endpointKmsEncryption, pooled("ml.inf2.xlarge", "ml.inf2.8xlarge")), [
             'Endpoint configuration "chat-config" must set a customer-managed KMS key for ml.inf2.xlarge, ml.inf2.8xlarge (variant "AllTraffic", EBS storage), got nothing. Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).',
         ]);
