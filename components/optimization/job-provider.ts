@@ -45,8 +45,25 @@ const TERMINAL: readonly string[] = ["COMPLETED", "FAILED", "STOPPED"];
 /** Statuses in which StopOptimizationJob has something to stop. */
 const RUNNING: readonly string[] = ["STARTING", "INPROGRESS"];
 
-/** Inputs whose change updates the job in place (see diff): the provider's settings, the role, the tags. */
-const UPDATABLE_KEYS: readonly string[] = ["waitTimeoutSeconds", "roleArn", "tags"] satisfies (keyof ProviderInputs)[];
+/**
+ * The inputs that decide what a job makes: all but how long `pulumi up` waits, the role, the tags and the
+ * key the output is encrypted with. A change to these is a new job (a new name, a replacement: see diff);
+ * a change to the others updates the finished job in place. The job's default name hashes these. The
+ * others are left undefined, which names' hashes and diff's comparisons both skip.
+ */
+export function outputShapingInputs(inputs: {
+    readonly outputConfig?: object;
+    readonly [key: string]: unknown;
+}): Record<string, unknown> {
+    const { outputConfig } = inputs;
+    return {
+        ...inputs,
+        waitTimeoutSeconds: undefined,
+        roleArn: undefined,
+        tags: undefined,
+        outputConfig: outputConfig && { ...outputConfig, kmsKeyId: undefined },
+    };
+}
 
 /** What the provider talks to and how it waits; tests replace these, `pulumi up` uses the defaults. */
 export interface ProviderDeps {
@@ -267,14 +284,10 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
             const changed = keys.filter(
                 (k) => !(JOB_OUTPUT_KEYS as readonly string[]).includes(k) && !same(before[k], after[k]),
             );
-            // What a finished job made does not depend on its settings, its role, its tags or the key its
-            // output was encrypted with: those changes are recorded (tags applied), never re-run.
-            const withoutKey = (c: ProviderInputs["outputConfig"] | undefined) => c && { ...c, kmsKeyId: undefined };
-            const replaces = changed.filter(
-                (k) =>
-                    !UPDATABLE_KEYS.includes(k) &&
-                    !(k === "outputConfig" && same(withoutKey(olds.outputConfig), withoutKey(news.outputConfig))),
-            );
+            // Changes to what does not shape the output are recorded (tags applied), never re-run.
+            const shapingBefore = outputShapingInputs(before);
+            const shapingAfter = outputShapingInputs(after);
+            const replaces = changed.filter((k) => !same(shapingBefore[k], shapingAfter[k]));
             // A job name is unique in the account: a replacement under the same name must delete the old one first.
             const sameName = olds.optimizationJobName === news.optimizationJobName;
             return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameName };

@@ -10,7 +10,7 @@ import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { ArgsCheck } from "../args-check";
 import { ChildNames, partsOf } from "../naming";
 import { show } from "../rules";
-import { optimizationJobProvider } from "./job-provider";
+import { optimizationJobProvider, outputShapingInputs } from "./job-provider";
 import { JOB_OUTPUT_KEYS, OptimizationConfigInput, OptimizationJobInputs } from "./job-request";
 
 /** Arguments of {@link OptimizationJob}: CreateOptimizationJob's fields, camelCased, with defaults. */
@@ -79,14 +79,8 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
         const optimizationJobName =
             args.optimizationJobName ??
             new ChildNames("fm-fleet:sagemaker:OptimizationJob", name, nameParts ?? partsOf(name)).name("job", {
-                // Every field that shapes the output is create-only: a changed job is a new job, under a new
-                // name. Tags, the role and the output's key update a finished job in place (see the diff).
-                content: {
-                    ...api,
-                    tags: undefined,
-                    outputConfig: { ...outputConfig, kmsKeyId: undefined },
-                    stoppingCondition,
-                },
+                // A changed job is a new job, under a new name; what updates in place is left out.
+                content: outputShapingInputs({ ...api, outputConfig, stoppingCondition }),
             });
         const outputUrl = outputPerJob
             ? `${outputConfig.s3OutputLocation}${optimizationJobName}/`

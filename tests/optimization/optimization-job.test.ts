@@ -61,13 +61,27 @@ describe("OptimizationJob", () => {
         }
     });
 
-    it("names a changed job anew (every field is create-only), but not for a changed wait timeout", async () => {
+    it("names a changed job anew when what it makes changes, but not for what updates it in place", async () => {
         const name = async (args: OptimizationJobArgs) =>
             (await underMocks(() => new OptimizationJob("chat/llama3-70b/awq", args))).result.physicalName;
         const base = await name(ARGS);
         assert.notEqual(await name({ ...ARGS, deploymentInstanceType: "ml.g6e.12xlarge" }), base);
         assert.notEqual(await name({ ...ARGS, stoppingCondition: { maxRuntimeInSeconds: 7200 } }), base);
+        assert.notEqual(
+            await name({ ...ARGS, outputConfig: { s3OutputLocation: "s3://fm-fleet-models/other/" } }),
+            base,
+        );
+        // What the provider's diff updates in place: the wait, the role, the tags, the output's key.
         assert.equal(await name({ ...ARGS, waitTimeoutSeconds: 60 }), base);
+        assert.equal(
+            await name({
+                ...ARGS,
+                roleArn: "arn:aws:iam::123456789012:role/other",
+                tags: { team: "llm" },
+                outputConfig: { ...ARGS.outputConfig, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k2" },
+            }),
+            base,
+        );
     });
 
     it("rejects arguments the API would reject, naming every field at once, before registering anything", async () => {
