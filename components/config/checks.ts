@@ -40,7 +40,12 @@ function checkUnique(path: string, items: [number, Raw][], what: string, issues:
  * A model's optimization job: the rules the FoundationModel checks too (one function), and, knowing the
  * endpoint, that the job optimizes for a type the endpoint serves on.
  */
-function checkOptimization(path: string, model: Raw, endpoint: Raw, issues: ConfigIssue[]): void {
+function checkOptimization(
+    { path, endpointPath }: { path: string; endpointPath: string },
+    model: Raw,
+    endpoint: Raw,
+    issues: ConfigIssue[],
+): void {
     const optimization = model.optimization;
     if (!isObject(optimization)) return;
     const instanceType = optimization.instanceType ?? endpoint.instanceType;
@@ -48,7 +53,7 @@ function checkOptimization(path: string, model: Raw, endpoint: Raw, issues: Conf
         // A defaulted instance type is reported where it comes from: the endpoint.
         const at =
             issue.path === "optimization.instanceType" && optimization.instanceType === undefined
-                ? `${path.slice(0, path.lastIndexOf(".foundationModels"))}.instanceType`
+                ? `${endpointPath}.instanceType`
                 : `${path}.${issue.path}`;
         issues.push({ path: at, message: issue.message });
     }
@@ -223,7 +228,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
-            checkOptimization(mat, model, endpoint, issues);
+            checkOptimization({ path: mat, endpointPath: at }, model, endpoint, issues);
             checkRollout(`${mat}.rollout`, model.rollout, issues);
             checkPlacement(`${mat}.placement`, model.placement, issues);
         }
