@@ -130,8 +130,8 @@ export const monthlyCostBudget: StackValidationPolicy = {
             if (!config) continue;
             for (const v of variantsOf(config.props)) {
                 // Idle on the first choice; at peak, possibly on the dearest fallback.
-                const price = catalogEntry(v.instanceType)?.usdPerHour;
                 const prices = v.instanceTypes.map((t) => catalogEntry(t)?.usdPerHour);
+                const price = prices[0];
                 const peakPrice = prices.some((p) => p === undefined) ? undefined : Math.max(...(prices as number[]));
                 const min = minInstancesOf(v);
                 const variantTarget = graph

@@ -59,8 +59,7 @@ export function variantsOf(props: any): VariantView[] {
                 : [...pools]
                       .sort((a: any, b: any) => (num(a?.priority) as number) - (num(b?.priority) as number))
                       .map((p: any) => str(p?.instanceType))
-                      .filter((t) => t !== undefined)
-                      .map((t) => t as string | Unknown);
+                      .filter((t): t is string | Unknown => t !== undefined);
         const own = str(v?.instanceType);
         const instanceTypes: (string | Unknown)[] = pooled.length > 0 ? pooled : own === undefined ? [] : [own];
         return {
