@@ -101,48 +101,33 @@ describe("rollout rules", () => {
         });
 
         it("fails no placement, BINPACK, and an unbounded or too large imbalance", async () => {
-            assert.deepEqual(await violations(availabilityZoneBalance, happyStack().ic, { maxImbalance: 1 }), [
-                `Inference component "chat-llama-ic" must spread its copies across Availability Zones, got no schedulingConfig. ${fix}`,
-            ]);
-            assert.deepEqual(
-                await violations(
-                    availabilityZoneBalance,
-                    withScheduling({
-                        placementStrategy: "BINPACK",
-                        availabilityZoneBalance: { enforcementMode: "PERMISSIVE" },
-                    }),
-                    { maxImbalance: 1 },
-                ),
+            const spreadMust = "must spread its copies across Availability Zones";
+            const boundMust = "must bound its copies' imbalance between Availability Zones to 1";
+            const cases: [scheduling: unknown, expected: string][] = [
+                [undefined, `${spreadMust}, got no schedulingConfig.`],
                 [
-                    `Inference component "chat-llama-ic" must spread its copies across Availability Zones, got placement BINPACK. ${fix}`,
+                    { placementStrategy: "BINPACK", availabilityZoneBalance: { enforcementMode: "PERMISSIVE" } },
+                    `${spreadMust}, got placement BINPACK.`,
                 ],
-            );
-            assert.deepEqual(
-                await violations(
-                    availabilityZoneBalance,
-                    withScheduling({
-                        placementStrategy: "SPREAD",
-                        availabilityZoneBalance: { enforcementMode: "PERMISSIVE" },
-                    }),
-                    { maxImbalance: 1 },
-                ),
                 [
-                    `Inference component "chat-llama-ic" must bound its copies' imbalance between Availability Zones to 1, got no maxImbalance. ${fix}`,
+                    { placementStrategy: "SPREAD", availabilityZoneBalance: { enforcementMode: "PERMISSIVE" } },
+                    `${boundMust}, got no maxImbalance.`,
                 ],
-            );
-            assert.deepEqual(
-                await violations(
-                    availabilityZoneBalance,
-                    withScheduling({
+                [
+                    {
                         placementStrategy: "SPREAD",
                         availabilityZoneBalance: { enforcementMode: "PERMISSIVE", maxImbalance: 3 },
-                    }),
-                    { maxImbalance: 1 },
-                ),
-                [
-                    `Inference component "chat-llama-ic" must bound its copies' imbalance between Availability Zones to 1, got 3. ${fix}`,
+                    },
+                    `${boundMust}, got 3.`,
                 ],
-            );
+            ];
+            for (const [scheduling, expected] of cases) {
+                assert.deepEqual(
+                    await violations(availabilityZoneBalance, withScheduling(scheduling), { maxImbalance: 1 }),
+                    [`Inference component "chat-llama-ic" ${expected} ${fix}`],
+                    JSON.stringify(scheduling),
+                );
+            }
         });
 
         it("skips an unknown placement", async () => {
