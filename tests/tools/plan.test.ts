@@ -15,7 +15,7 @@ const VIOLATING = [
 ];
 
 describe("offline plan (tools/plan)", function () {
-    // Each run starts the policy pack (ts-node type-checks it) and the program: seconds, not milliseconds.
+    // Each run loads the Pulumi SDK in a worker and the pack analyzes it: seconds, not milliseconds.
     this.timeout(180_000);
     const runs: Record<string, CliRun> = {};
     let orphansBefore: string[] = [];

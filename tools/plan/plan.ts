@@ -36,7 +36,7 @@ export interface PlanOptions {
 
 /** Milliseconds spent in each phase. */
 export interface PlanTimings {
-    /** Starting the pack (run-policy-pack + ts-node type check), overlapped with the program. */
+    /** Starting the pack (run-policy-pack loading its compiled build), overlapped with the program. */
     packStartMs: number;
     /** Running the program under mocks until every registration settled. */
     programMs: number;

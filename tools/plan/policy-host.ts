@@ -61,8 +61,9 @@ const withoutPrefix = (text: string, prefix: string) => (text.startsWith(prefix)
 
 /**
  * A policy pack started the way the Pulumi CLI starts one: `@pulumi/pulumi/cmd/run-policy-pack` in the
- * pack's directory (ts-node with type checking), its port read from the first line of stdout, then driven
- * over the analyzer gRPC protocol. An engine service receives the pack's log calls.
+ * pack's directory (which loads the package's `main`, its compiled build), its port read from the first
+ * line of stdout, then driven over the analyzer gRPC protocol. An engine service receives the pack's log
+ * calls.
  */
 export class PolicyPackHost {
     /** Messages the pack logged to the engine (errors while loading, mostly). */
