@@ -2,6 +2,7 @@ import { readFileSync } from "fs";
 import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetClient, InvokeRequest, Target } from "./client";
+import type { ColdStartOptions } from "./cold-start";
 import { NEW_SESSION } from "./sessions";
 import { FleetNames, nameRows, parseStackOutputs, resolveTarget, StackOutputsError } from "./stack-outputs";
 
@@ -12,6 +13,8 @@ export interface CliIo {
     readonly signal?: AbortSignal;
     /** Reads standard input (`--body-file -`, `--stack-outputs -`). @default file descriptor 0 */
     readonly readStdin?: () => Buffer;
+    /** How `invoke` waits between attempts to wake a component. @default a timer that honours `signal` */
+    readonly sleep?: ColdStartOptions["sleep"];
 }
 
 /** Exit codes: a call that failed, and a command that was wrong before anything was sent. */
@@ -171,6 +174,7 @@ async function invokeCommand(options: InvokeOptions, io: CliIo): Promise<void> {
         sdk: { region: options.region, endpoint: options.endpointUrl },
         budgetMs: options.coldStartBudget * 1000,
         requestTimeoutMs: options.timeout * 1000,
+        sleep: io.sleep,
         onWaiting: (p) =>
             io.stderr.write(
                 `fm-fleet: no capacity yet (scaled to zero?), waking: attempt ${p.attempt}, ${Math.round(p.elapsedMs / 1000)} s elapsed, retrying in ${(p.nextDelayMs / 1000).toFixed(1)} s\n`,

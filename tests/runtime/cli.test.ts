@@ -3,6 +3,9 @@ import { runCli } from "../../runtime/cli";
 import { FakeSageMakerRuntime } from "../../tools/loopback/sagemaker-runtime-server";
 import { loopbackRuntime } from "../helpers/loopback";
 
+/** The waits between wake attempts, which the CLI asks for instead of sleeping through them. */
+const waits: number[] = [];
+
 /** Runs the CLI in-process with captured output, against the loopback server. */
 async function cli(server: FakeSageMakerRuntime, ...args: string[]) {
     let stdout = "";
@@ -11,6 +14,7 @@ async function cli(server: FakeSageMakerRuntime, ...args: string[]) {
     const code = await runCli(["invoke", "--region", "us-east-1", "--endpoint-url", server.url, ...args], {
         stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : decoder.decode(c)) },
         stderr: { write: (c: string) => (stderr += c) },
+        sleep: async (ms) => void waits.push(ms),
     });
     return { code, stdout, stderr };
 }
@@ -52,14 +56,22 @@ describe("fm-fleet invoke (CLI)", () => {
         assert.match(r.stdout, /^\{"token":"i-0[abc]"\}\n\{"token":"chat-ic"\}\n\{"token":"done"\}\n$/);
     });
 
-    it("reports waking on stderr", async () => {
+    it("reports waking on stderr, waiting the first backoff between attempts", async () => {
         server.behaviour.noCapacity["cold-ic"] = 1;
+        waits.length = 0;
         const r = await cli(server, "--endpoint", "chat", "--component", "cold-ic", "--body", "{}");
         assert.equal(r.code, 0);
-        assert.match(
-            r.stderr,
-            /^fm-fleet: no capacity yet \(scaled to zero\?\), waking: attempt 1, 0 s elapsed, retrying in \d\.\d s\nfm-fleet: woke after \d+ s and 2 attempts\n$/,
+        assert.equal(waits.length, 1);
+        // Full jitter on the 2 s first delay: between 1 and 2 s, as the progress line says.
+        assert.ok(waits[0] >= 1000 && waits[0] <= 2000, String(waits[0]));
+        const [waking, woke, rest] = r.stderr.split("\n");
+        assert.equal(
+            waking,
+            `fm-fleet: no capacity yet (scaled to zero?), waking: attempt 1, 0 s elapsed, retrying in ${(waits[0] / 1000).toFixed(1)} s`,
         );
+        // The time is the wall clock's: the requests, not the wait, which did not sleep.
+        assert.match(woke, /^fm-fleet: woke after \d+ s and 2 attempts$/);
+        assert.equal(rest, "");
     });
 
     it("exits non-zero with a one-line reason", async () => {
