@@ -268,7 +268,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
                 .argParser(seconds)
                 .default(600),
         )
-        .addOption(new Option("--timeout <seconds>", "per-attempt timeout").argParser(seconds).default(120))
+        .addOption(
+            new Option("--timeout <seconds>", "how long each attempt waits for its answer (or a stream's start)")
+                .argParser(seconds)
+                .default(120),
+        )
         .option("--verbose", "on failure, also print the error's details")
         .action(async (options: InvokeOptions) => {
             verbose = !!options.verbose;
@@ -294,7 +298,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const reason = usage
             ? error.message.replace(/^error: /, "")
             : error.name === "AbortError" || error.name === "TimeoutError"
-              ? `request aborted (${error.message})`
+              ? `request aborted (${error.cause instanceof Error ? error.cause.message : error.message})`
               : `${error.name}: ${error.message}`;
         io.stderr.write(`fm-fleet: ${reason.split("\n")[0]}\n`);
         if (verbose && !usage) {

@@ -1,10 +1,10 @@
 import {
     InvokeEndpointCommand,
-    InvokeEndpointCommandOutput,
     InvokeEndpointWithResponseStreamCommand,
     SageMakerRuntimeClient,
     SageMakerRuntimeClientConfig,
 } from "@aws-sdk/client-sagemaker-runtime";
+import { Attempt } from "./attempt";
 import { ColdStartOptions, retryWhileCold } from "./cold-start";
 import { asMalformedResponse } from "./malformed-response";
 import { isExpired, NEW_SESSION, parseNewSessionId, Session, SessionExpiredError } from "./sessions";
@@ -85,13 +85,6 @@ function sessionIdOf(session: InvokeRequest["session"]): string | undefined {
     return session.id;
 }
 
-/** An AbortSignal that fires on the caller's signal or after `timeoutMs`, whichever comes first. */
-function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-    if (timeoutMs === undefined) return signal;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    return signal ? AbortSignal.any([signal, timeout]) : timeout;
-}
-
 /**
  * A small client for the fleet: invokes base models, adapters and multi-model targets, opens and closes
  * sticky sessions, streams, and waits out a cold start when a component scaled to zero. Built on the SDK
@@ -153,11 +146,8 @@ export class FleetClient {
             CustomAttributes: request.customAttributes,
             SessionId: sessionId,
         });
-        const { result, attempts, waitedMs } = await retryWhileCold<InvokeEndpointCommandOutput>(
-            () =>
-                this.sdk
-                    .send(command, { abortSignal: deadline(request.signal, this.timeout(request)) })
-                    .catch((e) => Promise.reject(asMalformedResponse(e))),
+        const { result, attempts, waitedMs } = await retryWhileCold(
+            async () => (await this.attempt((abortSignal) => this.sdk.send(command, { abortSignal }), request)).output,
             this.coldStart(request.signal),
         );
         const body = result.Body ?? new Uint8Array();
@@ -214,14 +204,31 @@ export class FleetClient {
             SessionId: sessionId,
         });
         const { result } = await retryWhileCold(
-            () =>
-                this.sdk
-                    .send(command, { abortSignal: deadline(request.signal, this.timeout(request)) })
-                    .catch((e) => Promise.reject(asMalformedResponse(e))),
+            () => this.attempt((abortSignal) => this.sdk.send(command, { abortSignal }), request),
             this.coldStart(request.signal),
         );
-        if (!result.Body)
+        if (!result.output.Body) {
+            result.attempt.end();
             throw new Error(`Endpoint ${request.endpointName} answered a stream request without a stream.`);
-        return payloadParts(result.Body);
+        }
+        return payloadParts(result.output.Body, result.attempt);
+    }
+
+    /**
+     * Sends one attempt of a command. Its timeout bounds the wait for the response: for InvokeEndpoint the
+     * whole body (the SDK reads it before answering), for a stream its start.
+     */
+    private async attempt<Output>(
+        send: (abortSignal: AbortSignal) => Promise<Output>,
+        request: { signal?: AbortSignal; timeoutMs?: number },
+    ): Promise<{ output: Output; attempt: Attempt }> {
+        const attempt = new Attempt(request.signal, this.timeout(request));
+        try {
+            return { output: await send(attempt.signal), attempt };
+        } catch (e) {
+            throw asMalformedResponse(e);
+        } finally {
+            attempt.responded();
+        }
     }
 }

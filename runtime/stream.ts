@@ -1,4 +1,5 @@
 import { ResponseStream } from "@aws-sdk/client-sagemaker-runtime";
+import type { Attempt } from "./attempt";
 
 /** Raised when the model or the service fails in the middle of a response stream. */
 export class StreamError extends Error {
@@ -27,12 +28,29 @@ function asStreamError(error: unknown): unknown {
     return error;
 }
 
-/** The payload parts of a response stream, in order; a stream error becomes a {@link StreamError}. */
-export async function* payloadParts(events: AsyncIterable<ResponseStream>): AsyncGenerator<Uint8Array> {
+/** What the SDK raises for a request aborted before its answer, for one aborted mid-stream: the same error. */
+function abortError(signal: AbortSignal): Error {
+    const error = new Error("Request aborted", { cause: signal.reason });
+    error.name = "AbortError";
+    return error;
+}
+
+/**
+ * The payload parts of a response stream, in order; a stream error becomes a {@link StreamError}. With the
+ * request's attempt: a stream cut by the caller's abort fails as an abort (an AbortError whose cause is the
+ * signal's reason, as before the stream starts), not as a broken stream; and the request ends with the
+ * reading, early or not.
+ */
+export async function* payloadParts(
+    events: AsyncIterable<ResponseStream>,
+    request?: Pick<Attempt, "signal" | "end">,
+): AsyncGenerator<Uint8Array> {
     try {
         yield* parts(events);
     } catch (error) {
-        throw asStreamError(error);
+        throw request?.signal.aborted ? abortError(request.signal) : asStreamError(error);
+    } finally {
+        request?.end();
     }
 }
 

@@ -74,6 +74,35 @@ describe("fm-fleet invoke (CLI)", () => {
         assert.equal(rest, "");
     });
 
+    it("reports a stream interrupted mid-way as interrupted, after the parts it printed", async () => {
+        server.behaviour.partDelayMs = 200;
+        const controller = new AbortController();
+        const decoder = new TextDecoder();
+        let stdout = "";
+        let stderr = "";
+        const code = await runCli(
+            [
+                ...["invoke", "--region", "us-east-1", "--endpoint-url", server.url],
+                ...["--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--stream"],
+            ],
+            {
+                stdout: {
+                    write: (c: string | Uint8Array) => {
+                        stdout += typeof c === "string" ? c : decoder.decode(c);
+                        controller.abort(new Error("interrupted")); // what bin/fm-fleet.js does on SIGINT
+                    },
+                },
+                stderr: { write: (c: string) => (stderr += c) },
+                signal: controller.signal,
+            },
+        );
+        assert.equal(code, 1);
+        assert.match(stdout, /^\{"token":"i-0[abc]"\}\n$/);
+        assert.equal(stderr, "fm-fleet: request aborted (interrupted)\n");
+        await server.streamClosed();
+        assert.deepEqual(server.streams, [{ parts: 1, closedEarly: true }]);
+    });
+
     it("exits non-zero with a one-line reason", async () => {
         const r = await cli(
             server,

@@ -176,7 +176,7 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
             (e: Error) => {
                 assert.ok(e instanceof StreamError, `${e.name}: ${e.message}`);
                 assert.equal(e.message, "The model failed mid-stream: CUDA out of memory");
-                assert.equal(e.errorCode, "ModelError");
+                assert.equal(e.errorCode, "StreamBroken");
                 return true;
             },
         );
@@ -307,5 +307,63 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
             client({ requestTimeoutMs: 60 }).invoke({ endpointName: "e", inferenceComponentName: "ic", body: {} }),
             (e: Error) => ["AbortError", "TimeoutError"].includes(e.name),
         );
+    });
+
+    describe("a stream's request, from its start to its end", () => {
+        const request = { endpointName: "e", inferenceComponentName: "ic", body: {} };
+        /** Waits (up to 2 s) until the server has seen the stream's connection close. */
+        async function closed(): Promise<{ parts: number; closedEarly: boolean }> {
+            for (const deadline = Date.now() + 2_000; Date.now() < deadline;) {
+                if (server.streams[0]?.closedEarly) break;
+                await new Promise((r) => setTimeout(r, 10));
+            }
+            return server.streams[0];
+        }
+
+        it("bounds the wait for the stream's start by the timeout, not the generation after it", async () => {
+            // Three parts 150 ms apart: the generation outlasts the 100 ms timeout, and must not be cut.
+            server.behaviour.partDelayMs = 150;
+            const parts: string[] = [];
+            await collect(client({ requestTimeoutMs: 100 }).stream(request), parts);
+            assert.equal(parts.length, 3);
+            assert.equal(parts[2], '{"token":"done"}\n');
+            assert.deepEqual(server.streams, [{ parts: 3, closedEarly: false }]);
+
+            server.reset();
+            server.behaviour.delayMs = 1_000;
+            await assert.rejects(client({ requestTimeoutMs: 100 }).stream(request), (e: Error) => {
+                assert.equal(e.name, "AbortError");
+                assert.equal((e.cause as Error).name, "TimeoutError");
+                return true;
+            });
+        });
+
+        it("ends the request when its reader leaves early, so the model stops generating for nobody", async () => {
+            server.behaviour.partDelayMs = 200;
+            for await (const part of await client().stream(request)) {
+                assert.match(decoder.decode(part), /^\{"token":"i-0[abc]"\}\n$/);
+                break;
+            }
+            assert.deepEqual(await closed(), { parts: 1, closedEarly: true });
+        });
+
+        it("fails an abort mid-stream with the abort, not as a broken stream, and ends the request", async () => {
+            server.behaviour.partDelayMs = 200;
+            const controller = new AbortController();
+            const parts: string[] = [];
+            const reading = collect(client().stream({ ...request, signal: controller.signal }), parts);
+            while (parts.length === 0) await new Promise((r) => setTimeout(r, 10));
+            controller.abort(new Error("interrupted"));
+            // As the SDK reports an abort before the answer: an AbortError whose cause is the signal's reason.
+            await assert.rejects(reading, (e: Error) => {
+                assert.ok(!(e instanceof StreamError));
+                assert.equal(e.name, "AbortError");
+                assert.equal(e.message, "Request aborted");
+                assert.equal((e.cause as Error).message, "interrupted");
+                return true;
+            });
+            assert.equal(parts.length, 1);
+            assert.deepEqual(await closed(), { parts: 1, closedEarly: true });
+        });
     });
 });

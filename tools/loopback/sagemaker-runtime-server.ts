@@ -35,13 +35,23 @@ export interface Behaviour {
     corruptStream: boolean;
     /** Hold each answer this long (for timeouts and aborts). */
     delayMs: number;
+    /** Hold each part of a stream after the first this long: a generation that takes its time. */
+    partDelayMs: number;
     /** Session lifetime. */
     sessionTtlMs: number;
 }
 
 /** Every fault switched off (the session lifetime is a setting, not a fault, and is left alone). */
 function normalBehaviour(): Omit<Behaviour, "sessionTtlMs"> {
-    return { noCapacity: {}, throttle: 0, malformed: 0, streamError: false, corruptStream: false, delayMs: 0 };
+    return {
+        noCapacity: {},
+        throttle: 0,
+        malformed: 0,
+        streamError: false,
+        corruptStream: false,
+        delayMs: 0,
+        partDelayMs: 0,
+    };
 }
 
 interface SessionState {
@@ -58,6 +68,9 @@ interface SessionState {
  */
 export class FakeSageMakerRuntime extends LoopbackServer {
     public readonly requests: SeenRequest[] = [];
+    /** Each stream answered: the parts written, and whether the client closed it before its end. */
+    public readonly streams: { parts: number; closedEarly: boolean }[] = [];
+    private readonly streamsClosed: Promise<void>[] = [];
     public readonly behaviour: Behaviour = { ...normalBehaviour(), sessionTtlMs: 20 * 60 * 1000 };
     private readonly sessions = new Map<string, SessionState>();
     private next = 0;
@@ -66,9 +79,16 @@ export class FakeSageMakerRuntime extends LoopbackServer {
         super();
     }
 
+    /** Settles once the connection of the `index`th stream since the last reset has closed. */
+    streamClosed(index = 0): Promise<void> {
+        return this.streamsClosed[index];
+    }
+
     /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
     reset(): void {
         this.requests.length = 0;
+        this.streams.length = 0;
+        this.streamsClosed.length = 0;
         Object.assign(this.behaviour, normalBehaviour());
     }
 
@@ -167,11 +187,25 @@ export class FakeSageMakerRuntime extends LoopbackServer {
             `{"token":"${answer.component ?? answer.endpoint}"}\n`,
             `{"token":"done"}\n`,
         ];
+        const stream = { parts: 0, closedEarly: false };
+        this.streams.push(stream);
+        let ended = false;
+        this.streamsClosed.push(
+            new Promise((resolve) =>
+                res.once("close", () => {
+                    stream.closedEarly = !ended;
+                    resolve();
+                }),
+            ),
+        );
         for (const [i, part] of parts.entries()) {
+            if (i > 0 && b.partDelayMs > 0) await new Promise((r) => setTimeout(r, b.partDelayMs));
+            if (res.destroyed) return;
             if (b.corruptStream && i === 1) {
                 b.corruptStream = false;
                 // A frame whose length prefix and checksums do not match its bytes.
                 res.write(Buffer.from([0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9, 9, 9, 9, 9]));
+                ended = true;
                 return void res.end();
             }
             if (b.streamError && i === 1) {
@@ -183,11 +217,14 @@ export class FakeSageMakerRuntime extends LoopbackServer {
                             ":exception-type": { type: "string", value: "ModelStreamError" },
                             ":content-type": { type: "string", value: "application/json" },
                         },
+                        // The API's codes: StreamBroken (the model server's stream broke) or
+                        // ModelInvocationTimeExceeded (ResponseStream, SageMaker API reference).
                         body: encoder.encode(
-                            JSON.stringify({ Message: "CUDA out of memory", ErrorCode: "ModelError" }),
+                            JSON.stringify({ Message: "CUDA out of memory", ErrorCode: "StreamBroken" }),
                         ),
                     }),
                 );
+                ended = true;
                 return void res.end();
             }
             res.write(
@@ -200,7 +237,9 @@ export class FakeSageMakerRuntime extends LoopbackServer {
                     body: encoder.encode(part),
                 }),
             );
+            stream.parts++;
         }
+        ended = true;
         res.end();
     }
 }
