@@ -7,7 +7,14 @@ import {
 import { Attempt } from "./attempt";
 import { ColdStartOptions, retryWhileCold } from "./cold-start";
 import { asMalformedResponse } from "./malformed-response";
-import { isExpired, NEW_SESSION, parseNewSessionId, Session, SessionExpiredError } from "./sessions";
+import {
+    isExpired,
+    NEW_SESSION,
+    parseNewSessionId,
+    Session,
+    SessionExpiredError,
+    SessionNotClosedError,
+} from "./sessions";
 import { FleetNames, parseStackOutputs, resolveTarget, StackOutputsError, TargetRef } from "./stack-outputs";
 import { payloadParts } from "./stream";
 
@@ -176,11 +183,15 @@ export class FleetClient {
         return result as InvokeResult & { newSession: Session };
     }
 
-    /** Closes a session with the container's close request; returns the id the service reports closed. */
+    /**
+     * Closes a session with the container's close request; returns the id the service reports closed, and
+     * throws a {@link SessionNotClosedError} when it reports none.
+     */
     async closeSession(target: Target, session: Session | string, signal?: AbortSignal): Promise<string> {
         const id = typeof session === "string" ? session : session.id;
         const result = await this.invoke({ ...target, body: CLOSE_SESSION_BODY, session: id, signal });
-        return result.closedSessionId ?? id;
+        if (!result.closedSessionId) throw new SessionNotClosedError(id, target.endpointName);
+        return result.closedSessionId;
     }
 
     /**

@@ -40,3 +40,19 @@ export class SessionExpiredError extends Error {
         this.name = "SessionExpiredError";
     }
 }
+
+/**
+ * A close request answered without `ClosedSessionId`, which the API sets only "if you closed a stateful
+ * session with your request" (InvokeEndpoint response): the session was not closed.
+ */
+export class SessionNotClosedError extends Error {
+    constructor(
+        public readonly sessionId: string,
+        endpointName: string,
+    ) {
+        super(
+            `Endpoint ${endpointName} answered the close of session ${sessionId} without closing it (no ClosedSessionId): its container does not close sessions on {"requestType":"CLOSE"}, or the session is not its.`,
+        );
+        this.name = "SessionNotClosedError";
+    }
+}

@@ -48,6 +48,19 @@ describe("fm-fleet invoke (CLI)", () => {
         assert.equal(JSON.parse(again.stdout).instance, JSON.parse(r.stdout).instance);
         const closed = await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--close-session", id);
         assert.deepEqual(closed, { code: 0, stdout: "", stderr: `fm-fleet: closed session ${id}\n` });
+        // A container that closes nothing: the command says so, and fails.
+        const { stderr: opened } = await cli(
+            server,
+            ...["--endpoint", "chat", "--component", "chat-ic"],
+            ...["--body", "{}", "--session", "new"],
+        );
+        const other = /^fm-fleet: session (\S+) /.exec(opened)![1];
+        server.behaviour.ignoreClose = true;
+        assert.deepEqual(await cli(server, "--endpoint", "chat", "--component", "chat-ic", "--close-session", other), {
+            code: 1,
+            stdout: "",
+            stderr: `fm-fleet: SessionNotClosedError: Endpoint chat answered the close of session ${other} without closing it (no ClosedSessionId): its container does not close sessions on {"requestType":"CLOSE"}, or the session is not its.\n`,
+        });
     });
 
     it("streams the parts to stdout", async () => {

@@ -147,6 +147,19 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         await assert.rejects(c.invoke({ ...target, body: {}, session: newSession }), { name: "ValidationError" });
     });
 
+    it("fails a close that the container answered without closing the session", async () => {
+        const c = client();
+        const target = { endpointName: "chat-endpoint", inferenceComponentName: "chat-llava-ic" };
+        const { newSession } = await c.openSession({ ...target, body: {} });
+        server.behaviour.ignoreClose = true;
+        await assert.rejects(c.closeSession(target, newSession), {
+            name: "SessionNotClosedError",
+            message: `Endpoint chat-endpoint answered the close of session ${newSession.id} without closing it (no ClosedSessionId): its container does not close sessions on {"requestType":"CLOSE"}, or the session is not its.`,
+        });
+        // The session is still open, and usable.
+        assert.equal((await c.invoke({ ...target, body: {}, session: newSession })).attempts, 1);
+    });
+
     it("streams payload parts in order, on a session too", async () => {
         const c = client();
         const target = { endpointName: "chat-endpoint", inferenceComponentName: "chat-llama3-8b-ic" };

@@ -37,6 +37,8 @@ export interface Behaviour {
     delayMs: number;
     /** Hold each part of a stream after the first this long: a generation that takes its time. */
     partDelayMs: number;
+    /** A container that does not close sessions: it answers a close request as any other request. */
+    ignoreClose: boolean;
     /** Session lifetime. */
     sessionTtlMs: number;
 }
@@ -51,6 +53,7 @@ function normalBehaviour(): Omit<Behaviour, "sessionTtlMs"> {
         corruptStream: false,
         delayMs: 0,
         partDelayMs: 0,
+        ignoreClose: false,
     };
 }
 
@@ -84,8 +87,12 @@ export class FakeSageMakerRuntime extends LoopbackServer {
         return this.streamsClosed[index];
     }
 
-    /** Forgets seen requests and returns to normal behaviour (sessions are kept). */
+    /**
+     * Forgets seen requests, returns to normal behaviour and routes the next request to the first instance
+     * again, so a test does not depend on the ones before it (sessions are kept).
+     */
     reset(): void {
+        this.next = 0;
         this.requests.length = 0;
         this.streams.length = 0;
         this.streamsClosed.length = 0;
@@ -155,7 +162,7 @@ export class FakeSageMakerRuntime extends LoopbackServer {
             }
             instance = session.instance;
             sessionId = sessionHeader;
-            if (body.includes('"requestType":"CLOSE"')) {
+            if (body.includes('"requestType":"CLOSE"') && !b.ignoreClose) {
                 session.closed = true;
                 headers["x-amzn-sagemaker-closed-session-id"] = sessionHeader;
             }
