@@ -8,6 +8,12 @@ const { runCli } = require("../tools/build/project-build").requireBuilt("runtime
 
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort(new Error("interrupted")));
+// A reader that goes away (`| head`) closes the pipe: stop the request, so the model stops generating for
+// it, and say so in one line instead of crashing on the unhandled write error.
+process.stdout.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    controller.abort(new Error("stdout was closed"));
+});
 runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
     (code) => (process.exitCode = code),
 );

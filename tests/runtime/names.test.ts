@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -260,5 +260,34 @@ describe("calling the fleet by config names (runtime)", function () {
         assert.ok(verbose.stderr.split("\n").length > 2);
         assert.match(verbose.stderr, /"httpStatusCode":400/);
         assert.doesNotMatch(verbose.stderr, /NodeVersionSupportWarning/);
+    });
+
+    it("stops a stream whose reader closed the pipe (| head), in one line and without a stack trace", async () => {
+        server.behaviour.partDelayMs = 200;
+        const child = spawn(
+            process.execPath,
+            [
+                ...[
+                    path.join(ROOT, "bin/fm-fleet.js"),
+                    "invoke",
+                    "--region",
+                    "us-east-1",
+                    "--endpoint-url",
+                    server.url,
+                ],
+                ...["--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--stream"],
+            ],
+            { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        // Like `head -c 4`: read the first part, then close the pipe.
+        child.stdout.once("data", () => child.stdout.destroy());
+        const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+        assert.equal(stderr, "fm-fleet: request aborted (stdout was closed)\n");
+        assert.equal(code, 1);
+        await server.streamClosed();
+        assert.equal(server.streams[0].closedEarly, true);
+        assert.ok(server.streams[0].parts < 3, `${server.streams[0].parts} parts written`);
     });
 });
