@@ -43,6 +43,14 @@ export class ArgsCheck {
         return this;
     }
 
+    /** A whole number in the API's `[low, high]`, one message for either bound (skipped when undefined). */
+    wholeInRange(path: string, value: number | undefined, [low, high]: readonly [number, number], unit: string): this {
+        if (value === undefined) return this;
+        if (typeof value !== "number" || !Number.isInteger(value))
+            return this.fail(path, messages.wholeNumber(unit, value));
+        return this.range(path, value, low, high, unit);
+    }
+
     /** `{min, max}` of whole numbers, min >= 0, max >= 1, min <= max. */
     bounds(path: string, bounds: { min: number; max: number }, what: string): this {
         this.count(`${path}.min`, bounds.min, 0, what).count(`${path}.max`, bounds.max, 1, what);

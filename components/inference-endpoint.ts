@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { takesVolumeKey } from "../lib/catalog";
-import { Routing, ROUTING_STRATEGIES, SCALE_IN_RANGES } from "../lib/contract";
+import { Routing, ROUTING_STRATEGIES, SCALE_IN_RANGES, VARIANT_RANGES } from "../lib/contract";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
 
@@ -232,8 +232,13 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
             "seconds",
         )
         .range("args.modelDataDownloadTimeoutInSeconds", args.modelDataDownloadTimeoutInSeconds, 60, 3600, "seconds")
-        .count("args.volumeSizeInGb", args.volumeSizeInGb, 1, "GB", true)
-        .count("args.provisionTimeoutSeconds", args.provisionTimeoutSeconds, 1, "seconds", true);
+        .wholeInRange("args.volumeSizeInGb", args.volumeSizeInGb, VARIANT_RANGES.volumeSizeInGb, "GB")
+        .wholeInRange(
+            "args.provisionTimeoutSeconds",
+            args.provisionTimeoutSeconds,
+            VARIANT_RANGES.provisionTimeoutSeconds,
+            "seconds",
+        );
     const priorities = new Map<number, number>();
     (args.fallbackPools ?? []).forEach((pool, i) => {
         const at = `args.fallbackPools[${i}]`;

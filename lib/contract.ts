@@ -88,6 +88,14 @@ export const ROLLING_UPDATE_RANGES = {
 /** The API's range of `SchedulingConfig.AvailabilityZoneBalance.MaxImbalance` (AWS::SageMaker::InferenceComponent schema). */
 export const PLACEMENT_RANGES = { maxImbalance: [0, 100] } as const;
 
+/**
+ * The API's ranges of a production variant's `VariantInstanceProvisionTimeoutInSeconds` ("Valid values: 300
+ * to 3600", CreateEndpointConfig ProductionVariant, @aws-sdk/client-sagemaker) and `VolumeSizeInGB` ("Valid
+ * values between 1 and 512", @pulumi/aws and terraform-provider-aws endpoint_configuration.go), as
+ * `[low, high]`.
+ */
+export const VARIANT_RANGES = { provisionTimeoutSeconds: [300, 3600], volumeSizeInGb: [1, 512] } as const;
+
 /** The API's ranges of `ManagedInstanceScaling.ScaleInPolicy`, as `[low, high]`. */
 export const SCALE_IN_RANGES = { cooldownMinutes: [5, 1440], maximumStep: [1, 100] } as const;
 

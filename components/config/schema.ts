@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { findInstanceType } from "../../lib/catalog";
-import { ROUTING_STRATEGIES } from "../../lib/contract";
+import { ROUTING_STRATEGIES, VARIANT_RANGES } from "../../lib/contract";
 import { JOB_QUANTIZATIONS } from "../../lib/optimization";
 import { QUANTIZATIONS } from "../../lib/sizing";
 import { CONTAINER_FAMILIES } from "../serving-environment";
@@ -17,6 +17,16 @@ const count = (what: string, least: number) =>
         .number()
         .int({ error: (iss) => messages.wholeNumber(what, iss.input) })
         .min(least, { error: (iss) => messages.atLeast(least, iss.input, what) });
+
+/** A whole number in the API's `[low, high]`: one message for either bound. */
+const wholeInRange = (unit: string, [low, high]: readonly [number, number]) => {
+    const error = (iss: { input?: unknown }) => messages.range(low, high, unit, iss.input);
+    return z
+        .number()
+        .int({ error: (iss) => messages.wholeNumber(unit, iss.input) })
+        .min(low, { error })
+        .max(high, { error });
+};
 
 const s3Url = (hint: string, prefixOnly = false) =>
     z.string().refine((v) => isS3Url(v, prefixOnly), { error: (iss) => messages.s3Url(iss.input, hint, prefixOnly) });
@@ -157,7 +167,7 @@ export const endpointSchema = z.strictObject({
         .array(instanceType)
         .max(4, { error: "must list at most 4 types: SageMaker takes 5 pools with the endpoint's own. Drop some." })
         .optional(),
-    provisionTimeoutSeconds: count("seconds", 1).optional(),
+    provisionTimeoutSeconds: wholeInRange("seconds", VARIANT_RANGES.provisionTimeoutSeconds).optional(),
     scaleIn: z
         .strictObject({
             strategy: z.enum(["idle-release", "consolidation"], {
@@ -170,7 +180,7 @@ export const endpointSchema = z.strictObject({
     instances: bounds("instances"),
     routing: routing.optional(),
     networkIsolation: z.boolean().optional(),
-    volumeSizeInGb: count("GB", 1).optional(),
+    volumeSizeInGb: wholeInRange("GB", VARIANT_RANGES.volumeSizeInGb).optional(),
     dataCapture: dataCapture.optional(),
     foundationModels: z.array(foundationModelSchema).min(1, {
         error: "must list at least one foundation model. Add one, or remove the endpoint.",

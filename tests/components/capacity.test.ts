@@ -3,7 +3,7 @@ import { ComponentArgsError, InferenceEndpoint } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { endpointCost } from "../../lib/cost";
 import { issuesOf, validFleet } from "../helpers/configs";
-import { find, inputsOf, underMocks } from "../helpers/pulumi";
+import { find, inputsOf, refused, underMocks } from "../helpers/pulumi";
 
 const ROLE = "arn:aws:iam::123456789012:role/fleet-role";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/abc";
@@ -100,6 +100,40 @@ describe("capacity: fallback pools and scale-in", () => {
             "fleet.endpoints[0].scaleIn.maximumStep: must be between 1 and 100 instances, got 500. Pick a value in that range.",
             "fleet.endpoints[0].foundationModels[0].accelerators: asks for 4 accelerator devices per copy, but ml.g6.2xlarge (fallbackInstanceTypes[1]) has 1. Lower accelerators or pick an instance type with more devices.",
         ]);
+    });
+
+    it("refuses a provision timeout and a volume size outside the API's ranges, in config and in the component", async () => {
+        // CreateEndpointConfig: VariantInstanceProvisionTimeoutInSeconds 300-3600, VolumeSizeInGB 1-512.
+        const fleet = validFleet();
+        fleet.endpoints[0].instanceType = "ml.inf2.24xlarge";
+        fleet.endpoints[0].provisionTimeoutSeconds = 30;
+        fleet.endpoints[0].volumeSizeInGb = 2000;
+        assert.deepEqual(issuesOf(fleet), [
+            "fleet.endpoints[0].provisionTimeoutSeconds: must be between 300 and 3600 seconds, got 30. Pick a value in that range.",
+            "fleet.endpoints[0].volumeSizeInGb: must be between 1 and 512 GB, got 2000. Pick a value in that range.",
+        ]);
+        fleet.endpoints[0].provisionTimeoutSeconds = 300.5;
+        fleet.endpoints[0].volumeSizeInGb = 512;
+        assert.deepEqual(issuesOf(fleet), [
+            "fleet.endpoints[0].provisionTimeoutSeconds: must be a whole number of seconds, got 300.5. Round it.",
+        ]);
+
+        assert.deepEqual(
+            await refused(
+                () =>
+                    new InferenceEndpoint("neuron", {
+                        instanceType: "ml.inf2.24xlarge",
+                        instances: { min: 1, max: 2 },
+                        executionRoleArn: ROLE,
+                        provisionTimeoutSeconds: 3601,
+                        volumeSizeInGb: 0,
+                    }),
+            ),
+            [
+                "args.volumeSizeInGb: must be between 1 and 512 GB, got 0. Pick a value in that range.",
+                "args.provisionTimeoutSeconds: must be between 300 and 3600 seconds, got 3601. Pick a value in that range.",
+            ],
+        );
     });
 
     it("prices the idle floor on the first choice and the peak on the dearest fallback", () => {
