@@ -11,7 +11,10 @@ export const COPY_AUTOSCALING_DEFAULTS = {
     scaleInCooldownSeconds: 300,
     scaleOutCooldownSeconds: 300,
     wakeCooldownSeconds: 60,
-    wakeAlarmPeriodSeconds: 30,
+    // SageMaker publishes NoCapacityInvocationFailures each minute: a 10 or 30 s period makes a
+    // high-resolution alarm (charged more) over a one-minute metric, which CloudWatch says may lapse into
+    // INSUFFICIENT_DATA; AWS's scale-to-zero guide uses 60.
+    wakeAlarmPeriodSeconds: 60,
 } as const;
 
 /** Arguments of {@link CopyAutoscaling}. */
@@ -30,7 +33,7 @@ export interface CopyAutoscalingArgs {
     readonly scaleOutCooldownSeconds?: number;
     /** Cooldown of the wake-from-zero step policy, in seconds. @default 60 */
     readonly wakeCooldownSeconds?: number;
-    /** Period of the wake alarm, 10 or 30 (high-resolution) or a multiple of 60 seconds. @default 30 */
+    /** Period of the wake alarm, 10 or 30 (high-resolution) or a multiple of 60 seconds. @default 60 */
     readonly wakeAlarmPeriodSeconds?: number;
     /** Readable parts the policy and alarm names start with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
@@ -160,7 +163,7 @@ function checkArgs(name: string, args: CopyAutoscalingArgs): void {
     ) {
         check.fail(
             "args.wakeAlarmPeriodSeconds",
-            `must be 10, 30 or a multiple of 60 (CloudWatch alarm periods), got ${period}. Use 30.`,
+            `must be 10, 30 or a multiple of 60 (CloudWatch alarm periods), got ${period}. Use 60: SageMaker publishes the metric each minute.`,
         );
     }
     check.done();

@@ -50,7 +50,7 @@ describe("component arguments (used on their own)", () => {
             [
                 "args: `minCopies` must be <= `maxCopies`, got 3 > 2. Lower minCopies or raise maxCopies.",
                 "args.targetConcurrentRequestsPerCopy: must be > 0, got 0. Use the concurrent requests one copy serves well, e.g. 4.",
-                "args.wakeAlarmPeriodSeconds: must be 10, 30 or a multiple of 60 (CloudWatch alarm periods), got 45. Use 30.",
+                "args.wakeAlarmPeriodSeconds: must be 10, 30 or a multiple of 60 (CloudWatch alarm periods), got 45. Use 60: SageMaker publishes the metric each minute.",
             ],
         );
         assert.deepEqual(

@@ -52,7 +52,7 @@ describe("CopyAutoscaling", () => {
         assert.equal(alarm.metricName, "NoCapacityInvocationFailures");
         assert.deepEqual(alarm.dimensions, { InferenceComponentName: "llm-ic-1234567" });
         assert.equal(alarm.statistic, "Maximum");
-        assert.equal(alarm.period, 30);
+        assert.equal(alarm.period, 60);
         assert.equal(alarm.evaluationPeriods, 1);
         assert.equal(alarm.datapointsToAlarm, 1);
         assert.equal(alarm.threshold, 1);
