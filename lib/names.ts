@@ -23,8 +23,11 @@ export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 export const IAM_ROLE_NAME_MAX = 64;
 /** IAM inline policy names: at most 128 characters (IAM PutRolePolicy API reference). */
 export const IAM_POLICY_NAME_MAX = 128;
-/** Application Auto Scaling policy names: at most 256 printable characters (PutScalingPolicy). */
-export const SCALING_POLICY_NAME_MAX = 256;
+/**
+ * Application Auto Scaling policy names: PutScalingPolicy takes 256 characters, but @pulumi/aws's
+ * `appautoscaling.Policy` (terraform-provider-aws's validation) takes 1 to 255: the lower one.
+ */
+export const SCALING_POLICY_NAME_MAX = 255;
 /** CloudWatch alarm names: at most 255 characters (PutMetricAlarm). */
 export const ALARM_NAME_MAX = 255;
 
