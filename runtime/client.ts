@@ -95,16 +95,25 @@ function sessionIdOf(session: InvokeRequest["session"]): string | undefined {
 /**
  * A small client for the fleet: invokes base models, adapters and multi-model targets, opens and closes
  * sticky sessions, streams, and waits out a cold start when a component scaled to zero. Built on the SDK
- * v3 client; retries other than waking are the SDK's own.
+ * v3 client; retries other than waking are the SDK's own, except for opening and closing a session, which
+ * are sent once.
  */
 export class FleetClient {
     public readonly sdk: SageMakerRuntimeClient;
+    /**
+     * The same SDK client with its retries off, for the requests that change a container's state: opening
+     * a session (a retry after a lost answer opens a second one) and closing one (a retry fails on the
+     * session the first closed). A client passed in `options.client` is used as it is.
+     */
+    private readonly sdkOnce: SageMakerRuntimeClient;
     /** The stack's names, when the client was made {@link fromStackOutputs}. */
     public readonly names: FleetNames | undefined;
     private readonly options: FleetClientOptions;
 
     constructor(options: FleetClientOptions = {}, names?: FleetNames) {
         this.sdk = options.client ?? new SageMakerRuntimeClient(options.sdk ?? {});
+        this.sdkOnce =
+            options.client ?? new SageMakerRuntimeClient({ ...options.sdk, retryStrategy: undefined, maxAttempts: 1 });
         this.options = options;
         this.names = names;
     }
@@ -142,6 +151,10 @@ export class FleetClient {
 
     /** Invokes a model, waiting for capacity if its component is waking from zero. */
     async invoke(request: InvokeRequest): Promise<InvokeResult> {
+        return this.invokeOn(request, sessionIdOf(request.session) === NEW_SESSION ? this.sdkOnce : this.sdk);
+    }
+
+    private async invokeOn(request: InvokeRequest, sdk: SageMakerRuntimeClient): Promise<InvokeResult> {
         const sessionId = sessionIdOf(request.session);
         const command = new InvokeEndpointCommand({
             EndpointName: request.endpointName,
@@ -154,7 +167,7 @@ export class FleetClient {
             SessionId: sessionId,
         });
         const { result, attempts, waitedMs } = await retryWhileCold(
-            async () => (await this.attempt((abortSignal) => this.sdk.send(command, { abortSignal }), request)).output,
+            async () => (await this.attempt((abortSignal) => sdk.send(command, { abortSignal }), request)).output,
             this.coldStart(request.signal),
         );
         const body = result.Body ?? new Uint8Array();
@@ -189,7 +202,7 @@ export class FleetClient {
      */
     async closeSession(target: Target, session: Session | string, signal?: AbortSignal): Promise<string> {
         const id = typeof session === "string" ? session : session.id;
-        const result = await this.invoke({ ...target, body: CLOSE_SESSION_BODY, session: id, signal });
+        const result = await this.invokeOn({ ...target, body: CLOSE_SESSION_BODY, session: id, signal }, this.sdkOnce);
         if (!result.closedSessionId) throw new SessionNotClosedError(id, target.endpointName);
         return result.closedSessionId;
     }

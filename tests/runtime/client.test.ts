@@ -147,6 +147,22 @@ describe("FleetClient against a loopback SageMaker runtime", () => {
         await assert.rejects(c.invoke({ ...target, body: {}, session: newSession }), { name: "ValidationError" });
     });
 
+    it("sends opening and closing a session once: a retry after a lost answer would open a second one", async () => {
+        const c = client();
+        const target = { endpointName: "chat-endpoint", inferenceComponentName: "chat-llava-ic" };
+        server.behaviour.dropAnswer = 1;
+        await assert.rejects(c.openSession({ ...target, body: {} }), { code: "ECONNRESET" });
+        assert.equal(server.requests.length, 1, "sent once");
+        const { newSession } = await c.openSession({ ...target, body: {} });
+        server.behaviour.dropAnswer = 1;
+        await assert.rejects(c.closeSession(target, newSession), { code: "ECONNRESET" });
+        assert.equal(server.requests.length, 3, "sent once");
+        // Other requests keep the SDK's retries: a dropped answer is sent again.
+        server.behaviour.dropAnswer = 1;
+        assert.equal((await c.invoke({ ...target, body: {} })).attempts, 1);
+        assert.equal(server.requests.length, 5);
+    });
+
     it("fails a close that the container answered without closing the session", async () => {
         const c = client();
         const target = { endpointName: "chat-endpoint", inferenceComponentName: "chat-llava-ic" };

@@ -39,6 +39,8 @@ export interface Behaviour {
     partDelayMs: number;
     /** A container that does not close sessions: it answers a close request as any other request. */
     ignoreClose: boolean;
+    /** Act on the next requests, then drop the connection instead of answering: an answer lost on the way. */
+    dropAnswer: number;
     /** Session lifetime. */
     sessionTtlMs: number;
 }
@@ -54,6 +56,7 @@ function normalBehaviour(): Omit<Behaviour, "sessionTtlMs"> {
         delayMs: 0,
         partDelayMs: 0,
         ignoreClose: false,
+        dropAnswer: 0,
     };
 }
 
@@ -181,6 +184,10 @@ export class FakeSageMakerRuntime extends LoopbackServer {
         };
 
         if (match[2] === "invocations") {
+            if (b.dropAnswer > 0) {
+                b.dropAnswer--;
+                return void req.socket.destroy();
+            }
             res.writeHead(200, { ...headers, "content-type": "application/json" });
             return void res.end(JSON.stringify(answer));
         }
