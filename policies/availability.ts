@@ -13,7 +13,15 @@ import { configOf } from "./support/config";
 import { isOneOf, ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN } from "./support/props";
 import { Node, StackGraph } from "./support/stack-graph";
-import { inferenceComponentOf, isAdapter, minInstancesOf, variantsOf } from "./support/views";
+import {
+    inferenceComponentOf,
+    isAdapter,
+    minInstancesOf,
+    provisionedVariantsOf,
+    specificationSubject,
+    variantLabel,
+    variantsOf,
+} from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -76,17 +84,19 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
                 );
             }
         } else if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
-            for (const v of variantsOf(props)) {
+            // A shadow variant keeps billed instances when idle but serves no response: it counts against the
+            // ceiling (dev scales to zero), never toward the floor, which is there for availability.
+            for (const v of provisionedVariantsOf(props)) {
                 const min = minInstancesOf(v);
                 if (typeof min !== "number") continue;
-                const bound = outOfBounds(min, c.minInstancesAtLeast, c.minInstancesAtMost);
+                const bound = outOfBounds(min, v.shadow ? 0 : c.minInstancesAtLeast, c.minInstancesAtMost);
                 if (!bound) continue;
                 const field = v.managed ? "managedInstanceScaling.minInstanceCount" : "initialInstanceCount";
                 const zeroHint = v.managed
                     ? ""
                     : " Only inference-component endpoints (managed instance scaling) can scale to zero.";
                 reportViolation(
-                    `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must keep ${bound} instances when idle, got ${min}. ` +
+                    `Endpoint configuration "${args.name}" ${variantLabel(v)} must keep ${bound} instances when idle, got ${min}. ` +
                         `Set ${field} (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack.${zeroHint}`,
                 );
             }
@@ -399,20 +409,26 @@ export const availabilityZoneBalance: ResourceValidationPolicy = {
     },
     validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
         const ic = inferenceComponentOf(plain(args.props));
-        if (isAdapter(ic) || ic.schedulingConfig === UNKNOWN) return;
+        if (isAdapter(ic)) return;
         const { maxImbalance } = configOf<AvailabilityZoneBalanceConfig>(availabilityZoneBalance, args);
-        const strategy = ic.schedulingConfig?.placementStrategy;
-        const imbalance = num(ic.schedulingConfig?.availabilityZoneBalance?.maxImbalance);
-        if (strategy === UNKNOWN || imbalance === UNKNOWN) return;
-        const fix = `Set specification.schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= ${maxImbalance} (fm-fleet: placement: { strategy: spread, maxImbalance: ${maxImbalance} }).`;
-        if (strategy !== "SPREAD") {
-            reportViolation(
-                `Inference component "${args.name}" must spread its copies across Availability Zones, got ${strategy === undefined ? "no schedulingConfig" : `placement ${shown(strategy)}`}. ${fix}`,
-            );
-        } else if (typeof imbalance !== "number" || imbalance > maxImbalance) {
-            reportViolation(
-                `Inference component "${args.name}" must bound its copies' imbalance between Availability Zones to ${maxImbalance}, got ${imbalance === undefined ? "no maxImbalance" : imbalance}. ${fix}`,
-            );
+        // Each per-instance-type specification places its copies by its own schedulingConfig.
+        for (const spec of ic.specifications) {
+            const scheduling = spec.schedulingConfig;
+            if (scheduling === UNKNOWN) continue;
+            const strategy = scheduling?.placementStrategy;
+            const imbalance = num(scheduling?.availabilityZoneBalance?.maxImbalance);
+            if (strategy === UNKNOWN || imbalance === UNKNOWN) continue;
+            const what = specificationSubject(args.name, spec);
+            const fix = `Set ${spec.path}.schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= ${maxImbalance} (fm-fleet: placement: { strategy: spread, maxImbalance: ${maxImbalance} }).`;
+            if (strategy !== "SPREAD") {
+                reportViolation(
+                    `${what} must spread its copies across Availability Zones, got ${strategy === undefined ? "no schedulingConfig" : `placement ${shown(strategy)}`}. ${fix}`,
+                );
+            } else if (typeof imbalance !== "number" || imbalance > maxImbalance) {
+                reportViolation(
+                    `${what} must bound its copies' imbalance between Availability Zones to ${maxImbalance}, got ${imbalance === undefined ? "no maxImbalance" : imbalance}. ${fix}`,
+                );
+            }
         }
     }),
 };
@@ -440,12 +456,13 @@ export const capacityFallback: ResourceValidationPolicy = {
     },
     validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { families } = configOf<CapacityFallbackConfig>(capacityFallback, args);
-        for (const v of variantsOf(plain(args.props))) {
+        // A shadow variant's instances are provisioned with the endpoint's: a shortage fails its update too.
+        for (const v of provisionedVariantsOf(plain(args.props))) {
             if (v.hasFallback || typeof v.instanceType !== "string") continue;
             const family = instanceFamily(v.instanceType);
             if (family === undefined || !families.includes(family)) continue;
             reportViolation(
-                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" runs on ${v.instanceType} (family ${family}, often short of capacity) and must list a fallback instance pool, got none. ` +
+                `Endpoint configuration "${args.name}" ${variantLabel(v)} runs on ${v.instanceType} (family ${family}, often short of capacity) and must list a fallback instance pool, got none. ` +
                     `Add instancePools with another type the models fit (fm-fleet: endpoints[].fallbackInstanceTypes), or remove ${family} from capacity-fallback.families.`,
             );
         }

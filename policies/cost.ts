@@ -7,7 +7,14 @@ import { isOneOf, ofTypes } from "./support/of-type";
 import { num, plain, shown, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import { tagsOf } from "./support/tags";
-import { catalogEntry, minInstancesOf, physicalNameOf, variantsOf } from "./support/views";
+import {
+    catalogEntry,
+    minInstancesOf,
+    physicalNameOf,
+    provisionedVariantsOf,
+    VariantView,
+    variantLabel,
+} from "./support/views";
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -19,7 +26,8 @@ export interface AllowedInstanceFamiliesConfig {
 /** Instance families a platform team budgets for: current GPU families and Inferentia, plus CPU. */
 export const allowedInstanceFamilies: ResourceValidationPolicy = {
     name: "allowed-instance-families",
-    description: "Checks whether every production variant runs on an instance family the platform team allows.",
+    description:
+        "Checks whether every production and shadow variant runs on an instance family the platform team allows.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -32,14 +40,14 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
     },
     validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { families } = configOf<AllowedInstanceFamiliesConfig>(allowedInstanceFamilies, args);
-        // Every type the variant may land on counts: its own and each fallback pool.
-        for (const v of variantsOf(plain(args.props))) {
+        // Every type the variant may land on counts: its own and each fallback pool, shadow variants' too.
+        for (const v of provisionedVariantsOf(plain(args.props))) {
             for (const instanceType of v.instanceTypes) {
                 if (typeof instanceType !== "string") continue;
                 const family = instanceFamily(instanceType);
                 if (family !== undefined && families.includes(family)) continue;
                 reportViolation(
-                    `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must use an allowed instance family (${families.join(", ")}), ` +
+                    `Endpoint configuration "${args.name}" ${variantLabel(v)} must use an allowed instance family (${families.join(", ")}), ` +
                         `got ${instanceType}${family ? ` (family ${family})` : ""}${v.instanceTypes.length > 1 ? " in its instance pools" : ""}. ` +
                         `Pick a type from an allowed family, or ask the platform team to add ${family ?? "it"} to allowed-instance-families.families.`,
                 );
@@ -65,7 +73,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
         const { maxInstances } = configOf<MaxInstancesPerEndpointConfig>(maxInstancesPerEndpoint, args);
         const fix = `Lower it, or raise max-instances-per-endpoint.maxInstances (${maxInstances}).`;
         if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
-            for (const v of variantsOf(plain(args.props))) {
+            for (const v of provisionedVariantsOf(plain(args.props))) {
                 const counts: [string, unknown][] = [
                     ["initialInstanceCount", v.initialInstanceCount],
                     ["managedInstanceScaling.maxInstanceCount", v.managed?.max],
@@ -73,7 +81,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
                 for (const [field, value] of counts) {
                     if (typeof value === "number" && value > maxInstances) {
                         reportViolation(
-                            `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must have ${field} <= ${maxInstances}, got ${value}. ${fix}`,
+                            `Endpoint configuration "${args.name}" ${variantLabel(v)} must have ${field} <= ${maxInstances}, got ${value}. ${fix}`,
                         );
                     }
                 }
@@ -95,6 +103,16 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** Why a variant's instance bound is not counted: the field it comes from is not set, or not known yet. */
+function missingCount(v: VariantView, bound: "min" | "max", value: unknown): string {
+    const field = v.managed
+        ? `managedInstanceScaling.${bound}InstanceCount`
+        : bound === "min"
+          ? "initialInstanceCount"
+          : "initialInstanceCount or a scalable target's maxCapacity";
+    return value === UNKNOWN ? `${field} unknown` : `no ${field}`;
+}
 
 /** Config of {@link monthlyCostBudget}. */
 export interface MonthlyCostBudgetConfig {
@@ -124,11 +142,15 @@ export const monthlyCostBudget: StackValidationPolicy = {
         let peak = 0;
         const lines: string[] = [];
         const unpriced: string[] = [];
+        const floorUncounted: string[] = [];
+        const peakUncounted: string[] = [];
         for (const endpoint of graph.allOf(SAGEMAKER_TYPES.endpoint)) {
             const endpointName = physicalNameOf(endpoint.resource.type, endpoint.props);
             const config = graph.endpointConfigurationOf(endpointName);
             if (!config) continue;
-            for (const v of variantsOf(config.props)) {
+            // Shadow variants run (and bill) beside the production ones.
+            for (const v of provisionedVariantsOf(config.props)) {
+                const where = v.shadow ? `${endpoint.name} ${variantLabel(v)}` : endpoint.name;
                 // Idle on the first choice; at peak, possibly on the dearest fallback.
                 const prices = v.instanceTypes.map((t) => catalogEntry(t)?.usdPerHour);
                 const price = prices[0];
@@ -140,17 +162,31 @@ export const monthlyCostBudget: StackValidationPolicy = {
                         (t) => t.props.resourceId === `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
                     );
                 const max = v.managed?.max ?? num(variantTarget?.props.maxCapacity) ?? v.initialInstanceCount;
-                if (typeof min !== "number" || typeof max !== "number") continue;
+                if (typeof min !== "number" && typeof max !== "number") continue;
                 if (price === undefined || peakPrice === undefined) {
-                    unpriced.push(`${endpoint.name} (${v.instanceTypes.map(shown).join(", ")})`);
+                    unpriced.push(`${where} (${v.instanceTypes.map(shown).join(", ")})`);
                     continue;
                 }
-                idle += min * price * HOURS_PER_MONTH;
-                peak += max * peakPrice * HOURS_PER_MONTH;
-                lines.push(`${endpoint.name}: ${min}-${max} x ${v.instanceTypes.map(shown).join(" | ")}`);
+                // Each bound counts when it is known; a missing one is named, never dropped with the other.
+                const range =
+                    typeof min !== "number"
+                        ? `up to ${shown(max)}`
+                        : typeof max !== "number"
+                          ? `at least ${min}`
+                          : `${min}-${max}`;
+                lines.push(`${where}: ${range} x ${v.instanceTypes.map(shown).join(" | ")}`);
+                if (typeof min !== "number") floorUncounted.push(`${where} (${missingCount(v, "min", min)})`);
+                if (typeof max !== "number") peakUncounted.push(`${where} (${missingCount(v, "max", max)})`);
+                if (typeof min === "number") idle += min * price * HOURS_PER_MONTH;
+                if (typeof max === "number") peak += max * peakPrice * HOURS_PER_MONTH;
             }
         }
-        const detail = `${lines.join("; ")}${unpriced.length ? `; not priced: ${unpriced.join(", ")}` : ""}`;
+        const detail = [
+            lines.join("; "),
+            ...(unpriced.length ? [`not priced: ${unpriced.join(", ")}`] : []),
+            ...(floorUncounted.length ? [`idle floor not counted: ${floorUncounted.join(", ")}`] : []),
+            ...(peakUncounted.length ? [`peak not counted: ${peakUncounted.join(", ")}`] : []),
+        ].join("; ");
         if (idle > config.maxIdleFloorUsd) {
             reportViolation(
                 `Stack must idle under ${formatUsd(config.maxIdleFloorUsd)}/month, got an idle floor of ${formatUsd(idle)}/month (${detail}). ` +

@@ -4,15 +4,15 @@ import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization,
 import { instanceCatalog, InstanceType } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { ofType, ofTypes } from "./support/of-type";
-import { plain, shown, UNKNOWN } from "./support/props";
+import { plain, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
 import {
     catalogEntry,
     inferenceComponentOf,
     isAdapter,
     modelSizeOf,
-    quantizationOf,
-    variantsOf,
+    provisionedVariantsOf,
+    variantLabel,
 } from "./support/views";
 
 const gib = (n: number) => `${n.toFixed(1)} GiB`;
@@ -24,29 +24,34 @@ export interface QuantizationRequiredAboveSizeConfig {
     maxUnquantizedBillions: number;
 }
 
-/** Large models served in bf16 need the most expensive instances; quantized, they fit far cheaper ones. */
-export const quantizationRequiredAboveSize: ResourceValidationPolicy = {
+/**
+ * Large models served in bf16 need the most expensive instances; quantized, they fit far cheaper ones. A stack
+ * rule: the quantization may be set in the environment of the SageMaker model the component deploys.
+ */
+export const quantizationRequiredAboveSize: StackValidationPolicy = {
     name: "quantization-required-above-size",
     description: "Checks whether inference components serving models above the configured size are quantized.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { maxUnquantizedBillions: { type: "number", minimum: 0, default: 20 } } },
-    validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
+    validateStack: (args, reportViolation) => {
         const { maxUnquantizedBillions } = configOf<QuantizationRequiredAboveSizeConfig>(
             quantizationRequiredAboveSize,
             args,
         );
-        const ic = inferenceComponentOf(plain(args.props));
-        if (isAdapter(ic)) return;
-        const size = modelSizeOf(ic);
-        if (!size || size.billions <= maxUnquantizedBillions) return;
-        const quantization = quantizationOf(ic);
-        if (quantization === UNKNOWN || quantization !== "none") return;
-        reportViolation(
-            `Inference component "${args.name}" serves a ${size.billions}B-parameter model (from ${size.source}) and must be quantized above ${maxUnquantizedBillions}B, ` +
-                `got no quantization. Serve AWQ or FP8 weights (${QUANTIZE_ENV}=awq|fp8, tag ${QUANTIZATION_TAG}; fm-fleet: quantization: awq): ` +
-                `${gib(weightsGib(size.billions, "none"))} in bf16 becomes ${gib(weightsGib(size.billions, "awq"))} with AWQ.`,
-        );
-    }),
+        const graph = new StackGraph(args.resources);
+        for (const { node, ic } of graph.inferenceComponents()) {
+            if (isAdapter(ic)) continue;
+            const { size, quantization } = graph.servedModelOf(ic);
+            if (!size || size.billions <= maxUnquantizedBillions) continue;
+            if (quantization === UNKNOWN || quantization !== "none") continue;
+            reportViolation(
+                `Inference component "${node.name}" serves a ${size.billions}B-parameter model (from ${size.source}) and must be quantized above ${maxUnquantizedBillions}B, ` +
+                    `got no quantization. Serve AWQ or FP8 weights (${QUANTIZE_ENV}=awq|fp8, tag ${QUANTIZATION_TAG}; fm-fleet: quantization: awq): ` +
+                    `${gib(weightsGib(size.billions, "none"))} in bf16 becomes ${gib(weightsGib(size.billions, "awq"))} with AWQ.`,
+                node.resource.urn,
+            );
+        }
+    },
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -134,13 +139,8 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
         const graph = new StackGraph(args.resources);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic)) continue;
-            const modelEnv = graph.modelEnvironmentOf(ic);
-            const size = modelSizeOf(ic, modelEnv);
+            const { size, quantization } = graph.servedModelOf(ic);
             const placement = graph.variantOf(ic);
-            const served = quantizationOf(ic, modelEnv);
-            // A model that serves a quantizing job's output serves quantized weights, whatever it says itself.
-            const job = served === "none" ? graph.optimizationJobOf(ic)?.job.quantization : undefined;
-            const quantization = job !== undefined && job !== "none" ? job : served;
             const accelerators =
                 typeof ic.accelerators === "number" ? ic.accelerators : ic.accelerators === UNKNOWN ? undefined : 1;
             if (!size || quantization === UNKNOWN || accelerators === undefined) continue;
@@ -173,7 +173,7 @@ export interface LoadAwareRoutingConfig {
 export const loadAwareRouting: ResourceValidationPolicy = {
     name: "load-aware-routing",
     description:
-        "Checks whether production variants route requests by load (LEAST_OUTSTANDING_REQUESTS) instead of randomly.",
+        "Checks whether production and shadow variants route requests by load (LEAST_OUTSTANDING_REQUESTS) instead of randomly.",
     enforcementLevel: "advisory",
     configSchema: {
         properties: {
@@ -182,10 +182,11 @@ export const loadAwareRouting: ResourceValidationPolicy = {
     },
     validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {
         const { strategies } = configOf<LoadAwareRoutingConfig>(loadAwareRouting, args);
-        for (const v of variantsOf(plain(args.props))) {
+        // A shadow variant gets a copy of every request: routed randomly, its latency cannot be compared.
+        for (const v of provisionedVariantsOf(plain(args.props))) {
             if (v.routing === UNKNOWN || (v.routing !== undefined && strategies.includes(v.routing))) continue;
             reportViolation(
-                `Endpoint configuration "${args.name}" variant "${shown(v.variantName)}" must route with ${strategies.join(" or ")}, ` +
+                `Endpoint configuration "${args.name}" ${variantLabel(v)} must route with ${strategies.join(" or ")}, ` +
                     `got ${v.routing ?? "RANDOM (no routingConfig, the service default)"}. Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).`,
             );
         }

@@ -5,8 +5,15 @@ import { kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
 import { isEcrImage } from "../lib/images";
 import { configOf } from "./support/config";
 import { isOneOf, ofTypes } from "./support/of-type";
-import { arr, plain, shown, UNKNOWN } from "./support/props";
-import { inferenceComponentOf, kmsKeyOf, variantsOf } from "./support/views";
+import { arr, plain, UNKNOWN } from "./support/props";
+import {
+    inferenceComponentOf,
+    kmsKeyOf,
+    provisionedVariantsOf,
+    specificationSubject,
+    variantLabel,
+    variantsOf,
+} from "./support/views";
 
 /**
  * CKV_AWS_98 / AWS Config sagemaker-endpoint-configuration-kms-key-configured, bounded by the API: a key is
@@ -24,11 +31,12 @@ export const endpointKmsEncryption: ResourceValidationPolicy = {
         for (const message of kmsOnLocalStorage(node)) reportViolation(message);
         const key = kmsKeyOf(props);
         if (key === UNKNOWN || (key !== undefined && key !== "")) return;
-        for (const v of variantsOf(props)) {
+        // The key encrypts the volume of every instance the configuration provisions, shadow variants' too.
+        for (const v of provisionedVariantsOf(props)) {
             // Only a variant whose every type is EBS-only can take a key.
             if (!takesVolumeKey(v.instanceTypes)) continue;
             reportViolation(
-                `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceTypes.join(", ")} (variant "${shown(v.variantName)}", EBS storage), got nothing. ` +
+                `Endpoint configuration "${args.name}" must set a customer-managed KMS key for ${v.instanceTypes.join(", ")} (${variantLabel(v)}, EBS storage), got nothing. ` +
                     `Set kmsKeyId (aws-native) or kmsKeyArn (@pulumi/aws) to a KMS key ARN (fm-fleet: fleet.kmsKeyArn).`,
             );
         }
@@ -83,17 +91,21 @@ export const privateImageRegistry: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const { allowedRegistryPrefixes } = configOf<PrivateImageRegistryConfig>(privateImageRegistry, args);
         const props = plain(args.props);
-        let images: unknown[] = [];
+        let images: [string, unknown][] = [];
         if (isOneOf(SAGEMAKER_TYPES.model, args.type)) {
             const containers = arr(props.containers);
             images = [
                 props.primaryContainer?.image,
                 ...(containers === UNKNOWN ? [] : containers.map((c: any) => c?.image)),
-            ];
+            ].map((image) => [`Model "${args.name}"`, image]);
         } else if (args.type === TYPES.inferenceComponent) {
-            images = [inferenceComponentOf(props).image];
+            // Every specification pulls its own image: `specification` and each per-instance-type one.
+            images = inferenceComponentOf(props).specifications.map((spec) => [
+                specificationSubject(args.name, spec),
+                spec.image,
+            ]);
         }
-        for (const image of images) {
+        for (const [what, image] of images) {
             if (
                 typeof image !== "string" ||
                 isEcrImage(image) ||
@@ -101,7 +113,7 @@ export const privateImageRegistry: ResourceValidationPolicy = {
             )
                 continue;
             reportViolation(
-                `${args.type === TYPES.inferenceComponent ? "Inference component" : "Model"} "${args.name}" must pull its image from a private ECR registry, got ${image}. ` +
+                `${what} must pull its image from a private ECR registry, got ${image}. ` +
                     `Push the image to ECR (<account>.dkr.ecr.<region>.amazonaws.com/<repo>) or add its registry to private-image-registry.allowedRegistryPrefixes.`,
             );
         }

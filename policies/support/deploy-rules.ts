@@ -4,7 +4,15 @@ import { isTarGz } from "../../lib/artifacts";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { arr, shown, UNKNOWN } from "./props";
 import { Node, StackGraph } from "./stack-graph";
-import { inferenceComponentOf, isAdapter, kmsKeyOf, physicalNameOf, variantsOf } from "./views";
+import {
+    inferenceComponentOf,
+    isAdapter,
+    kmsKeyOf,
+    physicalNameOf,
+    provisionedVariantsOf,
+    specificationSubject,
+    variantLabel,
+} from "./views";
 
 /**
  * Rules of the SageMaker API that mocks never enforce and CloudFormation schemas do not encode: a resource
@@ -76,12 +84,13 @@ export const physicalNamesRule: DeployRule = {
 export function kmsOnLocalStorage(node: Node): string[] {
     const key = kmsKeyOf(node.props);
     if (typeof key !== "string" || key === "") return [];
-    return variantsOf(node.props)
+    // Shadow variants are created by the same call, on instances of their own.
+    return provisionedVariantsOf(node.props)
         .map((v) => ({ v, local: localStorageType(v.instanceTypes) }))
         .filter(({ local }) => local !== undefined)
         .map(
             ({ v, local }) =>
-                `${kind(node.resource.type)} "${node.name}" must not set a KMS key for ${local} (variant "${shown(v.variantName)}"), got ${key}. ` +
+                `${kind(node.resource.type)} "${node.name}" must not set a KMS key for ${local} (${variantLabel(v)}), got ${key}. ` +
                 `CreateEndpointConfig fails when KmsKeyId is given for an instance type with local NVMe storage, which the instance encrypts in hardware: remove the key (fm-fleet sets it only on EBS-only types).`,
         );
 }
@@ -96,16 +105,17 @@ export const kmsLocalStorageRule: DeployRule = {
 
 export const volumeSizeRule: DeployRule = {
     name: "endpoint-volume-size",
-    description: "Checks whether production variants set VolumeSizeInGB only on instance types that get an EBS volume.",
+    description:
+        "Checks whether production and shadow variants set VolumeSizeInGB only on instance types that get an EBS volume.",
     source: 'SageMaker API reference, ProductionVariant VolumeSizeInGB: "Currently only Amazon EBS gp2 storage volumes are supported"; instances with local NVMe storage get no EBS gp2 volume (SageMaker developer guide, instance storage)',
     types: SAGEMAKER_TYPES.endpointConfig,
     check: (node) =>
-        variantsOf(node.props)
+        provisionedVariantsOf(node.props)
             .map((v) => ({ v, local: localStorageType(v.instanceTypes) }))
             .filter(({ v, local }) => typeof v.volumeSizeInGb === "number" && local !== undefined)
             .map(
                 ({ v, local }) =>
-                    `${kind(node.resource.type)} "${node.name}" variant "${shown(v.variantName)}" must not set volumeSizeInGb on ${local}, got ${String(v.volumeSizeInGb)}. ` +
+                    `${kind(node.resource.type)} "${node.name}" ${variantLabel(v)} must not set volumeSizeInGb on ${local}, got ${String(v.volumeSizeInGb)}. ` +
                     `The instance serves from its local NVMe storage and SageMaker attaches no EBS volume to it: remove volumeSizeInGb (fm-fleet: endpoints[].volumeSizeInGb), or pick an EBS-only type.`,
             ),
 };
@@ -147,24 +157,27 @@ export const modelDataSourcesRule: DeployRule = {
     source: "SageMaker: inference components reject models with AdditionalModelDataSources (the SageMaker Python SDK folds a draft model into the single model data source for this reason)",
     types: [TYPES.inferenceComponent, ...SAGEMAKER_TYPES.model],
     checkStack: (graph) =>
-        graph.inferenceComponents().flatMap(({ node, ic }) => {
-            const model = graph.modelOf(ic);
-            if (!model) return [];
-            const containers = arr(model.props.containers);
-            const sources = [model.props.primaryContainer, ...(containers === UNKNOWN ? [] : containers)]
-                .map((c: any) => c?.additionalModelDataSources)
-                .filter((list) => Array.isArray(list) && list.length > 0);
-            if (sources.length === 0) return [];
-            const channels = sources.flat().map((s: any) => shown(s?.channelName));
-            return [
-                {
-                    node,
-                    message:
-                        `Inference component "${node.name}" deploys model "${model.name}", which must not carry additionalModelDataSources, got channel ${channels.join(", ")}. ` +
-                        `Inference components reject such models: ship the extra data (e.g. a draft model) inside the model data prefix and point the serving environment at /opt/ml/model/<folder> (fm-fleet: speculativeDecoding.draftModelUrl inside modelDataUrl).`,
-                },
-            ];
-        }),
+        graph.inferenceComponents().flatMap(({ node, ic }) =>
+            // Each specification names its own model: `specification` and each per-instance-type one.
+            ic.specifications.flatMap((spec) => {
+                const model = graph.modelNamed(spec.modelName);
+                if (!model) return [];
+                const containers = arr(model.props.containers);
+                const sources = [model.props.primaryContainer, ...(containers === UNKNOWN ? [] : containers)]
+                    .map((c: any) => c?.additionalModelDataSources)
+                    .filter((list) => Array.isArray(list) && list.length > 0);
+                if (sources.length === 0) return [];
+                const channels = sources.flat().map((s: any) => shown(s?.channelName));
+                return [
+                    {
+                        node,
+                        message:
+                            `${specificationSubject(node.name, spec)} deploys model "${model.name}", which must not carry additionalModelDataSources, got channel ${channels.join(", ")}. ` +
+                            `Inference components reject such models: ship the extra data (e.g. a draft model) inside the model data prefix and point the serving environment at /opt/ml/model/<folder> (fm-fleet: speculativeDecoding.draftModelUrl inside modelDataUrl).`,
+                    },
+                ];
+            }),
+        ),
 };
 
 /** Every deploy rule, in the order reports list them. */

@@ -1,12 +1,17 @@
 import { PolicyResource } from "@pulumi/policy";
 import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
-import { plain, str, UNKNOWN, Unknown } from "./props";
+import { Quantization } from "../../lib/sizing";
+import { plain, str, Unknown } from "./props";
 import {
     InferenceComponentView,
     inferenceComponentOf,
+    modelEnvironmentOf,
+    ModelSize,
+    modelSizeOf,
     OptimizationJobView,
     optimizationJobOf,
     physicalNameOf,
+    quantizationOf,
     servedWeightsUrlOf,
     VariantView,
     variantsOf,
@@ -74,9 +79,14 @@ export class StackGraph {
         return endpoint && this.named(SAGEMAKER_TYPES.endpointConfig, str(endpoint.props.endpointConfigName));
     }
 
-    /** The SageMaker model an inference component deploys. */
+    /** The SageMaker model an inference component deploys (its `specification`'s). */
     modelOf(ic: InferenceComponentView): Node | undefined {
-        return this.named(SAGEMAKER_TYPES.model, ic.modelName);
+        return this.modelNamed(ic.modelName);
+    }
+
+    /** The SageMaker model of this name, from either provider. */
+    modelNamed(modelName: string | Unknown | undefined): Node | undefined {
+        return this.named(SAGEMAKER_TYPES.model, modelName);
     }
 
     /** The variant an IC is placed on (its named variant, else the configuration's first). */
@@ -89,11 +99,23 @@ export class StackGraph {
         return variant && { config, variant };
     }
 
-    /** The container environment of the SageMaker model an IC deploys ({} when none is found). */
-    modelEnvironmentOf(ic: InferenceComponentView): Record<string, unknown> {
-        const model = this.modelOf(ic);
-        const env = model?.props?.primaryContainer?.environment;
-        return env && env !== UNKNOWN && typeof env === "object" ? env : {};
+    /**
+     * The size and weight quantization of what an IC serves, as every sizing rule reads them: from the IC
+     * and the serving container env of the SageMaker model it deploys (the contract: "in the IC's container
+     * env or its model's"). A model that serves a quantizing optimization job's output serves quantized
+     * weights, whatever it says itself.
+     */
+    servedModelOf(ic: InferenceComponentView): {
+        size: ModelSize | undefined;
+        quantization: Quantization | Unknown;
+    } {
+        const modelEnv = modelEnvironmentOf(this.modelOf(ic)?.props);
+        const served = quantizationOf(ic, modelEnv);
+        const job = served === "none" ? this.optimizationJobOf(ic)?.job.quantization : undefined;
+        return {
+            size: modelSizeOf(ic, modelEnv),
+            quantization: job !== undefined && job !== "none" ? job : served,
+        };
     }
 
     /**

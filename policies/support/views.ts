@@ -2,12 +2,14 @@ import { findInstanceType, InstanceType } from "../../lib/catalog";
 import { NAME_PROPERTY, PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENVS } from "../../lib/contract";
 import { parseParametersBillions, Quantization, quantizationFromOption } from "../../lib/sizing";
 import { ESTIMATED_HOURS_TAG, OPTIMIZATION_QUANTIZE_ENV } from "../../lib/optimization";
-import { arr, num, str, UNKNOWN, Unknown } from "./props";
+import { arr, num, shown, str, UNKNOWN, Unknown } from "./props";
 import { tagsOf } from "./tags";
 
-/** One production variant of an endpoint configuration, as the rules read it. */
+/** One variant of an endpoint configuration (production or shadow), as the rules read it. */
 export interface VariantView {
     readonly variantName: string | Unknown | undefined;
+    /** Whether it is one of `shadowProductionVariants` (billed instances that serve no response). */
+    readonly shadow: boolean;
     /** The type it provisions first: `instanceType`, or the priority-1 instance pool. */
     readonly instanceType: string | Unknown | undefined;
     /** Every type it may provision, in priority order: `instanceType`, or each of its `instancePools`. */
@@ -48,7 +50,25 @@ export function kmsKeyOf(props: any): string | Unknown | undefined {
 
 /** The production variants of an endpoint configuration (plain props of either provider). */
 export function variantsOf(props: any): VariantView[] {
-    const variants = arr(props?.productionVariants);
+    return variantListOf(props?.productionVariants, false);
+}
+
+/**
+ * Every variant SageMaker provisions instances for: the production variants, then the shadow variants
+ * (`shadowProductionVariants`, the same shape in both providers). A shadow variant gets a copy of
+ * production traffic and serves no response, but its instances are created and billed like any other.
+ */
+export function provisionedVariantsOf(props: any): VariantView[] {
+    return [...variantsOf(props), ...variantListOf(props?.shadowProductionVariants, true)];
+}
+
+/** How messages name a variant: `variant "AllTraffic"`, or `shadow variant "Shadow"`. */
+export function variantLabel(v: VariantView): string {
+    return `${v.shadow ? "shadow variant" : "variant"} "${shown(v.variantName)}"`;
+}
+
+function variantListOf(list: unknown, shadow: boolean): VariantView[] {
+    const variants = arr(list);
     if (variants === UNKNOWN) return [];
     return variants.map((v: any) => {
         const scaling = v?.managedInstanceScaling;
@@ -64,6 +84,7 @@ export function variantsOf(props: any): VariantView[] {
         const instanceTypes: (string | Unknown)[] = pooled.length > 0 ? pooled : own === undefined ? [] : [own];
         return {
             variantName: str(v?.variantName),
+            shadow,
             instanceType: instanceTypes[0] as string | Unknown | undefined,
             instanceTypes,
             hasFallback: pools === UNKNOWN || pools.length > 1,
@@ -111,6 +132,70 @@ export interface InferenceComponentView {
     readonly deploymentConfig: any;
     /** `specification.schedulingConfig` (placement, AZ balance) as given; UNKNOWN or undefined. */
     readonly schedulingConfig: any;
+    /**
+     * Every specification it deploys: `specification`, then each entry of aws-native's `specifications` (one
+     * per instance type). An IC with neither reads as one empty `specification`, so a rule that needs one
+     * reports it missing. The fields above read `specification` only.
+     */
+    readonly specifications: SpecificationView[];
+}
+
+/** One specification of an inference component, as the rules that read every specification read it. */
+export interface SpecificationView {
+    /** Where it is in the props: `specification`, or `specifications[<i>]`. */
+    readonly path: string;
+    /** The instance type an entry of `specifications` applies to; `undefined` for `specification`. */
+    readonly instanceType: string | Unknown | undefined;
+    readonly modelName: string | Unknown | undefined;
+    readonly image: string | Unknown | undefined;
+    /** `schedulingConfig` (placement, AZ balance) as given; UNKNOWN or undefined. */
+    readonly schedulingConfig: any;
+}
+
+const SINGLE_SPECIFICATION = "specification";
+
+function specificationViewOf(spec: any, path: string): SpecificationView {
+    const perInstanceType = path !== SINGLE_SPECIFICATION;
+    if (spec === UNKNOWN) {
+        return {
+            path,
+            instanceType: perInstanceType ? UNKNOWN : undefined,
+            modelName: UNKNOWN,
+            image: UNKNOWN,
+            schedulingConfig: UNKNOWN,
+        };
+    }
+    const container = spec?.container;
+    return {
+        path,
+        instanceType: perInstanceType ? str(spec?.instanceType) : undefined,
+        modelName: str(spec?.modelName),
+        image: container === UNKNOWN ? UNKNOWN : str(container?.image),
+        schedulingConfig: spec?.schedulingConfig,
+    };
+}
+
+function specificationsOf(props: any): SpecificationView[] {
+    const perType = arr(props?.specifications);
+    const entries =
+        perType === UNKNOWN
+            ? [specificationViewOf(UNKNOWN, "specifications")]
+            : perType.map((spec, i) => specificationViewOf(spec, `specifications[${i}]`));
+    const single = props?.specification;
+    const hasSingle = single !== undefined && single !== null;
+    return hasSingle || entries.length === 0
+        ? [specificationViewOf(single, SINGLE_SPECIFICATION), ...entries]
+        : entries;
+}
+
+/**
+ * How messages name an IC's specification: `Inference component "<name>"` for `specification`, and
+ * `Inference component "<name>" specification for <instance type>` for an entry of `specifications`.
+ */
+export function specificationSubject(resourceName: string, spec: SpecificationView): string {
+    const what = `Inference component "${resourceName}"`;
+    if (spec.path === SINGLE_SPECIFICATION) return what;
+    return `${what} ${typeof spec.instanceType === "string" ? `specification for ${spec.instanceType}` : spec.path}`;
 }
 
 /** Reads an inference component's plain props. */
@@ -134,6 +219,7 @@ export function inferenceComponentOf(props: any): InferenceComponentView {
         tags: tagsOf(props),
         deploymentConfig: props?.deploymentConfig,
         schedulingConfig: spec.schedulingConfig,
+        specifications: specificationsOf(props),
     };
 }
 
@@ -154,11 +240,11 @@ export interface ModelSize {
  */
 export function modelSizeOf(
     ic: InferenceComponentView,
-    modelEnvironment: Record<string, unknown> = {},
+    modelEnvironment: Record<string, unknown> | Unknown = {},
 ): ModelSize | undefined {
     const tag = ic.tags === UNKNOWN ? undefined : num(ic.tags[PARAMETERS_BILLIONS_TAG]);
     if (typeof tag === "number" && tag > 0) return { billions: tag, source: `tag ${PARAMETERS_BILLIONS_TAG}` };
-    const env = { ...modelEnvironment, ...ic.environment };
+    const env = { ...(modelEnvironment === UNKNOWN ? {} : modelEnvironment), ...ic.environment };
     const candidates: [string, unknown][] = [
         ["env HF_MODEL_ID", env.HF_MODEL_ID],
         ["env OPTION_MODEL_ID", env.OPTION_MODEL_ID],
@@ -179,10 +265,13 @@ export function modelSizeOf(
  */
 export function quantizationOf(
     ic: InferenceComponentView,
-    modelEnvironment: Record<string, unknown> = {},
+    modelEnvironment: Record<string, unknown> | Unknown = {},
 ): Quantization | Unknown {
-    const env = { ...modelEnvironment, ...ic.environment };
-    const option = QUANTIZE_ENVS.map((k) => env[k]).find((v) => v !== undefined);
+    const quantizeOption = (env: Record<string, unknown>) =>
+        QUANTIZE_ENVS.map((k) => env[k]).find((v) => v !== undefined);
+    // An unknown model env may set the option: only the IC's own env decides then.
+    if (modelEnvironment === UNKNOWN && quantizeOption(ic.environment) === undefined) return UNKNOWN;
+    const option = quantizeOption({ ...(modelEnvironment === UNKNOWN ? {} : modelEnvironment), ...ic.environment });
     if (option === UNKNOWN) return UNKNOWN;
     const fromEnv = quantizationFromOption(typeof option === "string" ? option : undefined);
     if (fromEnv) return fromEnv;
@@ -194,11 +283,30 @@ export function quantizationOf(
 }
 
 /**
- * Where a SageMaker model (either provider's shape) reads its weights: its first container's S3 data
+ * The container a SageMaker model serves from, in either provider's shape: `primaryContainer`, else the
+ * first of `containers` (both providers accept either). UNKNOWN when unknown; `undefined` when neither is set.
+ */
+export function servingContainerOf(modelProps: any): any {
+    const primary = modelProps?.primaryContainer;
+    if (primary !== undefined && primary !== null) return primary;
+    const containers = arr(modelProps?.containers);
+    return containers === UNKNOWN ? UNKNOWN : containers[0];
+}
+
+/** The environment of a SageMaker model's serving container: {} when it sets none, UNKNOWN when unknown. */
+export function modelEnvironmentOf(modelProps: any): Record<string, unknown> | Unknown {
+    const container = servingContainerOf(modelProps);
+    const env = container === UNKNOWN ? UNKNOWN : container?.environment;
+    if (env === UNKNOWN) return UNKNOWN;
+    return env && typeof env === "object" && !Array.isArray(env) ? env : {};
+}
+
+/**
+ * Where a SageMaker model (either provider's shape) reads its weights: its serving container's S3 data
  * source, else its `modelDataUrl`. A model serves an optimization job's output when this is the job's.
  */
 export function servedWeightsUrlOf(modelProps: any): string | Unknown | undefined {
-    const container = modelProps?.primaryContainer ?? modelProps?.containers?.[0];
+    const container = servingContainerOf(modelProps);
     if (container === UNKNOWN) return UNKNOWN;
     const source = container?.modelDataSource;
     if (source === UNKNOWN) return UNKNOWN;

@@ -161,3 +161,37 @@ export function stackWith(change: (s: Record<string, TestResource>) => void = ()
     change(stack);
     return Object.values(stack);
 }
+
+/**
+ * A shadow variant of the happy stack's endpoint configuration: one ml.g5.2xlarge that gets a copy of
+ * production traffic. `shadowProductionVariants` has the same shape in both providers.
+ */
+export function shadowVariant(change: Record<string, unknown> = {}): Record<string, any> {
+    return {
+        variantName: "Shadow",
+        modelName: "chat-llama-model-1234567",
+        instanceType: "ml.g5.2xlarge",
+        initialInstanceCount: 1,
+        routingConfig: { routingStrategy: "LEAST_OUTSTANDING_REQUESTS" },
+        ...change,
+    };
+}
+
+/**
+ * The happy base IC with its `specification` moved to aws-native's per-instance-type `specifications`: one
+ * copy of it per instance type, each changed by `change` (given the entry and its instance type).
+ */
+export function perInstanceType(
+    instanceTypes: string[],
+    change: (entry: Record<string, any>, instanceType: string) => void = () => {},
+): TestResource {
+    const ic = happyStack().ic;
+    const { specification } = ic.props;
+    delete ic.props.specification;
+    ic.props.specifications = instanceTypes.map((instanceType) => {
+        const entry = { ...structuredClone(specification), instanceType };
+        change(entry, instanceType);
+        return entry;
+    });
+    return ic;
+}

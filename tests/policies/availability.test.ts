@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { autoscalingRequired, minCopies, prodInstanceCount, scaleToZeroCanWake } from "../../policies/availability";
 import { stackViolations, violations } from "../helpers/policy-args";
-import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 const DEV = { minCopiesAtMost: 0, minInstancesAtMost: 0 };
 const PROD = { minCopiesAtLeast: 1, minInstancesAtLeast: 2 };
@@ -35,6 +35,16 @@ describe("availability policies", () => {
             assert.equal((await violations(minCopies, s.config, PROD)).length, 1);
         });
 
+        it("holds a shadow variant to the idle ceiling (dev) but not to the availability floor (prod)", async () => {
+            const config = happyStack().config;
+            config.props.shadowProductionVariants = [shadowVariant()];
+            assert.deepEqual(await violations(minCopies, config, DEV), [
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must keep at most 0 instances when idle, got 1. Set initialInstanceCount (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack. Only inference-component endpoints (managed instance scaling) can scale to zero.',
+            ]);
+            config.props.productionVariants[0].managedInstanceScaling.minInstanceCount = 2;
+            assert.deepEqual(await violations(minCopies, config, PROD), []);
+        });
+
         it("checks the copy count of a base inference component without autoscaling over the stack", async () => {
             const stack = stackWith((s) => {
                 delete s.target;
@@ -62,6 +72,15 @@ describe("availability policies", () => {
             assert.deepEqual(await violations(prodInstanceCount, config, { minInstances: 3 }), [
                 'Endpoint configuration "chat-config" variant "AllTraffic" must keep at least 3 instances for availability, got 1. Raise initialInstanceCount (fm-fleet: instances.min) to 3.',
             ]);
+        });
+    });
+
+    describe("prod-instance-count (production variants only)", () => {
+        it("ignores a single-instance shadow variant, which serves no response", async () => {
+            const config = happyStack().config;
+            config.props.productionVariants[0].managedInstanceScaling.minInstanceCount = 2;
+            config.props.shadowProductionVariants = [shadowVariant()];
+            assert.deepEqual(await violations(prodInstanceCount, config), []);
         });
     });
 

@@ -7,7 +7,7 @@ import {
 } from "../../policies/cost";
 import { TYPES } from "../../lib/contract";
 import { stackViolations, violations } from "../helpers/policy-args";
-import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 describe("cost policies", () => {
     describe("allowed-instance-families", () => {
@@ -20,6 +20,30 @@ describe("cost policies", () => {
             config.props.productionVariants[0].instanceType = "ml.p4d.24xlarge";
             assert.deepEqual(await violations(allowedInstanceFamilies, config), [
                 'Endpoint configuration "chat-config" variant "AllTraffic" must use an allowed instance family (g5, g6, g6e, inf2, m5, c5), got ml.p4d.24xlarge (family p4d). Pick a type from an allowed family, or ask the platform team to add p4d to allowed-instance-families.families.',
+            ]);
+        });
+
+        it("fails a shadow variant outside the list, in either provider's shape, naming it as the shadow", async () => {
+            const native = happyStack().config;
+            native.props.shadowProductionVariants = [shadowVariant({ instanceType: "ml.p5.48xlarge" })];
+            assert.deepEqual(await violations(allowedInstanceFamilies, native), [
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must use an allowed instance family (g5, g6, g6e, inf2, m5, c5), got ml.p5.48xlarge (family p5). Pick a type from an allowed family, or ask the platform team to add p5 to allowed-instance-families.families.',
+            ]);
+            const classic = {
+                type: TYPES.endpointConfiguration,
+                name: "classic-config",
+                props: {
+                    name: "classic-config-1234567",
+                    productionVariants: [
+                        { variantName: "a", modelName: "m", instanceType: "ml.g5.2xlarge", initialInstanceCount: 1 },
+                    ],
+                    shadowProductionVariants: [
+                        { variantName: "s", modelName: "m", instanceType: "ml.p4d.24xlarge", initialInstanceCount: 1 },
+                    ],
+                },
+            };
+            assert.deepEqual(await violations(allowedInstanceFamilies, classic), [
+                'Endpoint configuration "classic-config" shadow variant "s" must use an allowed instance family (g5, g6, g6e, inf2, m5, c5), got ml.p4d.24xlarge (family p4d). Pick a type from an allowed family, or ask the platform team to add p4d to allowed-instance-families.families.',
             ]);
         });
 
@@ -39,6 +63,20 @@ describe("cost policies", () => {
             config.props.productionVariants[0].managedInstanceScaling.maxInstanceCount = 8;
             assert.deepEqual(await violations(maxInstancesPerEndpoint, config), [
                 'Endpoint configuration "chat-config" variant "AllTraffic" must have managedInstanceScaling.maxInstanceCount <= 4, got 8. Lower it, or raise max-instances-per-endpoint.maxInstances (4).',
+            ]);
+        });
+
+        it("fails when a shadow variant's counts exceed the maximum, naming it as the shadow", async () => {
+            const config = happyStack().config;
+            config.props.shadowProductionVariants = [
+                shadowVariant({
+                    initialInstanceCount: 6,
+                    managedInstanceScaling: { status: "ENABLED", minInstanceCount: 1, maxInstanceCount: 8 },
+                }),
+            ];
+            assert.deepEqual(await violations(maxInstancesPerEndpoint, config), [
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must have initialInstanceCount <= 4, got 6. Lower it, or raise max-instances-per-endpoint.maxInstances (4).',
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must have managedInstanceScaling.maxInstanceCount <= 4, got 8. Lower it, or raise max-instances-per-endpoint.maxInstances (4).',
             ]);
         });
 
@@ -75,6 +113,33 @@ describe("cost policies", () => {
                 [
                     "Stack must idle under $1,000/month, got an idle floor of $1,106/month (chat-endpoint: 1-2 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
                     "Stack must peak under $2,000/month, got a peak ceiling of $2,212/month (chat-endpoint: 1-2 x ml.g5.2xlarge). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.",
+                ],
+            );
+        });
+
+        it("counts the peak of a managed variant without minInstanceCount, naming its idle floor as not counted", async () => {
+            const stack = stackWith((s) => {
+                const variant = s.config.props.productionVariants[0];
+                variant.instanceType = "ml.g5.48xlarge";
+                variant.managedInstanceScaling = { status: "ENABLED", maxInstanceCount: 40 };
+            });
+            // 40 x $20.36 x 730 = $594,512 at peak; no idle floor can be priced without a minimum.
+            assert.deepEqual(
+                await stackViolations(monthlyCostBudget, stack, { maxIdleFloorUsd: 50, maxPeakCeilingUsd: 2000 }),
+                [
+                    "Stack must peak under $2,000/month, got a peak ceiling of $594,512/month (chat-endpoint: up to 40 x ml.g5.48xlarge; idle floor not counted: chat-endpoint (no managedInstanceScaling.minInstanceCount)). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.",
+                ],
+            );
+        });
+
+        it("counts shadow variants in the idle floor and the peak, naming each", async () => {
+            const stack = stackWith((s) => (s.config.props.shadowProductionVariants = [shadowVariant()]));
+            // Shadow: 1 x $1.515 x 730 = $1,106 idle and at peak, beside production's 0-2.
+            assert.deepEqual(
+                await stackViolations(monthlyCostBudget, stack, { maxIdleFloorUsd: 1000, maxPeakCeilingUsd: 3000 }),
+                [
+                    'Stack must idle under $1,000/month, got an idle floor of $1,106/month (chat-endpoint: 0-2 x ml.g5.2xlarge; chat-endpoint shadow variant "Shadow": 1-1 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.',
+                    'Stack must peak under $3,000/month, got a peak ceiling of $3,318/month (chat-endpoint: 0-2 x ml.g5.2xlarge; chat-endpoint shadow variant "Shadow": 1-1 x ml.g5.2xlarge). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.',
                 ],
             );
         });

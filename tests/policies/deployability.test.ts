@@ -8,7 +8,7 @@ import {
     sageMakerPhysicalNames,
 } from "../../policies/deployability";
 import { stackViolations, UNKNOWN_ARRAY, UNKNOWN_STRING, violations } from "../helpers/policy-args";
-import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 describe("deployability policies (the SageMaker API's rules)", () => {
     describe("sagemaker-physical-names", () => {
@@ -65,6 +65,16 @@ describe("deployability policies (the SageMaker API's rules)", () => {
         });
     });
 
+    describe("endpoint-volume-size on shadow variants", () => {
+        it("fails a volume on a shadow variant's local NVMe type, naming it as the shadow", async () => {
+            const config = happyStack().config;
+            config.props.shadowProductionVariants = [shadowVariant({ volumeSizeInGb: 100 })];
+            assert.deepEqual(await violations(endpointVolumeSize, config), [
+                'EndpointConfig "chat-config" shadow variant "Shadow" must not set volumeSizeInGb on ml.g5.2xlarge, got 100. The instance serves from its local NVMe storage and SageMaker attaches no EBS volume to it: remove volumeSizeInGb (fm-fleet: endpoints[].volumeSizeInGb), or pick an EBS-only type.',
+            ]);
+        });
+    });
+
     describe("adapter-artifact-tarball and adapter-no-compute", () => {
         it("pass the happy adapter and ignore base components", async () => {
             for (const r of [happyStack().adapter, happyStack().ic]) {
@@ -105,6 +115,28 @@ describe("deployability policies (the SageMaker API's rules)", () => {
             });
             assert.deepEqual(await stackViolations(inferenceComponentModelData, stack), [
                 'Inference component "chat-llama-ic" deploys model "chat-llama-model", which must not carry additionalModelDataSources, got channel draft_model. Inference components reject such models: ship the extra data (e.g. a draft model) inside the model data prefix and point the serving environment at /opt/ml/model/<folder> (fm-fleet: speculativeDecoding.draftModelUrl inside modelDataUrl). @ chat-llama-ic',
+            ]);
+        });
+
+        it("checks the model of every per-instance-type specification, naming each", async () => {
+            const stack = stackWith((s) => {
+                s.ic = perInstanceType(["ml.g5.2xlarge", "ml.g6.2xlarge"], (entry, type) => {
+                    if (type === "ml.g6.2xlarge") entry.modelName = "chat-draft-model-1234567";
+                });
+                s.draftModel = {
+                    type: TYPES.model,
+                    name: "chat-draft-model",
+                    props: {
+                        name: "chat-draft-model-1234567",
+                        primaryContainer: {
+                            image: "i",
+                            additionalModelDataSources: [{ channelName: "draft_model", s3DataSource: {} }],
+                        },
+                    },
+                };
+            });
+            assert.deepEqual(await stackViolations(inferenceComponentModelData, stack), [
+                'Inference component "chat-llama-ic" specification for ml.g6.2xlarge deploys model "chat-draft-model", which must not carry additionalModelDataSources, got channel draft_model. Inference components reject such models: ship the extra data (e.g. a draft model) inside the model data prefix and point the serving environment at /opt/ml/model/<folder> (fm-fleet: speculativeDecoding.draftModelUrl inside modelDataUrl). @ chat-llama-ic',
             ]);
         });
 

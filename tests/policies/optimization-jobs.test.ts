@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { optimizationJobInstanceAllowed } from "../../policies/optimization-jobs";
 import { costAllocationTags } from "../../policies/cost";
 import { sageMakerPhysicalNames } from "../../policies/deployability";
-import { weightsFitAcceleratorMemory } from "../../policies/optimization";
+import { quantizationRequiredAboveSize, weightsFitAcceleratorMemory } from "../../policies/optimization";
 import { stackViolations, UNKNOWN_STRING, violations } from "../helpers/policy-args";
 import { happyStack, stackWith } from "../helpers/policy-fixtures";
 
@@ -69,6 +69,13 @@ describe("optimization job policies", () => {
 
         it("counts the quantization of the job whose output the model serves", async () => {
             assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, seventyBOnL40S(true)), []);
+        });
+
+        it("quantization-required-above-size counts it the same way", async () => {
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, seventyBOnL40S(true)), []);
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, seventyBOnL40S(false)), [
+                'Inference component "chat-llama-ic" serves a 70B-parameter model (from tag fmfleet:parameters-billions) and must be quantized above 20B, got no quantization. Serve AWQ or FP8 weights (OPTION_QUANTIZE=awq|fp8, tag fmfleet:quantization; fm-fleet: quantization: awq): 130.4 GiB in bf16 becomes 39.1 GiB with AWQ. @ chat-llama-ic',
+            ]);
         });
 
         it("still fails the same model when it serves other weights", async () => {

@@ -6,7 +6,7 @@ import {
     weightsFitAcceleratorMemory,
 } from "../../policies/optimization";
 import { stackViolations, violations } from "../helpers/policy-args";
-import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 /** The happy stack's base IC as a 70B model. */
 function seventyB(s: ReturnType<typeof happyStack>) {
@@ -16,39 +16,84 @@ function seventyB(s: ReturnType<typeof happyStack>) {
 
 describe("optimization policies", () => {
     describe("quantization-required-above-size", () => {
+        const UNQUANTIZED_70B =
+            'Inference component "chat-llama-ic" serves a 70B-parameter model (from tag fmfleet:parameters-billions) and must be quantized above 20B, got no quantization. Serve AWQ or FP8 weights (OPTION_QUANTIZE=awq|fp8, tag fmfleet:quantization; fm-fleet: quantization: awq): 130.4 GiB in bf16 becomes 39.1 GiB with AWQ. @ chat-llama-ic';
+
         it("passes a small model unquantized and a large one quantized (env or tag)", async () => {
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, happyStack().ic), []);
-            const tagged = seventyB(happyStack()).ic;
-            tagged.props.tags.push({ key: "fmfleet:quantization", value: "awq" });
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, tagged), []);
-            const env = seventyB(happyStack()).ic;
-            env.props.specification.container = { environment: { OPTION_QUANTIZE: "fp8" } };
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, env), []);
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, stackWith()), []);
+            const tagged = stackWith((s) => {
+                seventyB(s);
+                s.ic.props.tags.push({ key: "fmfleet:quantization", value: "awq" });
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, tagged), []);
+            const env = stackWith((s) => {
+                seventyB(s);
+                s.ic.props.specification.container = { environment: { OPTION_QUANTIZE: "fp8" } };
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, env), []);
         });
 
         it("fails on a 70B model served unquantized", async () => {
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, seventyB(happyStack()).ic), [
-                'Inference component "chat-llama-ic" serves a 70B-parameter model (from tag fmfleet:parameters-billions) and must be quantized above 20B, got no quantization. Serve AWQ or FP8 weights (OPTION_QUANTIZE=awq|fp8, tag fmfleet:quantization; fm-fleet: quantization: awq): 130.4 GiB in bf16 becomes 39.1 GiB with AWQ.',
-            ]);
+            assert.deepEqual(
+                await stackViolations(
+                    quantizationRequiredAboveSize,
+                    stackWith((s) => seventyB(s)),
+                ),
+                [UNQUANTIZED_70B],
+            );
+        });
+
+        it("passes a 70B model whose SageMaker model sets the quantization, in primaryContainer or containers[0]", async () => {
+            const primary = stackWith((s) => {
+                seventyB(s);
+                s.model.props.primaryContainer.environment.OPTION_QUANTIZE = "awq";
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, primary), []);
+            const containers = stackWith((s) => {
+                seventyB(s);
+                const { image } = s.model.props.primaryContainer;
+                delete s.model.props.primaryContainer;
+                s.model.props.containers = [{ image, environment: { OPTION_QUANTIZE: "awq" } }];
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, containers), []);
+            // The model's env counts only for the component that deploys that model.
+            const otherModel = stackWith((s) => {
+                seventyB(s);
+                s.model.props.primaryContainer.environment.OPTION_QUANTIZE = "awq";
+                s.ic.props.specification.modelName = "another-model";
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, otherModel), [UNQUANTIZED_70B]);
         });
 
         it("reads the size from the model id when there is no tag, and honours the configured size", async () => {
-            const ic = happyStack().ic;
-            ic.props.tags = [{ key: "cost-center", value: "ml" }];
-            ic.props.specification = {
-                container: { image: "x", environment: { HF_MODEL_ID: "meta-llama/Meta-Llama-3-70B-Instruct" } },
-            };
-            const [message] = await violations(quantizationRequiredAboveSize, ic);
+            const stack = stackWith((s) => {
+                s.ic.props.tags = [{ key: "cost-center", value: "ml" }];
+                s.ic.props.specification = {
+                    container: { image: "x", environment: { HF_MODEL_ID: "meta-llama/Meta-Llama-3-70B-Instruct" } },
+                };
+            });
+            const [message] = await stackViolations(quantizationRequiredAboveSize, stack);
             assert.match(message, /serves a 70B-parameter model \(from env HF_MODEL_ID\)/);
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, ic, { maxUnquantizedBillions: 80 }), []);
+            assert.deepEqual(
+                await stackViolations(quantizationRequiredAboveSize, stack, { maxUnquantizedBillions: 80 }),
+                [],
+            );
         });
 
         it("skips adapters and models of unknown size (model-size-known reports those)", async () => {
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, happyStack().adapter), []);
-            const unsized = happyStack().ic;
-            unsized.props.tags = [{ key: "cost-center", value: "ml" }];
-            assert.deepEqual(await violations(quantizationRequiredAboveSize, unsized), []);
-            assert.deepEqual(await violations(modelSizeKnown, unsized), [
+            const unsized = stackWith((s) => {
+                seventyB(s);
+                s.ic.props.tags = [{ key: "cost-center", value: "ml" }];
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, unsized), []);
+            const adapterOnly = stackWith((s) => {
+                delete s.ic;
+                s.adapter.props.tags.push({ key: "fmfleet:parameters-billions", value: "70" });
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, adapterOnly), []);
+            const unsizedIc = happyStack().ic;
+            unsizedIc.props.tags = [{ key: "cost-center", value: "ml" }];
+            assert.deepEqual(await violations(modelSizeKnown, unsizedIc), [
                 'Inference component "chat-llama-ic" must state its model size, got no fmfleet:parameters-billions tag and no size in its model name or image. Tag it fmfleet:parameters-billions=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.',
             ]);
             assert.deepEqual(await violations(modelSizeKnown, happyStack().ic), []);
@@ -91,6 +136,24 @@ describe("optimization policies", () => {
                 'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g4dn.12xlarge (4 x 16 GiB, $4.89/h) with enough accelerators per copy. @ chat-llama-ic',
             ]);
         });
+
+        it("reads the quantization from a model declared with containers[] instead of primaryContainer", async () => {
+            const onContainers = (s: ReturnType<typeof happyStack>) => {
+                seventyB(s);
+                const { image } = s.model.props.primaryContainer;
+                delete s.model.props.primaryContainer;
+                s.model.props.containers = [{ image, environment: { OPTION_QUANTIZE: "awq" } }];
+                s.ic.props.specification.computeResourceRequirements.numberOfAcceleratorDevicesRequired = 2;
+                s.config.props.productionVariants[0].instanceType = "ml.g5.12xlarge";
+            };
+            assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, stackWith(onContainers)), []);
+            assert.deepEqual(
+                await stackViolations(weightsFitAcceleratorMemory, stackWith(onContainers), { memoryFraction: 0.8 }),
+                [
+                    'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g4dn.12xlarge (4 x 16 GiB, $4.89/h) with enough accelerators per copy. @ chat-llama-ic',
+                ],
+            );
+        });
     });
 
     describe("load-aware-routing", () => {
@@ -107,6 +170,14 @@ describe("optimization policies", () => {
             delete config.props.productionVariants[0].routingConfig;
             assert.deepEqual(await violations(loadAwareRouting, config), [
                 'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
+            ]);
+        });
+
+        it("fails a shadow variant that routes randomly, naming it as the shadow", async () => {
+            const config = happyStack().config;
+            config.props.shadowProductionVariants = [shadowVariant({ routingConfig: undefined })];
+            assert.deepEqual(await violations(loadAwareRouting, config), [
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
         });
     });

@@ -4,7 +4,7 @@ import { allowedInstanceFamilies, monthlyCostBudget } from "../../policies/cost"
 import { weightsFitAcceleratorMemory } from "../../policies/optimization";
 import { endpointKmsEncryption } from "../../policies/security";
 import { stackViolations, TestResource, UNKNOWN_ARRAY, violations } from "../helpers/policy-args";
-import { FIXTURE_KMS_KEY, happyStack, stackWith } from "../helpers/policy-fixtures";
+import { FIXTURE_KMS_KEY, happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 /** The happy endpoint config placed on instance pools instead of one type. */
 function pooled(...types: string[]): TestResource {
@@ -73,6 +73,14 @@ describe("instance pools in the rules that read instance types", () => {
                 'Endpoint configuration "chat-config" variant "AllTraffic" runs on ml.g6e.12xlarge (family g6e, often short of capacity) and must list a fallback instance pool, got none. Add instancePools with another type the models fit (fm-fleet: endpoints[].fallbackInstanceTypes), or remove g6e from capacity-fallback.families.',
             ]);
             assert.equal((await violations(capacityFallback, happyStack().config, { families: ["g5"] })).length, 1);
+        });
+
+        it("fails a shadow variant on a short family without a fallback, naming it as the shadow", async () => {
+            const config = happyStack().config;
+            config.props.shadowProductionVariants = [shadowVariant({ instanceType: "ml.g6e.2xlarge" })];
+            assert.deepEqual(await violations(capacityFallback, config), [
+                'Endpoint configuration "chat-config" shadow variant "Shadow" runs on ml.g6e.2xlarge (family g6e, often short of capacity) and must list a fallback instance pool, got none. Add instancePools with another type the models fit (fm-fleet: endpoints[].fallbackInstanceTypes), or remove g6e from capacity-fallback.families.',
+            ]);
         });
 
         it("skips unknown pools", async () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { TYPES } from "../../lib/contract";
 import { availabilityZoneBalance, rollingUpdateSafe } from "../../policies/availability";
 import { stackViolations, TestResource, UNKNOWN_NUMBER, UNKNOWN_STRING, violations } from "../helpers/policy-args";
-import { happyStack } from "../helpers/policy-fixtures";
+import { happyStack, perInstanceType } from "../helpers/policy-fixtures";
 
 const IC = "chat-llama-ic-1234567";
 
@@ -128,6 +128,23 @@ describe("rollout rules", () => {
                     JSON.stringify(scheduling),
                 );
             }
+        });
+
+        it("checks every per-instance-type specification, naming each that does not spread", async () => {
+            const spread = {
+                placementStrategy: "SPREAD",
+                availabilityZoneBalance: { enforcementMode: "PERMISSIVE", maxImbalance: 1 },
+            };
+            const ic = perInstanceType(["ml.g5.2xlarge", "ml.g6.2xlarge", "ml.g6e.2xlarge"], (entry, type) => {
+                if (type === "ml.g5.2xlarge") entry.schedulingConfig = spread;
+                if (type === "ml.g6e.2xlarge") entry.schedulingConfig = { ...spread, placementStrategy: "BINPACK" };
+            });
+            assert.deepEqual(await violations(availabilityZoneBalance, ic, { maxImbalance: 1 }), [
+                'Inference component "chat-llama-ic" specification for ml.g6.2xlarge must spread its copies across Availability Zones, got no schedulingConfig. Set specifications[1].schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= 1 (fm-fleet: placement: { strategy: spread, maxImbalance: 1 }).',
+                'Inference component "chat-llama-ic" specification for ml.g6e.2xlarge must spread its copies across Availability Zones, got placement BINPACK. Set specifications[2].schedulingConfig to SPREAD with availabilityZoneBalance.maxImbalance <= 1 (fm-fleet: placement: { strategy: spread, maxImbalance: 1 }).',
+            ]);
+            const allSpread = perInstanceType(["ml.g5.2xlarge"], (entry) => (entry.schedulingConfig = spread));
+            assert.deepEqual(await violations(availabilityZoneBalance, allSpread, { maxImbalance: 1 }), []);
         });
 
         it("skips an unknown placement", async () => {

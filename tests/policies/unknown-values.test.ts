@@ -9,7 +9,7 @@ import {
     UNKNOWN_STRING,
     violations,
 } from "../helpers/policy-args";
-import { happyStack, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 const resourcePolicies = policies.filter(
@@ -35,10 +35,18 @@ function everyLeafReplaced(resource: TestResource, value: unknown): TestResource
     return out;
 }
 
-/** The happy stack with its base IC tagged as quantized, so the tag's value can be replaced too. */
+/**
+ * The happy stack with its base IC tagged as quantized, so the tag's value can be replaced too, a shadow
+ * variant, and a second base IC declared with per-instance-type `specifications`.
+ */
 function quantizedStack(): Record<string, TestResource> {
     const stack = happyStack();
     stack.ic.props.tags.push({ key: "fmfleet:quantization", value: "awq" });
+    stack.config.props.shadowProductionVariants = [shadowVariant()];
+    const perType = perInstanceType(["ml.g5.2xlarge"], (entry) => (entry.container = { image: "i" }));
+    perType.name = "chat-llama-ic-per-type";
+    perType.props.inferenceComponentName = "chat-llama-ic-per-type-1234567";
+    stack.icPerType = perType;
     return stack;
 }
 

@@ -11,6 +11,7 @@ import { plain, UNKNOWN } from "../../policies/support/props";
 import {
     inferenceComponentOf,
     minInstancesOf,
+    modelEnvironmentOf,
     modelSizeOf,
     optimizationJobOf,
     physicalNameOf,
@@ -175,7 +176,8 @@ export function fleetView(
                     (p) => p.props.resourceId === resourceId && p.props.policyType === "TargetTrackingScaling",
                 );
                 const model = models.get(text(ic.modelName));
-                const modelEnv = model?.primaryContainer?.environment ?? {};
+                // Its serving container's env, as the pack reads it (primaryContainer, else containers[0]).
+                const modelEnv = modelEnvironmentOf(model);
                 const quantization = quantizationOf(ic, modelEnv);
                 return {
                     resourceName: icResource.name,
