@@ -37,6 +37,12 @@ describe("calling the fleet by config names (runtime)", function () {
         writeFileSync(outputsFile, JSON.stringify(outputs));
     });
 
+    /** The real command's arguments (bin/fm-fleet.js, as installed) for an invoke against the loopback. */
+    const commandLine = (...args: string[]) => [
+        ...[path.join(ROOT, "bin/fm-fleet.js"), "invoke", "--region", "us-east-1", "--endpoint-url", server.url],
+        ...args,
+    ];
+
     const invoke = (...args: string[]) =>
         cli("invoke", "--region", "us-east-1", "--endpoint-url", server.url, "--stack-outputs", outputsFile, ...args);
 
@@ -224,19 +230,8 @@ describe("calling the fleet by config names (runtime)", function () {
         delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
         const run = (...args: string[]) =>
             new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-                execFile(
-                    process.execPath,
-                    [
-                        path.join(ROOT, "bin/fm-fleet.js"),
-                        "invoke",
-                        "--region",
-                        "us-east-1",
-                        "--endpoint-url",
-                        server.url,
-                        ...args,
-                    ],
-                    { env },
-                    (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+                execFile(process.execPath, commandLine(...args), { env }, (error, stdout, stderr) =>
+                    resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
                 ),
             );
         const failed = await run("--endpoint", "chat", "--component", "dead", "--body", "{}", "--session", "gone");
@@ -266,17 +261,7 @@ describe("calling the fleet by config names (runtime)", function () {
         server.behaviour.partDelayMs = 200;
         const child = spawn(
             process.execPath,
-            [
-                ...[
-                    path.join(ROOT, "bin/fm-fleet.js"),
-                    "invoke",
-                    "--region",
-                    "us-east-1",
-                    "--endpoint-url",
-                    server.url,
-                ],
-                ...["--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--stream"],
-            ],
+            commandLine("--endpoint", "chat", "--component", "chat-ic", "--body", "{}", "--stream"),
             { stdio: ["ignore", "pipe", "pipe"] },
         );
         let stderr = "";
