@@ -155,12 +155,15 @@ export const monthlyCostBudget: StackValidationPolicy = {
                 const prices = v.instanceTypes.map((t) => catalogEntry(t)?.usdPerHour);
                 const price = prices[0];
                 const peakPrice = prices.some((p) => p === undefined) ? undefined : Math.max(...(prices as number[]));
-                const min = minInstancesOf(v);
                 const variantTarget = graph
                     .all(TYPES.scalableTarget)
                     .find(
                         (t) => t.props.resourceId === `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
                     );
+                // A variant under Application Auto Scaling idles at its target's minimum and peaks at its maximum.
+                const min = v.managed
+                    ? minInstancesOf(v)
+                    : (num(variantTarget?.props.minCapacity) ?? minInstancesOf(v));
                 const max = v.managed?.max ?? num(variantTarget?.props.maxCapacity) ?? v.initialInstanceCount;
                 if (typeof min !== "number" && typeof max !== "number") continue;
                 if (price === undefined || peakPrice === undefined) {

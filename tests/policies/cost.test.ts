@@ -132,6 +132,52 @@ describe("cost policies", () => {
             );
         });
 
+        it("idles a variant under Application Auto Scaling at its scalable target's minimum", async () => {
+            const classic = [
+                {
+                    type: TYPES.endpointConfiguration,
+                    name: "classic-config",
+                    props: {
+                        name: "classic-cfg",
+                        productionVariants: [
+                            {
+                                variantName: "AllTraffic",
+                                modelName: "m",
+                                instanceType: "ml.g5.2xlarge",
+                                initialInstanceCount: 2,
+                            },
+                        ],
+                    },
+                },
+                {
+                    type: TYPES.endpoint,
+                    name: "classic-endpoint",
+                    props: { name: "classic-ep", endpointConfigName: "classic-cfg" },
+                },
+                {
+                    type: TYPES.scalableTarget,
+                    name: "classic-target",
+                    props: {
+                        serviceNamespace: "sagemaker",
+                        resourceId: "endpoint/classic-ep/variant/AllTraffic",
+                        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+                        minCapacity: 4,
+                        maxCapacity: 6,
+                    },
+                },
+            ];
+            // 4 x $1.515 x 730 = $4,424 idle, though the variant starts with 2 instances.
+            assert.deepEqual(
+                await stackViolations(monthlyCostBudget, classic, {
+                    maxIdleFloorUsd: 3000,
+                    maxPeakCeilingUsd: 100_000,
+                }),
+                [
+                    "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
+                ],
+            );
+        });
+
         it("counts shadow variants in the idle floor and the peak, naming each", async () => {
             const stack = stackWith((s) => (s.config.props.shadowProductionVariants = [shadowVariant()]));
             // Shadow: 1 x $1.515 x 730 = $1,106 idle and at peak, beside production's 0-2.
