@@ -1,19 +1,12 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
+import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, SAGEMAKER_TYPES } from "../lib/contract";
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
 import { instanceCatalog, InstanceType } from "../lib/catalog";
 import { configOf } from "./support/config";
-import { ofType, ofTypes } from "./support/of-type";
+import { ofTypes } from "./support/of-type";
 import { plain, UNKNOWN } from "./support/props";
 import { StackGraph } from "./support/stack-graph";
-import {
-    catalogEntry,
-    inferenceComponentOf,
-    isAdapter,
-    modelSizeOf,
-    provisionedVariantsOf,
-    variantLabel,
-} from "./support/views";
+import { catalogEntry, isAdapter, provisionedVariantsOf, variantLabel } from "./support/views";
 
 const gib = (n: number) => `${n.toFixed(1)} GiB`;
 
@@ -57,19 +50,23 @@ export const quantizationRequiredAboveSize: StackValidationPolicy = {
 // ---------------------------------------------------------------------------------------------------------
 
 /** Companion of {@link quantizationRequiredAboveSize}: sizing rules cannot judge a model of unknown size. */
-export const modelSizeKnown: ResourceValidationPolicy = {
+export const modelSizeKnown: StackValidationPolicy = {
     name: "model-size-known",
     description:
         "Checks whether the size of each base inference component's model can be determined, so sizing rules can judge it.",
     enforcementLevel: "advisory",
-    validateResource: ofType(TYPES.inferenceComponent, (args, reportViolation) => {
-        const ic = inferenceComponentOf(plain(args.props));
-        if (isAdapter(ic) || ic.tags === UNKNOWN || modelSizeOf(ic)) return;
-        reportViolation(
-            `Inference component "${args.name}" must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
-                `Tag it ${PARAMETERS_BILLIONS_TAG}=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.`,
-        );
-    }),
+    // A stack rule, as the sizing rules it serves: the size may come from the env of the model it deploys.
+    validateStack: (args, reportViolation) => {
+        const graph = new StackGraph(args.resources);
+        for (const { node, ic } of graph.inferenceComponents()) {
+            if (isAdapter(ic) || ic.tags === UNKNOWN || graph.servedModelOf(ic).size) continue;
+            reportViolation(
+                `Inference component "${node.name}" must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
+                    `Tag it ${PARAMETERS_BILLIONS_TAG}=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.`,
+                node.resource.urn,
+            );
+        }
+    },
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -91,13 +91,18 @@ describe("optimization policies", () => {
                 s.adapter.props.tags.push({ key: "fmfleet:parameters-billions", value: "70" });
             });
             assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, adapterOnly), []);
-            const unsizedIc = happyStack().ic;
-            unsizedIc.props.tags = [{ key: "cost-center", value: "ml" }];
-            assert.deepEqual(await violations(modelSizeKnown, unsizedIc), [
-                'Inference component "chat-llama-ic" must state its model size, got no fmfleet:parameters-billions tag and no size in its model name or image. Tag it fmfleet:parameters-billions=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.',
+            const untagged = (s: ReturnType<typeof happyStack>) =>
+                (s.ic.props.tags = [{ key: "cost-center", value: "ml" }]);
+            assert.deepEqual(await stackViolations(modelSizeKnown, stackWith(untagged)), [
+                'Inference component "chat-llama-ic" must state its model size, got no fmfleet:parameters-billions tag and no size in its model name or image. Tag it fmfleet:parameters-billions=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it. @ chat-llama-ic',
             ]);
-            assert.deepEqual(await violations(modelSizeKnown, happyStack().ic), []);
-            assert.deepEqual(await violations(modelSizeKnown, happyStack().adapter), []);
+            assert.deepEqual(await stackViolations(modelSizeKnown, stackWith()), []);
+            // The size in the env of the model the component deploys is its size too.
+            const sizedByModel = stackWith((s) => {
+                untagged(s);
+                s.model.props.primaryContainer.environment.HF_MODEL_ID = "meta-llama/Meta-Llama-3-8B-Instruct";
+            });
+            assert.deepEqual(await stackViolations(modelSizeKnown, sizedByModel), []);
         });
     });
 
