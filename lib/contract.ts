@@ -29,6 +29,9 @@ export const TYPES = {
     scalableTarget: "aws:appautoscaling/target:Target",
     scalingPolicy: "aws:appautoscaling/policy:Policy",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    nativeScalableTarget: "aws-native:applicationautoscaling:ScalableTarget",
+    nativeScalingPolicy: "aws-native:applicationautoscaling:ScalingPolicy",
+    nativeAlarm: "aws-native:cloudwatch:Alarm",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     /** fm-fleet's dynamic resource for CreateOptimizationJob (CloudFormation has no type for it). */
@@ -43,6 +46,16 @@ export const SAGEMAKER_TYPES = {
     endpointConfig: [TYPES.endpointConfiguration, TYPES.nativeEndpointConfig],
     endpoint: [TYPES.endpoint, TYPES.nativeEndpoint],
     model: [TYPES.model, TYPES.nativeModel],
+} as const;
+
+/**
+ * The same Application Auto Scaling or CloudWatch resource from either provider: every rule that reads one
+ * reads both (the fleet declares them with @pulumi/aws; another program may use aws-native).
+ */
+export const SCALING_TYPES = {
+    scalableTarget: [TYPES.scalableTarget, TYPES.nativeScalableTarget],
+    scalingPolicy: [TYPES.scalingPolicy, TYPES.nativeScalingPolicy],
+    alarm: [TYPES.metricAlarm, TYPES.nativeAlarm],
 } as const;
 
 /** The property that holds each SageMaker resource's physical name, per type. */

@@ -6,12 +6,14 @@ import {
     PLACEMENT_RANGES,
     ROLLING_UPDATE_RANGES,
     SAGEMAKER_TYPES,
+    SCALING_TYPES,
     TYPES,
 } from "../lib/contract";
 import { instanceFamily } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { isOneOf, ofType, ofTypes } from "./support/of-type";
-import { arr, num, plain, shown, UNKNOWN } from "./support/props";
+import { arr, num, plain, shown, UNKNOWN, Unknown } from "./support/props";
+import { alarmDimensionOf, alarmNameOf } from "./support/scaling-views";
 import { Node, StackGraph } from "./support/stack-graph";
 import {
     inferenceComponentOf,
@@ -70,7 +72,7 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const c = configOf<MinCopiesConfig>(minCopies, args);
         const props = plain(args.props);
-        if (args.type === TYPES.scalableTarget && props.scalableDimension === IC_COPY_DIMENSION) {
+        if (isOneOf(SCALING_TYPES.scalableTarget, args.type) && props.scalableDimension === IC_COPY_DIMENSION) {
             const min = num(props.minCapacity);
             const bound = typeof min === "number" ? outOfBounds(min, c.minCopiesAtLeast, c.minCopiesAtMost) : undefined;
             if (bound && typeof min === "number") {
@@ -107,9 +109,11 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
         const graph = new StackGraph(args.resources);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || typeof ic.inferenceComponentName !== "string") continue;
-            const scaled = graph
-                .scaling(TYPES.scalableTarget, `inference-component/${ic.inferenceComponentName}`)
-                .some((t) => t.props.scalableDimension === IC_COPY_DIMENSION);
+            // A target whose resource id is unknown (preview) may scale it: skip rather than fail.
+            const targets = graph.scalableTargetsOn(`inference-component/${ic.inferenceComponentName}`);
+            const scaled = [...targets.on, ...targets.maybeOn].some(
+                (t) => t.props.scalableDimension === IC_COPY_DIMENSION,
+            );
             if (scaled || typeof ic.copyCount !== "number") continue;
             const bound = outOfBounds(ic.copyCount, c.minCopiesAtLeast, c.minCopiesAtMost);
             if (bound) {
@@ -168,6 +172,32 @@ function urnOf(resource: PolicyResource): string {
     return resource.urn;
 }
 
+/** Whether a scaling policy adds capacity by a step: true, false, or UNKNOWN when a deciding value is. */
+function addsCopy(policy: Node): boolean | Unknown {
+    const policyType = policy.props.policyType;
+    if (policyType !== "StepScaling" && policyType !== UNKNOWN) return false;
+    const config = policy.props.stepScalingPolicyConfiguration;
+    const adjustments = config === UNKNOWN ? UNKNOWN : arr(config?.stepAdjustments);
+    if (adjustments === UNKNOWN) return UNKNOWN;
+    const adds = adjustments.some((a: any) => {
+        const step = num(a?.scalingAdjustment);
+        return step === UNKNOWN || (typeof step === "number" && step > 0);
+    });
+    return adds && policyType === UNKNOWN ? UNKNOWN : adds;
+}
+
+/** Whether an alarm (either provider) watches an IC's NoCapacityInvocationFailures: true, false, or UNKNOWN. */
+function watchesNoCapacity(alarm: Node, icName: string): boolean | Unknown {
+    const got = [
+        alarm.props.metricName,
+        alarm.props.namespace,
+        alarmDimensionOf(alarm.props, "InferenceComponentName"),
+    ];
+    const wanted = [NO_CAPACITY_METRIC, "AWS/SageMaker", icName];
+    if (got.some((value, i) => value !== wanted[i] && value !== UNKNOWN)) return false;
+    return got.includes(UNKNOWN) ? UNKNOWN : true;
+}
+
 /**
  * A component at zero copies emits no concurrency metric, so target tracking can never add the first
  * copy: only a NoCapacityInvocationFailures alarm wired to a step policy wakes it.
@@ -179,35 +209,26 @@ export const scaleToZeroCanWake: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation) => {
         const graph = new StackGraph(args.resources);
-        for (const target of graph.all(TYPES.scalableTarget)) {
+        for (const target of graph.allOf(SCALING_TYPES.scalableTarget)) {
             const icName = icNameOf(target.props.resourceId);
             if (!icName || target.props.scalableDimension !== IC_COPY_DIMENSION || num(target.props.minCapacity) !== 0)
                 continue;
             const what = `Inference component "${icName}" scales to zero (scalable target "${target.name}" has minCapacity 0)`;
-            const steps = graph.scaling(TYPES.scalingPolicy, target.props.resourceId).filter((p) => {
-                const adjustments = arr(p.props.stepScalingPolicyConfiguration?.stepAdjustments);
-                return (
-                    p.props.policyType === "StepScaling" &&
-                    adjustments !== UNKNOWN &&
-                    adjustments.some((a: any) => {
-                        const step = num(a?.scalingAdjustment);
-                        return step === UNKNOWN || (typeof step === "number" && step > 0);
-                    })
-                );
-            });
-            const alarms = graph
-                .all(TYPES.metricAlarm)
-                .filter(
-                    (a) =>
-                        a.props.metricName === NO_CAPACITY_METRIC &&
-                        a.props.namespace === "AWS/SageMaker" &&
-                        a.props.dimensions?.InferenceComponentName === icName,
-                );
+            // A policy or alarm that a deciding value leaves unknown (preview) may be the one: then skip.
+            const policies = graph.scalingPoliciesOn(target.props.resourceId);
+            const steps = policies.on.filter((p) => addsCopy(p) === true);
+            const maybeSteps = [...policies.on, ...policies.maybeOn].filter(
+                (p) => !steps.includes(p) && addsCopy(p) !== false,
+            );
+            const alarmNodes = graph.allOf(SCALING_TYPES.alarm);
+            const alarms = alarmNodes.filter((a) => watchesNoCapacity(a, icName) === true);
+            const maybeAlarms = alarmNodes.filter((a) => watchesNoCapacity(a, icName) === UNKNOWN);
             const fix =
                 `Add a StepScaling policy (ChangeInCapacity +1) on inference-component/${icName} and a CloudWatch alarm on ` +
                 `AWS/SageMaker ${NO_CAPACITY_METRIC} (dimension InferenceComponentName=${icName}, Maximum >= 1) whose action is that policy ` +
                 `(fm-fleet's CopyAutoscaling does both), or keep at least 1 copy.`;
             if (steps.length === 0) {
+                if (maybeSteps.length > 0) continue;
                 reportViolation(
                     `${what} but has no step scaling policy that adds a copy, so it can never wake up. ${fix}`,
                     urnOf(target.resource),
@@ -215,15 +236,16 @@ export const scaleToZeroCanWake: StackValidationPolicy = {
                 continue;
             }
             if (alarms.length === 0) {
+                if (maybeAlarms.length > 0) continue;
                 reportViolation(
                     `${what} but no ${NO_CAPACITY_METRIC} alarm watches it, so it can never wake up. ${fix}`,
                     urnOf(target.resource),
                 );
                 continue;
             }
-            const stepArns = steps.map((s) => s.props.arn);
+            const stepArns = [...steps, ...maybeSteps].map((s) => s.props.arn);
             if (stepArns.some((a) => a === UNKNOWN || a === undefined)) continue;
-            const wired = alarms.some((a) => {
+            const wired = [...alarms, ...maybeAlarms].some((a) => {
                 const actions = arr(a.props.alarmActions);
                 return actions === UNKNOWN || actions.some((x: unknown) => x === UNKNOWN || stepArns.includes(x));
             });
@@ -260,10 +282,11 @@ export const autoscalingRequired: StackValidationPolicy = {
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || typeof ic.inferenceComponentName !== "string") continue;
             const resourceId = `inference-component/${ic.inferenceComponentName}`;
-            const target = graph
-                .scaling(TYPES.scalableTarget, resourceId)
-                .find((t) => t.props.scalableDimension === IC_COPY_DIMENSION);
-            if (!target) {
+            const targets = graph.scalableTargetsOn(resourceId);
+            const onCopies = (t: Node) => t.props.scalableDimension === IC_COPY_DIMENSION;
+            if (!targets.on.some(onCopies)) {
+                // A target whose resource id is unknown (preview) may be this one's.
+                if (targets.maybeOn.some(onCopies)) continue;
                 reportViolation(
                     `Inference component "${node.name}" must have copy autoscaling, got no scalable target on ${resourceId}. ` +
                         `Add an Application Auto Scaling target on ${IC_COPY_DIMENSION} with a ${metrics[0]} target tracking policy (fm-fleet's CopyAutoscaling).`,
@@ -271,7 +294,8 @@ export const autoscalingRequired: StackValidationPolicy = {
                 );
                 continue;
             }
-            const tracked = graph.scaling(TYPES.scalingPolicy, resourceId).some((p) => {
+            const policies = graph.scalingPoliciesOn(resourceId);
+            const tracked = [...policies.on, ...policies.maybeOn].some((p) => {
                 const metric =
                     p.props.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification
                         ?.predefinedMetricType;
@@ -313,9 +337,12 @@ export const rollingUpdateSafe: StackValidationPolicy = {
         const graph = new StackGraph(args.resources);
         // By name, the first of each name (as a lookup by name finds it): components times alarms grows fast.
         const alarmNamed = new Map<unknown, Node>();
-        for (const alarm of graph.all(TYPES.metricAlarm)) {
-            if (!alarmNamed.has(alarm.props.name)) alarmNamed.set(alarm.props.name, alarm);
+        for (const alarm of graph.allOf(SCALING_TYPES.alarm)) {
+            const name = alarmNameOf(alarm.resource.type, alarm.props);
+            if (!alarmNamed.has(name)) alarmNamed.set(name, alarm);
         }
+        // An alarm whose name is unknown (preview) may be the one a component names: it is not reported missing.
+        const someAlarmUnnamed = alarmNamed.has(UNKNOWN);
         for (const { node, ic } of graph.inferenceComponents()) {
             if (isAdapter(ic) || ic.deploymentConfig === UNKNOWN) continue;
             const what = `Inference component "${node.name}"`;
@@ -366,17 +393,19 @@ export const rollingUpdateSafe: StackValidationPolicy = {
                 const alarmName = alarm?.alarmName;
                 if (typeof alarmName !== "string") continue;
                 const found = alarmNamed.get(alarmName);
+                const watched = found && alarmDimensionOf(found.props, "InferenceComponentName");
                 if (!found) {
+                    if (someAlarmUnnamed) continue;
                     report(
                         `rolls back on alarm "${alarmName}", which the stack does not declare, got no CloudWatch alarm of that name. Declare it, or name one that exists: a missing alarm never rolls back.`,
                     );
                 } else if (
                     typeof ic.inferenceComponentName === "string" &&
-                    found.props.dimensions?.InferenceComponentName !== UNKNOWN &&
-                    found.props.dimensions?.InferenceComponentName !== ic.inferenceComponentName
+                    watched !== UNKNOWN &&
+                    watched !== ic.inferenceComponentName
                 ) {
                     report(
-                        `rolls back on alarm "${alarmName}", which must watch this component (InferenceComponentName=${ic.inferenceComponentName}), got ${shown(found.props.dimensions?.InferenceComponentName)}. Point the alarm's dimension at this component.`,
+                        `rolls back on alarm "${alarmName}", which must watch this component (InferenceComponentName=${ic.inferenceComponentName}), got ${shown(watched)}. Point the alarm's dimension at this component.`,
                     );
                 }
             }

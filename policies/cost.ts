@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { HOURS_PER_MONTH, instanceFamily } from "../lib/catalog";
-import { COST_CENTER_TAG, SAGEMAKER_TYPES, TYPES } from "../lib/contract";
+import { COST_CENTER_TAG, SAGEMAKER_TYPES, SCALING_TYPES, TYPES } from "../lib/contract";
 import { formatUsd } from "../lib/cost";
 import { configOf } from "./support/config";
 import { isOneOf, ofTypes } from "./support/of-type";
@@ -86,7 +86,7 @@ export const maxInstancesPerEndpoint: ResourceValidationPolicy = {
                     }
                 }
             }
-        } else if (args.type === TYPES.scalableTarget) {
+        } else if (isOneOf(SCALING_TYPES.scalableTarget, args.type)) {
             const props = plain(args.props);
             const max = num(props.maxCapacity);
             if (
@@ -156,7 +156,7 @@ export const monthlyCostBudget: StackValidationPolicy = {
                 const price = prices[0];
                 const peakPrice = prices.some((p) => p === undefined) ? undefined : Math.max(...(prices as number[]));
                 const variantTarget = graph
-                    .all(TYPES.scalableTarget)
+                    .allOf(SCALING_TYPES.scalableTarget)
                     .find(
                         (t) => t.props.resourceId === `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
                     );

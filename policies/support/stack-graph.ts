@@ -1,7 +1,8 @@
 import { PolicyResource } from "@pulumi/policy";
-import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
+import { SAGEMAKER_TYPES, SCALING_TYPES, TYPES } from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
-import { plain, str, Unknown } from "./props";
+import { plain, str, UNKNOWN, Unknown } from "./props";
+import { resourceIdInTargetId } from "./scaling-views";
 import {
     InferenceComponentView,
     inferenceComponentOf,
@@ -32,6 +33,7 @@ export interface Node {
 export class StackGraph {
     private readonly raw = new Map<string, PolicyResource[]>();
     private readonly nodes = new Map<string, Node[]>();
+    private readonly policyResourceIds = new Map<Node, string | Unknown | undefined>();
 
     constructor(resources: readonly PolicyResource[]) {
         // Props are made plain per type on first use: with thousands of adapters, most rules never need
@@ -132,8 +134,55 @@ export class StackGraph {
         return undefined;
     }
 
-    /** Application Auto Scaling resources whose resource id is `resourceId`. */
-    scaling(type: string, resourceId: string): Node[] {
-        return this.all(type).filter((n) => n.props?.resourceId === resourceId);
+    /** Scalable targets (either provider) on `resourceId`; see {@link OnResource}. */
+    scalableTargetsOn(resourceId: string): OnResource {
+        return onResource(this.allOf(SCALING_TYPES.scalableTarget), resourceId, (t) => str(t.props?.resourceId));
     }
+
+    /** Scaling policies (either provider) on `resourceId`; see {@link OnResource}. */
+    scalingPoliciesOn(resourceId: string): OnResource {
+        return onResource(this.allOf(SCALING_TYPES.scalingPolicy), resourceId, (p) => {
+            if (!this.policyResourceIds.has(p)) this.policyResourceIds.set(p, this.policyResourceIdOf(p));
+            return this.policyResourceIds.get(p);
+        });
+    }
+
+    /**
+     * The resource id a scaling policy scales: its `resourceId`, else (an aws-native policy may name its target
+     * by `scalingTargetId` instead) the one in that target id, else the one of the stack's scalable target
+     * that `scalingTargetId` depends on. UNKNOWN when none of these is knowable (a new target's id in
+     * preview, or a target from outside the stack): rules then skip rather than fail.
+     */
+    private policyResourceIdOf(policy: Node): string | Unknown | undefined {
+        const own = str(policy.props?.resourceId);
+        if (own !== undefined) return own;
+        const targetId = policy.props?.scalingTargetId;
+        if (targetId === undefined || targetId === null) return undefined;
+        const inId = resourceIdInTargetId(targetId);
+        if (inId !== undefined) return inId;
+        const urns = new Set((policy.resource.propertyDependencies?.scalingTargetId ?? []).map((r) => r.urn));
+        const targets = this.allOf(SCALING_TYPES.scalableTarget).filter((t) => urns.has(t.resource.urn));
+        return targets.length === 1 ? str(targets[0].props?.resourceId) : UNKNOWN;
+    }
+}
+
+/**
+ * Application Auto Scaling resources on one resource id: those known to be on it, and those whose resource id
+ * is not knowable yet (preview), which may be on it too: a rule that finds only those skips rather than fails.
+ */
+export interface OnResource {
+    readonly on: Node[];
+    readonly maybeOn: Node[];
+}
+
+function onResource(
+    nodes: Node[],
+    resourceId: string,
+    resourceIdOf: (n: Node) => string | Unknown | undefined,
+): OnResource {
+    const ids = nodes.map(resourceIdOf);
+    return {
+        on: nodes.filter((_, i) => ids[i] === resourceId),
+        maybeOn: nodes.filter((_, i) => ids[i] === UNKNOWN),
+    };
 }

@@ -12,11 +12,12 @@ export const UNKNOWN_STRING: string = require("@pulumi/policy/proxy").unknownStr
 export const UNKNOWN_NUMBER: string = require("@pulumi/policy/proxy").unknownNumberValue;
 export const UNKNOWN_ARRAY: string = require("@pulumi/policy/proxy").unknownArrayValue;
 
-/** A resource for a test: type, logical name and props. */
+/** A resource for a test: type, logical name and props, and optionally the resources (by name) each prop depends on. */
 export interface TestResource {
     type: string;
     name: string;
     props: Record<string, any>;
+    propertyDependencies?: Record<string, string[]>;
 }
 
 const urnOf = (r: TestResource) => `urn:pulumi:test::fm-fleet::${r.type}::${r.name}`;
@@ -83,6 +84,13 @@ export async function stackViolations(
                 asType: () => undefined,
             }) as unknown as PolicyResource,
     );
+    // As the analyzer does: each property's dependencies are resources of the stack.
+    const byName = new Map(resources.map((r, i) => [r.name, policyResources[i]]));
+    resources.forEach((r, i) => {
+        for (const [prop, names] of Object.entries(r.propertyDependencies ?? {})) {
+            policyResources[i].propertyDependencies[prop] = names.map((n) => byName.get(n)!).filter((d) => d);
+        }
+    });
     const args = {
         resources: policyResources,
         getConfig: <T>() => config as T,

@@ -155,6 +155,31 @@ export function happyStack(): Record<string, TestResource> {
     };
 }
 
+/**
+ * The happy stack's copy autoscaling declared with aws-native instead of @pulumi/aws: the target and the
+ * tracking policy as they are, the wake policy naming its target by `scalingTargetId` (the target's
+ * CloudFormation id), and the wake alarm with `alarmName` and a list of dimensions.
+ */
+export function withNativeScaling(stack: Record<string, TestResource>): Record<string, TestResource> {
+    const { resourceId, scalableDimension, serviceNamespace } = stack.target.props;
+    stack.target.type = TYPES.nativeScalableTarget;
+    stack.tracking.type = TYPES.nativeScalingPolicy;
+    stack.tracking.props.policyName = "chat-llama-concurrency";
+    stack.wake.type = TYPES.nativeScalingPolicy;
+    delete stack.wake.props.resourceId;
+    delete stack.wake.props.scalableDimension;
+    stack.wake.props.policyName = "chat-llama-wake";
+    stack.wake.props.scalingTargetId = `${resourceId}|${scalableDimension}|${serviceNamespace}`;
+    const { dimensions, ...alarm } = stack.alarm.props;
+    stack.alarm.type = TYPES.nativeAlarm;
+    stack.alarm.props = {
+        ...alarm,
+        alarmName: "chat-llama-wake-alarm",
+        dimensions: Object.entries(dimensions).map(([name, value]) => ({ name, value })),
+    };
+    return stack;
+}
+
 /** The happy stack as a list, after `change` edits it. */
 export function stackWith(change: (s: Record<string, TestResource>) => void = () => {}): TestResource[] {
     const stack = happyStack();

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { autoscalingRequired, minCopies, prodInstanceCount, scaleToZeroCanWake } from "../../policies/availability";
-import { stackViolations, violations } from "../helpers/policy-args";
-import { happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
+import { stackViolations, UNKNOWN_STRING, violations } from "../helpers/policy-args";
+import { happyStack, shadowVariant, stackWith, withNativeScaling } from "../helpers/policy-fixtures";
 
 const DEV = { minCopiesAtMost: 0, minInstancesAtMost: 0 };
 const PROD = { minCopiesAtLeast: 1, minInstancesAtLeast: 2 };
@@ -53,6 +53,18 @@ describe("availability policies", () => {
             assert.deepEqual(await stackViolations(minCopies, stack, DEV), [
                 'Inference component "chat-llama-ic" (no autoscaling) must keep at most 0 copies when idle, got 2. Set runtimeConfig.copyCount (fm-fleet: copies.min) accordingly so it scales to zero, or change min-copies.minCopiesAtLeast/minCopiesAtMost for this stack. @ chat-llama-ic',
             ]);
+        });
+    });
+
+    describe("min-copies (aws-native autoscaling)", () => {
+        it("reads an aws-native scalable target, one by one and over the stack", async () => {
+            const s = withNativeScaling(happyStack());
+            assert.deepEqual(await violations(minCopies, s.target, PROD), [
+                'Scalable target "chat-llama-scaling-target" (inference-component/chat-llama-ic-1234567) must keep at least 1 copies when idle, got 0. Set minCapacity (fm-fleet: copies.min) accordingly, or change min-copies.minCopiesAtLeast/minCopiesAtMost for this stack.',
+            ]);
+            // Scaled by its aws-native target, the IC's own copy count is not its idle count.
+            s.ic.props.runtimeConfig.copyCount = 2;
+            assert.deepEqual(await stackViolations(minCopies, Object.values(s), DEV), []);
         });
     });
 
@@ -132,6 +144,52 @@ describe("availability policies", () => {
             );
         });
 
+        it("passes the happy stack with its autoscaling declared with aws-native", async () => {
+            assert.deepEqual(
+                await stackViolations(scaleToZeroCanWake, Object.values(withNativeScaling(happyStack()))),
+                [],
+            );
+        });
+
+        it("fails aws-native shapes without the step policy, with an alarm on another component, or unwired", async () => {
+            const native = (change: (s: ReturnType<typeof happyStack>) => void) => {
+                const s = withNativeScaling(happyStack());
+                change(s);
+                return stackViolations(scaleToZeroCanWake, Object.values(s));
+            };
+            assert.deepEqual(await native((s) => delete s.wake), [
+                `${WHAT} but has no step scaling policy that adds a copy, so it can never wake up. ${FIX} @ chat-llama-scaling-target`,
+            ]);
+            assert.deepEqual(
+                await native(
+                    (s) => (s.alarm.props.dimensions = [{ name: "InferenceComponentName", value: "other-ic" }]),
+                ),
+                [
+                    `${WHAT} but no NoCapacityInvocationFailures alarm watches it, so it can never wake up. ${FIX} @ chat-llama-scaling-target`,
+                ],
+            );
+            assert.deepEqual(await native((s) => (s.alarm.props.alarmActions = ["arn:aws:sns:us-east-1:1:topic"])), [
+                `${WHAT} but its NoCapacityInvocationFailures alarm "chat-llama-scaling-wake-alarm" does not trigger the step scaling policy "chat-llama-scaling-wake", so it can never wake up. Set the alarm's alarmActions to the step policy's ARN. @ chat-llama-scaling-target`,
+            ]);
+        });
+
+        it("finds an aws-native step policy's target through what its scalingTargetId depends on", async () => {
+            const unwired = (targetId: unknown, dependsOn: string[]) => {
+                const s = withNativeScaling(happyStack());
+                s.wake.props.scalingTargetId = targetId;
+                s.wake.propertyDependencies = { scalingTargetId: dependsOn };
+                s.alarm.props.alarmActions = ["arn:aws:sns:us-east-1:1:topic"];
+                return stackViolations(scaleToZeroCanWake, Object.values(s));
+            };
+            // A new target's id is unknown in preview, but the policy depends on it.
+            assert.deepEqual(await unwired(UNKNOWN_STRING, ["chat-llama-scaling-target"]), [
+                `${WHAT} but its NoCapacityInvocationFailures alarm "chat-llama-scaling-wake-alarm" does not trigger the step scaling policy "chat-llama-scaling-wake", so it can never wake up. Set the alarm's alarmActions to the step policy's ARN. @ chat-llama-scaling-target`,
+            ]);
+            // Neither the id nor a target it depends on: not knowable, so skipped rather than failed.
+            assert.deepEqual(await unwired(UNKNOWN_STRING, []), []);
+            assert.deepEqual(await unwired("a-target-outside-the-stack", []), []);
+        });
+
         it("ignores components that keep a copy", async () => {
             assert.deepEqual(
                 await stackViolations(
@@ -150,6 +208,26 @@ describe("availability policies", () => {
     describe("autoscaling-required", () => {
         it("passes a base component with high-resolution target tracking, ignoring adapters", async () => {
             assert.deepEqual(await stackViolations(autoscalingRequired, stackWith()), []);
+        });
+
+        it("passes the happy stack with its target and policies declared with aws-native", async () => {
+            assert.deepEqual(
+                await stackViolations(autoscalingRequired, Object.values(withNativeScaling(happyStack()))),
+                [],
+            );
+        });
+
+        it("fails an aws-native target without a high-resolution tracking policy", async () => {
+            const s = withNativeScaling(happyStack());
+            delete s.tracking;
+            assert.deepEqual(await stackViolations(autoscalingRequired, Object.values(s)), [
+                'Inference component "chat-llama-ic" must scale on a high-resolution metric (SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution), got no such target tracking policy on inference-component/chat-llama-ic-1234567. Add a TargetTrackingScaling policy with predefinedMetricType SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution: it reacts up to 6x faster than 1-minute metrics. @ chat-llama-ic',
+            ]);
+        });
+
+        it("skips a component whose target's resource id is unknown (preview)", async () => {
+            const stack = stackWith((s) => (s.target.props.resourceId = UNKNOWN_STRING));
+            assert.deepEqual(await stackViolations(autoscalingRequired, stack), []);
         });
 
         it("fails without a scalable target", async () => {

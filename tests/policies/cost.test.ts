@@ -96,6 +96,25 @@ describe("cost policies", () => {
         });
     });
 
+    describe("max-instances-per-endpoint (aws-native autoscaling)", () => {
+        it("fails when an aws-native scalable target may exceed the maximum", async () => {
+            const target = {
+                type: TYPES.nativeScalableTarget,
+                name: "classic-target",
+                props: {
+                    serviceNamespace: "sagemaker",
+                    resourceId: "endpoint/classic/variant/AllTraffic",
+                    scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+                    minCapacity: 1,
+                    maxCapacity: 6,
+                },
+            };
+            assert.deepEqual(await violations(maxInstancesPerEndpoint, target, { maxInstances: 5 }), [
+                'Scalable target "classic-target" (endpoint/classic/variant/AllTraffic) must have maxCapacity <= 5 instances, got 6. Lower it, or raise max-instances-per-endpoint.maxInstances (5).',
+            ]);
+        });
+    });
+
     describe("monthly-cost-budget", () => {
         it("passes a stack under budget (idle $0, peak 2 x ml.g5.2xlarge = $2,212)", async () => {
             assert.deepEqual(
@@ -174,6 +193,45 @@ describe("cost policies", () => {
                 }),
                 [
                     "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
+                ],
+            );
+        });
+
+        it("idles and peaks a variant at its aws-native scalable target's minimum and maximum", async () => {
+            const classic = [
+                {
+                    type: TYPES.nativeEndpointConfig,
+                    name: "classic-config",
+                    props: {
+                        endpointConfigName: "classic-cfg",
+                        productionVariants: [
+                            { variantName: "AllTraffic", instanceType: "ml.g5.2xlarge", initialInstanceCount: 2 },
+                        ],
+                    },
+                },
+                {
+                    type: TYPES.nativeEndpoint,
+                    name: "classic-endpoint",
+                    props: { endpointName: "classic-ep", endpointConfigName: "classic-cfg" },
+                },
+                {
+                    type: TYPES.nativeScalableTarget,
+                    name: "classic-target",
+                    props: {
+                        serviceNamespace: "sagemaker",
+                        resourceId: "endpoint/classic-ep/variant/AllTraffic",
+                        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+                        minCapacity: 4,
+                        maxCapacity: 6,
+                    },
+                },
+            ];
+            // 4 x $1.515 x 730 = $4,424 idle and 6 x = $6,636 at peak, though the variant starts with 2 instances.
+            assert.deepEqual(
+                await stackViolations(monthlyCostBudget, classic, { maxIdleFloorUsd: 3000, maxPeakCeilingUsd: 5000 }),
+                [
+                    "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
+                    "Stack must peak under $5,000/month, got a peak ceiling of $6,636/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.",
                 ],
             );
         });

@@ -74,6 +74,35 @@ describe("rollout rules", () => {
             ]);
         });
 
+        it("passes rollback alarms declared as aws-native:cloudwatch:Alarm, and fails one that watches another component", async () => {
+            const stack = rolledOut();
+            for (const key of ["errorsAlarm", "latencyAlarm"]) {
+                const { name, dimensions, ...props } = stack[key].props;
+                stack[key].type = TYPES.nativeAlarm;
+                stack[key].props = {
+                    ...props,
+                    alarmName: name,
+                    dimensions: Object.entries(dimensions).map(([n, value]) => ({ name: n, value })),
+                };
+            }
+            assert.deepEqual(await run(stack, { requireRollout: true }), []);
+            stack.latencyAlarm.props.dimensions = [{ name: "InferenceComponentName", value: "other-ic" }];
+            assert.deepEqual(await run(stack), [
+                `Inference component "chat-llama-ic" rolls back on alarm "chat-latency", which must watch this component (InferenceComponentName=${IC}), got other-ic. Point the alarm's dimension at this component. @ chat-llama-ic`,
+            ]);
+        });
+
+        it("skips an alarm that may be the rollback alarm: its name or its dimension unknown", async () => {
+            const stack = rolledOut();
+            stack.errorsAlarm.props.name = UNKNOWN_STRING;
+            stack.latencyAlarm.type = TYPES.nativeAlarm;
+            stack.latencyAlarm.props = {
+                alarmName: "chat-latency",
+                dimensions: [{ name: UNKNOWN_STRING, value: "other-ic" }],
+            };
+            assert.deepEqual(await run(stack), []);
+        });
+
         it("skips what is unknown during preview", async () => {
             const stack = rolledOut();
             stack.ic.props.deploymentConfig.rollingUpdatePolicy.maximumBatchSize.value = UNKNOWN_NUMBER;

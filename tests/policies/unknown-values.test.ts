@@ -9,7 +9,7 @@ import {
     UNKNOWN_STRING,
     violations,
 } from "../helpers/policy-args";
-import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, perInstanceType, shadowVariant, stackWith, withNativeScaling } from "../helpers/policy-fixtures";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 const resourcePolicies = policies.filter(
@@ -37,7 +37,8 @@ function everyLeafReplaced(resource: TestResource, value: unknown): TestResource
 
 /**
  * The happy stack with its base IC tagged as quantized, so the tag's value can be replaced too, a shadow
- * variant, and a second base IC declared with per-instance-type `specifications`.
+ * variant, a second base IC declared with per-instance-type `specifications`, and the copy autoscaling
+ * declared again with aws-native (target, policies by resource id and by `scalingTargetId`, alarm).
  */
 function quantizedStack(): Record<string, TestResource> {
     const stack = happyStack();
@@ -47,6 +48,10 @@ function quantizedStack(): Record<string, TestResource> {
     perType.name = "chat-llama-ic-per-type";
     perType.props.inferenceComponentName = "chat-llama-ic-per-type-1234567";
     stack.icPerType = perType;
+    for (const [key, resource] of Object.entries(withNativeScaling(happyStack()))) {
+        if (!["target", "tracking", "wake", "alarm"].includes(key)) continue;
+        stack[`native${key[0].toUpperCase()}${key.slice(1)}`] = { ...resource, name: `native-${resource.name}` };
+    }
     return stack;
 }
 
