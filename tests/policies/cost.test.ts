@@ -151,71 +151,25 @@ describe("cost policies", () => {
             );
         });
 
-        it("idles a variant under Application Auto Scaling at its scalable target's minimum", async () => {
-            const classic = [
+        it("idles and peaks a variant under Application Auto Scaling at its target's minimum and maximum, in either provider", async () => {
+            const autoscaled = (native: boolean) => [
                 {
-                    type: TYPES.endpointConfiguration,
+                    type: native ? TYPES.nativeEndpointConfig : TYPES.endpointConfiguration,
                     name: "classic-config",
                     props: {
-                        name: "classic-cfg",
-                        productionVariants: [
-                            {
-                                variantName: "AllTraffic",
-                                modelName: "m",
-                                instanceType: "ml.g5.2xlarge",
-                                initialInstanceCount: 2,
-                            },
-                        ],
-                    },
-                },
-                {
-                    type: TYPES.endpoint,
-                    name: "classic-endpoint",
-                    props: { name: "classic-ep", endpointConfigName: "classic-cfg" },
-                },
-                {
-                    type: TYPES.scalableTarget,
-                    name: "classic-target",
-                    props: {
-                        serviceNamespace: "sagemaker",
-                        resourceId: "endpoint/classic-ep/variant/AllTraffic",
-                        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-                        minCapacity: 4,
-                        maxCapacity: 6,
-                    },
-                },
-            ];
-            // 4 x $1.515 x 730 = $4,424 idle, though the variant starts with 2 instances.
-            assert.deepEqual(
-                await stackViolations(monthlyCostBudget, classic, {
-                    maxIdleFloorUsd: 3000,
-                    maxPeakCeilingUsd: 100_000,
-                }),
-                [
-                    "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
-                ],
-            );
-        });
-
-        it("idles and peaks a variant at its aws-native scalable target's minimum and maximum", async () => {
-            const classic = [
-                {
-                    type: TYPES.nativeEndpointConfig,
-                    name: "classic-config",
-                    props: {
-                        endpointConfigName: "classic-cfg",
+                        [native ? "endpointConfigName" : "name"]: "classic-cfg",
                         productionVariants: [
                             { variantName: "AllTraffic", instanceType: "ml.g5.2xlarge", initialInstanceCount: 2 },
                         ],
                     },
                 },
                 {
-                    type: TYPES.nativeEndpoint,
+                    type: native ? TYPES.nativeEndpoint : TYPES.endpoint,
                     name: "classic-endpoint",
-                    props: { endpointName: "classic-ep", endpointConfigName: "classic-cfg" },
+                    props: { [native ? "endpointName" : "name"]: "classic-ep", endpointConfigName: "classic-cfg" },
                 },
                 {
-                    type: TYPES.nativeScalableTarget,
+                    type: native ? TYPES.nativeScalableTarget : TYPES.scalableTarget,
                     name: "classic-target",
                     props: {
                         serviceNamespace: "sagemaker",
@@ -227,13 +181,19 @@ describe("cost policies", () => {
                 },
             ];
             // 4 x $1.515 x 730 = $4,424 idle and 6 x = $6,636 at peak, though the variant starts with 2 instances.
-            assert.deepEqual(
-                await stackViolations(monthlyCostBudget, classic, { maxIdleFloorUsd: 3000, maxPeakCeilingUsd: 5000 }),
-                [
-                    "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
-                    "Stack must peak under $5,000/month, got a peak ceiling of $6,636/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.",
-                ],
-            );
+            for (const native of [false, true]) {
+                assert.deepEqual(
+                    await stackViolations(monthlyCostBudget, autoscaled(native), {
+                        maxIdleFloorUsd: 3000,
+                        maxPeakCeilingUsd: 5000,
+                    }),
+                    [
+                        "Stack must idle under $3,000/month, got an idle floor of $4,424/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower min instances (scale to zero where latency allows), or raise monthly-cost-budget.maxIdleFloorUsd.",
+                        "Stack must peak under $5,000/month, got a peak ceiling of $6,636/month (classic-endpoint: 4-6 x ml.g5.2xlarge). Lower max instances or pick a cheaper instance type, or raise monthly-cost-budget.maxPeakCeilingUsd.",
+                    ],
+                    native ? "aws-native" : "@pulumi/aws",
+                );
+            }
         });
 
         it("counts shadow variants in the idle floor and the peak, naming each", async () => {
