@@ -155,11 +155,9 @@ export const monthlyCostBudget: StackValidationPolicy = {
                 const prices = v.instanceTypes.map((t) => catalogEntry(t)?.usdPerHour);
                 const price = prices[0];
                 const peakPrice = prices.some((p) => p === undefined) ? undefined : Math.max(...(prices as number[]));
-                const variantTarget = graph
-                    .allOf(SCALING_TYPES.scalableTarget)
-                    .find(
-                        (t) => t.props.resourceId === `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
-                    );
+                const variantTarget = graph.scalableTargetsOn(
+                    `endpoint/${shown(endpointName)}/variant/${shown(v.variantName)}`,
+                ).on[0];
                 // A variant under Application Auto Scaling idles at its target's minimum and peaks at its maximum.
                 const min = v.managed
                     ? minInstancesOf(v)
