@@ -172,6 +172,18 @@ function urnOf(resource: PolicyResource): string {
     return resource.urn;
 }
 
+/** The nodes a three-valued test says yes to, and those it cannot decide (UNKNOWN): each tested once. */
+function byVerdict(nodes: Node[], test: (node: Node) => boolean | Unknown): { yes: Node[]; maybe: Node[] } {
+    const yes: Node[] = [];
+    const maybe: Node[] = [];
+    for (const node of nodes) {
+        const verdict = test(node);
+        if (verdict === true) yes.push(node);
+        else if (verdict === UNKNOWN) maybe.push(node);
+    }
+    return { yes, maybe };
+}
+
 /** Whether a scaling policy adds capacity by a step: true, false, or UNKNOWN when a deciding value is. */
 function addsCopy(policy: Node): boolean | Unknown {
     const policyType = policy.props.policyType;
@@ -216,13 +228,13 @@ export const scaleToZeroCanWake: StackValidationPolicy = {
             const what = `Inference component "${icName}" scales to zero (scalable target "${target.name}" has minCapacity 0)`;
             // A policy or alarm that a deciding value leaves unknown (preview) may be the one: then skip.
             const policies = graph.scalingPoliciesOn(target.props.resourceId);
-            const steps = policies.on.filter((p) => addsCopy(p) === true);
-            const maybeSteps = [...policies.on, ...policies.maybeOn].filter(
-                (p) => !steps.includes(p) && addsCopy(p) !== false,
+            const known = byVerdict(policies.on, addsCopy);
+            const unsure = byVerdict(policies.maybeOn, addsCopy);
+            const steps = known.yes;
+            const maybeSteps = [...known.maybe, ...unsure.yes, ...unsure.maybe];
+            const { yes: alarms, maybe: maybeAlarms } = byVerdict(graph.allOf(SCALING_TYPES.alarm), (a) =>
+                watchesNoCapacity(a, icName),
             );
-            const alarmNodes = graph.allOf(SCALING_TYPES.alarm);
-            const alarms = alarmNodes.filter((a) => watchesNoCapacity(a, icName) === true);
-            const maybeAlarms = alarmNodes.filter((a) => watchesNoCapacity(a, icName) === UNKNOWN);
             const fix =
                 `Add a StepScaling policy (ChangeInCapacity +1) on inference-component/${icName} and a CloudWatch alarm on ` +
                 `AWS/SageMaker ${NO_CAPACITY_METRIC} (dimension InferenceComponentName=${icName}, Maximum >= 1) whose action is that policy ` +
