@@ -13,8 +13,11 @@ export class Attempt {
         this.signal = callerSignal ? AbortSignal.any([callerSignal, this.controller.signal]) : this.controller.signal;
         if (timeoutMs !== undefined) {
             // The reason AbortSignal.timeout gives, so callers tell a timeout from an abort the same way.
-            const reason = () => new DOMException("The operation was aborted due to timeout", "TimeoutError");
-            this.timer = setTimeout(() => this.controller.abort(reason()), timeoutMs);
+            this.timer = setTimeout(
+                () =>
+                    this.controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+                timeoutMs,
+            );
         }
     }
 

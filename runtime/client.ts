@@ -151,7 +151,7 @@ export class FleetClient {
 
     /** Invokes a model, waiting for capacity if its component is waking from zero. */
     async invoke(request: InvokeRequest): Promise<InvokeResult> {
-        return this.invokeOn(request, sessionIdOf(request.session) === NEW_SESSION ? this.sdkOnce : this.sdk);
+        return this.invokeOn(request, request.session === NEW_SESSION ? this.sdkOnce : this.sdk);
     }
 
     private async invokeOn(request: InvokeRequest, sdk: SageMakerRuntimeClient): Promise<InvokeResult> {
