@@ -58,14 +58,16 @@ const provider = optimizationJobProvider();
  * job; delete stops a running job and deletes its record, and leaves the optimized model in S3.
  */
 export class OptimizationJob extends pulumi.dynamic.Resource {
-    public readonly optimizationJobName!: pulumi.Output<string>;
-    public readonly optimizationJobArn!: pulumi.Output<string>;
+    // Outputs are `declare`d: the engine sets them inside super(), and an ES2022 class field (`x!: T`) would
+    // reset each to undefined right after, leaving dependents a plain string and no dependency on the job.
+    declare public readonly optimizationJobName: pulumi.Output<string>;
+    declare public readonly optimizationJobArn: pulumi.Output<string>;
     /** `COMPLETED` once `pulumi up` has created it. */
-    public readonly optimizationJobStatus!: pulumi.Output<string>;
+    declare public readonly optimizationJobStatus: pulumi.Output<string>;
     /** The image SageMaker recommends for serving the optimized model, if it recommends one. */
-    public readonly recommendedInferenceImage!: pulumi.Output<string | undefined>;
+    declare public readonly recommendedInferenceImage: pulumi.Output<string | undefined>;
     /** The optimized model: the job's S3 output prefix. */
-    public readonly optimizedModelUrl!: pulumi.Output<string>;
+    declare public readonly optimizedModelUrl: pulumi.Output<string>;
     /** The job's name, known before deployment. */
     public readonly physicalName: string;
     /** Where the job writes the optimized model (`OutputConfig.S3OutputLocation`), known before deployment. */

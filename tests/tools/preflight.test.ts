@@ -67,10 +67,13 @@ describe("deploy preflight (tools/plan/preflight)", function () {
                 ["endpoint-volume-size", "chat-config"],
                 ["cloudformation-schema", "customer-support-assistants-east-llama-3-1-8b-instruct-v2-base"],
                 ["sagemaker-physical-names", "customer-support-assistants-east-llama-3-1-8b-instruct-v2-base"],
+                ["dependency-order", "prefix-adapter"],
+                ["dependency-order", "compute-adapter"],
+                ["dependency-order", "customer-support-assistants-east-llama-3-1-8b-instruct-v2-base"],
                 ["inference-component-model-data", "customer-support-assistants-east-llama-3-1-8b-instruct-v2-base"],
             ],
         );
-        assert.equal(plan.summary.wouldFailAtDeploy, 8);
+        assert.equal(plan.summary.wouldFailAtDeploy, 11);
         // Each of the two resources with one URN keeps its own physical name.
         assert.deepEqual(
             plan.resources.filter((r: any) => r.name === "twice").map((r: any) => r.physicalName),

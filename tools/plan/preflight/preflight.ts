@@ -4,11 +4,13 @@ import { plain } from "../../../policies/support/props";
 import { Node, StackGraph } from "../../../policies/support/stack-graph";
 import { inputsOf, RecordedResource } from "../../mocks/recorder";
 import { hasPinnedSchema, schemaProblems } from "./cloudformation-schemas";
+import { dependencyOrderProblems, orderMessage } from "./dependency-order";
 
 /** The checks of the deploy preflight, each named as reports name it. */
 export const PREFLIGHT_CHECKS = {
     schema: "cloudformation-schema",
     duplicateUrn: "duplicate-urn",
+    dependencyOrder: "dependency-order",
     ...Object.fromEntries(DEPLOY_RULES.map((r) => [r.name, r.name])),
 } as const;
 
@@ -25,7 +27,8 @@ export interface PreflightFinding {
 /**
  * The deploy preflight: what mocks accept and `pulumi up` would not. It validates every aws-native
  * resource's inputs against the pinned CloudFormation schema of its type, runs the SageMaker API rules
- * the policy pack enforces (the same functions), and finds duplicate URNs, which the engine rejects.
+ * the policy pack enforces (the same functions), finds duplicate URNs, which the engine rejects, and inputs
+ * that name another resource without depending on it, which the engine would create at the same time.
  */
 export function preflight(resources: readonly RecordedResource[]): PreflightFinding[] {
     const findings: PreflightFinding[] = [];
@@ -74,6 +77,15 @@ export function preflight(resources: readonly RecordedResource[]): PreflightFind
             if (!rule.check || !rule.types.includes(node.resource.type)) continue;
             for (const message of rule.check(node)) findings.push(finding(rule.name, node, message));
         }
+    }
+    for (const problem of dependencyOrderProblems(resources)) {
+        findings.push({
+            check: PREFLIGHT_CHECKS.dependencyOrder,
+            urn: problem.resource.urn,
+            type: problem.resource.type,
+            name: problem.resource.name,
+            message: orderMessage(problem),
+        });
     }
     const graph = new StackGraph(nodes.map((n) => n.resource));
     for (const rule of DEPLOY_RULES) {
