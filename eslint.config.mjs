@@ -20,6 +20,23 @@ export default tseslint.config(
         },
     },
     {
+        files: ["**/*.ts"],
+        rules: {
+            // A resource's outputs are set inside super(); under target ES2022 a class field (`x!: T`, `x?: T`)
+            // is redefined as undefined right after, so dependents get no Output and no dependency. `declare` it.
+            "no-restricted-syntax": [
+                "error",
+                ...["superClass.name", "superClass.property.name"].flatMap((superClass) =>
+                    ["[definite=true]", "[optional=true][declare=false][value=null]"].map((field) => ({
+                        selector: `ClassDeclaration[${superClass}=/^(?!ComponentResource$)\\w*Resource$/] > ClassBody > PropertyDefinition${field}[static=false]`,
+                        message:
+                            "Declare a resource's output fields with `declare`: the engine sets them inside super(), and a class field resets them to undefined (target ES2022).",
+                    })),
+                ),
+            ],
+        },
+    },
+    {
         rules: {
             // Pulumi's deserialized properties and the analyzer's gRPC messages are untyped by nature.
             "@typescript-eslint/no-explicit-any": "off",
