@@ -109,11 +109,15 @@ export class MultiModelEndpoint extends pulumi.ComponentResource {
             ],
             dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
         };
-        // Models and endpoint configurations are immutable: their names hash their inputs.
+        // Models and endpoint configurations are immutable: their names hash their inputs. The endpoint's
+        // name hashes its instance type: UpdateEndpoint fails when it changes the instance type of a variant
+        // registered with Application Auto Scaling ("deregister the variant first", SageMaker developer guide,
+        // endpoint-scaling-update). A new type is a new endpoint instead, created beside the old one with
+        // its own scalable target; the old target, then the old endpoint, are deleted once it serves.
         this.physicalNames = {
             model: modelName,
             endpointConfig: names.name("config", { content: config }),
-            endpoint: names.name("endpoint"),
+            endpoint: names.name("endpoint", { content: { instanceType: args.instanceType } }),
         };
         this.model = new aws.sagemaker.Model(
             `${name}-model`,
