@@ -102,6 +102,17 @@ function readBody(options: InvokeOptions, io: CliIo): Uint8Array | string {
     return body;
 }
 
+/**
+ * `npm run <script> > file` writes npm's banner (a blank line, then `> package@version script` lines) before
+ * the script's own output: what is left once those lines are dropped.
+ */
+export function withoutNpmBanner(text: string): string {
+    const lines = text.split("\n");
+    let first = 0;
+    while (first < lines.length && (lines[first].trim() === "" || lines[first].startsWith("> "))) first++;
+    return lines.slice(first).join("\n");
+}
+
 /** The stack's names from `--stack-outputs`. */
 function readNames(file: string, io: CliIo): FleetNames {
     const text = readInput(file, "--stack-outputs", io).toString("utf8");
@@ -109,9 +120,34 @@ function readNames(file: string, io: CliIo): FleetNames {
     try {
         json = JSON.parse(text);
     } catch (e) {
-        throw new UsageError(`--stack-outputs ${file}: not JSON (${(e as Error).message}).`);
+        // A plan saved with `npm run plan ... > file` starts with npm's banner: read what follows it.
+        const rest = withoutNpmBanner(text);
+        try {
+            json = JSON.parse(rest);
+        } catch (afterBanner) {
+            const [banner, error] = rest !== text ? [" after npm's banner", afterBanner] : ["", e];
+            // V8 quotes the text around the error, newlines included: one line it must stay.
+            const reason = (error as Error).message.replace(/\s+/g, " ");
+            throw new UsageError(
+                `--stack-outputs ${file}: not JSON${banner} (${reason}). Save it with \`npm run -s plan -- --format json\` or \`pulumi stack output --json\`.`,
+            );
+        }
     }
     return parseStackOutputs(json, `--stack-outputs ${file === "-" ? "(stdin)" : file}`);
+}
+
+/**
+ * Errors the SDK raises before it sends anything, when the environment lacks what every request needs: a
+ * usage error with the fix, not a failed call.
+ */
+function environmentProblem(error: Error): string | undefined {
+    if (error.message === "Region is missing") {
+        return "no AWS region: pass --region <region> (e.g. us-east-1), or set AWS_REGION or a region in your AWS profile.";
+    }
+    if (error.name === "CredentialsProviderError") {
+        return `no AWS credentials (${error.message.split("\n")[0]}): set AWS_PROFILE (after \`aws sso login\` if it uses SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`;
+    }
+    return undefined;
 }
 
 /** Where the request goes: config names through the stack outputs, or physical names as given. */
@@ -235,8 +271,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             "Call a fleet deployed by fm-fleet by the names in its stack config: base models, adapters, multi-model targets, sticky sessions, streams.",
         )
         .exitOverride()
-        // Commander's own error text is reworded into the one line below.
-        .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {}, outputError: () => {} });
+        // Commander's own error text is reworded into the one line below; its usage (no command) goes to stderr.
+        .configureOutput({
+            writeOut: (s) => io.stdout.write(s),
+            writeErr: (s) => io.stderr.write(s),
+            outputError: () => {},
+        });
     program
         .command("invoke")
         .description("Invoke an endpoint; the response body goes to stdout, session ids and progress to stderr.")
@@ -293,10 +333,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } catch (e) {
         const error = e as Error & { code?: string; exitCode?: number; $metadata?: unknown };
         if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+        // No command: commander has printed the usage to stderr; a missing command is a usage error.
+        if (error.code === "commander.help") return EXIT.usage;
+        const environment = environmentProblem(error);
         const usage =
-            error.code?.startsWith("commander.") || error instanceof UsageError || error instanceof StackOutputsError;
+            error.code?.startsWith("commander.") ||
+            error instanceof UsageError ||
+            error instanceof StackOutputsError ||
+            environment !== undefined;
         const reason = usage
-            ? error.message.replace(/^error: /, "")
+            ? (environment ?? error.message.replace(/^error: /, ""))
             : error.name === "AbortError" || error.name === "TimeoutError"
               ? `request aborted (${error.cause instanceof Error ? error.cause.message : error.message})`
               : `${error.name}: ${error.message}`;

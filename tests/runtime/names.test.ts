@@ -142,6 +142,29 @@ describe("calling the fleet by config names (runtime)", function () {
         });
     });
 
+    it("reads outputs saved with npm's banner before the JSON, and says how to save them without it", async () => {
+        const dir = path.dirname(outputsFile);
+        const withBanner = path.join(dir, "npm-banner.json");
+        const plan = JSON.stringify({ schemaVersion: 2, outputs }, null, 2);
+        writeFileSync(
+            withBanner,
+            `\n> fm-fleet@0.1.0 plan\n> node bin/fm-fleet-plan.js --stack prod --format json\n\n${plan}\n`,
+        );
+        const json = await cli("names", "--stack-outputs", withBanner, "--json");
+        assert.equal(json.code, 0, json.stderr);
+        assert.equal(JSON.parse(json.stdout).endpoints.chat.endpointName, outputs.endpoints.chat.endpointName);
+        const cut = path.join(dir, "npm-banner-cut.json");
+        writeFileSync(cut, '\n> fm-fleet@0.1.0 plan\n\n{"schemaVersion": 2,');
+        const refused = await cli("names", "--stack-outputs", cut);
+        assert.equal(refused.code, 2);
+        assert.match(
+            refused.stderr,
+            new RegExp(
+                `^fm-fleet: --stack-outputs ${cut}: not JSON after npm's banner \\(.+\\)\\. Save it with \`npm run -s plan -- --format json\` or \`pulumi stack output --json\`\\.\\n$`,
+            ),
+        );
+    });
+
     it("says every failure in one line on stderr, exit 2 for usage and 1 for the service, sending nothing it should not", async () => {
         const base = [
             "invoke",

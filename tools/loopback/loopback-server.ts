@@ -7,10 +7,13 @@ export abstract class LoopbackServer {
     /** `http://127.0.0.1:<port>` once started: the SDK client's `endpoint`. */
     public url = "";
 
-    /** Starts listening; returns the URL. */
-    async start(): Promise<string> {
+    /** Starts listening on `port` (0: a free one); returns the URL. */
+    async start(port = 0): Promise<string> {
         this.server = createServer((req, res) => void this.receive(req, res));
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        await new Promise<void>((resolve, reject) => {
+            this.server!.once("error", reject);
+            this.server!.listen(port, "127.0.0.1", resolve);
+        });
         this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this.url;
     }
