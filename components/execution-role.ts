@@ -156,7 +156,7 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
             Resource: "*",
         });
     }
-    const alarms = [...new Set(args.rollbackAlarmNames ?? [])].sort();
+    const alarms = rollbackAlarmPatterns(args.rollbackAlarmNames ?? []);
     if (alarms.length > 0) {
         statements.push({
             Sid: "DescribeRollbackAlarms",
@@ -190,6 +190,22 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
         });
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Rollback alarms named one by one up to this many; past it, one pattern per endpoint (see below). */
+export const EXACT_ALARMS_MAX = 20;
+
+/**
+ * The alarm names (or patterns) DescribeAlarms is granted on: each name while there are few; past
+ * {@link EXACT_ALARMS_MAX}, `<endpoint>-*rollback-*` per endpoint (the names' first part), so a fleet of many
+ * rolled-out models keeps the inline policy under IAM's 10,240 characters (each exact ARN costs ~80). The
+ * pattern reaches only rollback alarms of that endpoint name in the role's account and region, and
+ * DescribeAlarms only reads their configuration.
+ */
+export function rollbackAlarmPatterns(names: readonly string[]): string[] {
+    const exact = [...new Set(names)].sort();
+    if (exact.length <= EXACT_ALARMS_MAX) return exact;
+    return [...new Set(exact.map((n) => `${n.split("-")[0]}-*rollback-*`))].sort();
 }
 
 /** Checks the plain arguments; throws one error naming every problem. */

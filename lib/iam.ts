@@ -55,6 +55,12 @@ export const S3_WRITE_ACTION = "s3:PutObject";
  */
 export const KMS_WRITE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
+/**
+ * The aggregate size of a role's inline policies, in characters, whitespace excepted (IAM user guide, "IAM
+ * and AWS STS quotas": "Role policy size cannot exceed 10,240 characters").
+ */
+export const ROLE_INLINE_POLICY_MAX = 10_240;
+
 /** `s3://bucket/key` as bucket and key, or `undefined`. */
 export function parseS3(url: string): { bucket: string; key: string } | undefined {
     const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
