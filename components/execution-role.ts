@@ -2,6 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { s3ReadGrants } from "./s3-grants";
 import { ecrRepositoryArn } from "../lib/images";
+import {
+    alarmArn,
+    DESCRIBE_ALARMS_ACTION,
+    ECR_LOGIN_ACTION,
+    ECR_PULL_ACTIONS,
+    S3_WRITE_ACTION,
+    VPC_ACTIONS,
+} from "../lib/iam";
 import { IAM_POLICY_NAME_MAX, IAM_ROLE_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
@@ -12,9 +20,26 @@ export interface ExecutionRoleArgs {
     readonly artifactUrls: readonly string[];
     /** S3 prefixes the role may write: where optimization jobs put optimized models. @default [] */
     readonly outputUrls?: readonly string[];
+    /**
+     * S3 prefixes SageMaker writes captured requests and responses to (endpoints' `dataCapture`). Write
+     * only: SageMaker never reads them back. @default []
+     */
+    readonly captureUrls?: readonly string[];
+    /**
+     * Whether the role's models, endpoints or optimization jobs run in a VPC: SageMaker then creates and
+     * deletes their network interfaces with the role. @default false
+     */
+    readonly vpc?: boolean;
+    /** Physical names of the auto-rollback alarms of rollouts that run with this role. @default [] */
+    readonly rollbackAlarmNames?: readonly string[];
+    /** Region of the rollback alarms' ARNs. @default the `aws:region` config, else "*" (any region) */
+    readonly region?: string;
     /** ECR image URIs the role may pull. Non-ECR images get no grant (they are pulled by the service). */
     readonly images: readonly string[];
-    /** KMS key the role may use to decrypt artifacts and volumes. @default none - no KMS grant */
+    /**
+     * KMS key the role may use: decrypt artifacts and volumes, and generate the data keys of what it writes
+     * encrypted (captures, optimized models). @default none - no KMS grant
+     */
     readonly kmsKeyArn?: pulumi.Input<string>;
     /** Readable parts the role's name starts with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
@@ -55,12 +80,15 @@ export class ExecutionRole extends pulumi.ComponentResource {
             { parent: this },
         );
         const kmsKeyArn = args.kmsKeyArn;
+        const region = args.region ?? new pulumi.Config("aws").get("region");
         const policy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {
                 name: names.name("policy", { maxLength: IAM_POLICY_NAME_MAX }),
                 role: this.role.id,
-                policy: pulumi.output(kmsKeyArn).apply((key) => JSON.stringify(executionPolicy(args, key))),
+                policy: pulumi
+                    .output(kmsKeyArn)
+                    .apply((key) => JSON.stringify(executionPolicy({ ...args, region }, key))),
             },
             { parent: this },
         );
@@ -85,13 +113,26 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
             Condition: { StringLike: { "s3:prefix": s3.listPrefixes } },
         },
     ];
+    // SageMaker writes under these URLs as folders (`<url>/<job>/...`, `<url>/<endpoint>/<variant>/...`).
+    const folders = (urls: readonly string[]) => s3ReadGrants(urls.map((u) => (u.endsWith("/") ? u : `${u}/`)));
     const outputs = args.outputUrls ?? [];
     if (outputs.length > 0) {
+        // Optimized models are large: multipart uploads, which PutObject covers but for aborting one.
         statements.push({
             Sid: "WriteOptimizedModels",
             Effect: "Allow",
-            Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-            Resource: s3ReadGrants(outputs).objectArns,
+            Action: [S3_WRITE_ACTION, "s3:AbortMultipartUpload"],
+            Resource: folders(outputs).objectArns,
+        });
+    }
+    const captures = args.captureUrls ?? [];
+    if (captures.length > 0) {
+        // SageMaker writes captures with the endpoint's execution role (see docs/execution-role.md).
+        statements.push({
+            Sid: "WriteCapturedData",
+            Effect: "Allow",
+            Action: [S3_WRITE_ACTION],
+            Resource: folders(captures).objectArns,
         });
     }
     if (repositories.length > 0) {
@@ -99,12 +140,30 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
             {
                 Sid: "PullImages",
                 Effect: "Allow",
-                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                Action: [...ECR_PULL_ACTIONS],
                 Resource: repositories,
             },
             // GetAuthorizationToken has no resource-level permissions: AWS requires "*".
-            { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+            { Sid: "EcrLogin", Effect: "Allow", Action: [ECR_LOGIN_ACTION], Resource: "*" },
         );
+    }
+    if (args.vpc) {
+        // The interfaces do not exist yet and the Describe* actions take no resource: "*" (lib/iam.ts).
+        statements.push({
+            Sid: "ManageVpcNetworkInterfaces",
+            Effect: "Allow",
+            Action: [...VPC_ACTIONS],
+            Resource: "*",
+        });
+    }
+    const alarms = rollbackAlarmPatterns(args.rollbackAlarmNames ?? []);
+    if (alarms.length > 0) {
+        statements.push({
+            Sid: "DescribeRollbackAlarms",
+            Effect: "Allow",
+            Action: [DESCRIBE_ALARMS_ACTION],
+            Resource: alarms.map((name) => alarmArn(args.region, undefined, name)),
+        });
     }
     statements.push(
         {
@@ -133,6 +192,22 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
     return { Version: "2012-10-17", Statement: statements };
 }
 
+/** Rollback alarms named one by one up to this many; past it, one pattern per endpoint (see below). */
+export const EXACT_ALARMS_MAX = 20;
+
+/**
+ * The alarm names (or patterns) DescribeAlarms is granted on: each name while there are few; past
+ * {@link EXACT_ALARMS_MAX}, `<endpoint>-*rollback-*` per endpoint (the names' first part), so a fleet of many
+ * rolled-out models keeps the inline policy under IAM's 10,240 characters (each exact ARN costs ~80). The
+ * pattern reaches only rollback alarms of that endpoint name in the role's account and region, and
+ * DescribeAlarms only reads their configuration.
+ */
+export function rollbackAlarmPatterns(names: readonly string[]): string[] {
+    const exact = [...new Set(names)].sort();
+    if (exact.length <= EXACT_ALARMS_MAX) return exact;
+    return [...new Set(exact.map((n) => `${n.split("-")[0]}-*rollback-*`))].sort();
+}
+
 /** Checks the plain arguments; throws one error naming every problem. */
 function checkArgs(name: string, args: ExecutionRoleArgs): void {
     const check = new ArgsCheck("ExecutionRole", name);
@@ -143,5 +218,6 @@ function checkArgs(name: string, args: ExecutionRoleArgs): void {
     (args.outputUrls ?? []).forEach((url, i) =>
         check.s3Url(`args.outputUrls[${i}]`, url, "s3://<bucket>/<prefix>/", true),
     );
+    (args.captureUrls ?? []).forEach((url, i) => check.s3Url(`args.captureUrls[${i}]`, url, "s3://<bucket>/<prefix>/"));
     check.done();
 }

@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { COST_CENTER_TAG } from "../lib/contract";
 import { FleetConfig, validateStackSettings } from "./config";
 import { ExecutionRole } from "./execution-role";
-import { FoundationModel } from "./foundation-model";
+import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
 import { InferenceEndpoint } from "./inference-endpoint";
 import { MultiModelEndpoint } from "./multi-model-endpoint";
+import { RolloutArgs } from "./rollout";
 
 /** Arguments of {@link Fleet}: the stack config, validated by the fleet before anything is created. */
 export interface FleetArgs {
@@ -85,11 +86,24 @@ export class Fleet extends pulumi.ComponentResource {
                         ]),
                     ),
                     ...mmes.map((m) => m.modelsPrefix),
-                    ...[...endpoints, ...mmes].flatMap((e) => (e.dataCapture ? [e.dataCapture.destinationS3Uri] : [])),
                 ],
                 // Optimization jobs run as this role too: they write the optimized models.
                 outputUrls: endpoints.flatMap((e) =>
                     e.foundationModels.flatMap((m) => (m.optimization ? [m.optimization.outputUrl] : [])),
+                ),
+                // SageMaker writes captured data with the endpoint's role; it never reads it back.
+                captureUrls: [...endpoints, ...mmes].flatMap((e) =>
+                    e.dataCapture ? [e.dataCapture.destinationS3Uri] : [],
+                ),
+                // Every model, endpoint configuration and optimization job of the fleet runs in fleet.vpc.
+                vpc: fleet.vpc !== undefined,
+                // SageMaker reads the rollback alarms of a rollout (DescribeAlarms) with the endpoint's role.
+                rollbackAlarmNames: endpoints.flatMap((e) =>
+                    e.foundationModels.flatMap((m) =>
+                        rolloutOf(m, fleet)
+                            ? rollbackAlarmNamesOf(`${name}/${e.name}/${m.name}`, [e.name, m.name])
+                            : [],
+                    ),
                 ),
                 images: [
                     ...endpoints.flatMap((e) =>
@@ -143,7 +157,7 @@ export class Fleet extends pulumi.ComponentResource {
                         {
                             ...m,
                             // A model's own rollout and placement replace the fleet's; `rollout: false` opts out.
-                            rollout: m.rollout === false ? undefined : (m.rollout ?? fleet.rollout),
+                            rollout: rolloutOf(m, fleet),
                             placement: m.placement ?? fleet.placement,
                             nameParts: [e.name, m.name],
                             endpointName: endpoint.endpointName,
@@ -222,4 +236,12 @@ export class Fleet extends pulumi.ComponentResource {
 
         this.registerOutputs({ endpoints: this.endpointNames, multiModelEndpoints: this.multiModelEndpointNames });
     }
+}
+
+/** A model's own rollout, else the fleet's; `rollout: false` opts out. */
+function rolloutOf(
+    m: NonNullable<FleetConfig["endpoints"]>[number]["foundationModels"][number],
+    fleet: FleetConfig,
+): RolloutArgs | undefined {
+    return m.rollout === false ? undefined : (m.rollout ?? fleet.rollout);
 }

@@ -23,6 +23,7 @@ import {
     checkRolloutAndPlacement,
     deploymentConfig,
     PlacementArgs,
+    rollbackAlarmNames,
     rollbackAlarms,
     RolloutArgs,
     schedulingConfig,
@@ -107,6 +108,15 @@ export interface FoundationModelArgs {
     readonly nameParts?: readonly string[];
     /** Tags for the model, its inference components and its alarms. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The physical names of the rollback alarms a {@link FoundationModel} of this name creates with a rollout,
+ * known before it is constructed (the fleet's execution role is created first and grants DescribeAlarms on
+ * them). The same ChildNames as the model's own.
+ */
+export function rollbackAlarmNamesOf(name: string, nameParts?: readonly string[]): string[] {
+    return rollbackAlarmNames(new ChildNames("fm-fleet:sagemaker:FoundationModel", name, nameParts ?? partsOf(name)));
 }
 
 /** S3 data source of model weights: a prefix is served uncompressed, anything else as a tarball. */

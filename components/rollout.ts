@@ -74,6 +74,16 @@ export function schedulingConfig(placement: PlacementArgs) {
 }
 
 /**
+ * The physical names of the rollback alarms, known before they exist: the execution role grants
+ * cloudwatch:DescribeAlarms on exactly these (SageMaker reads them during a rollout).
+ */
+export function rollbackAlarmNames(names: ChildNames): string[] {
+    return ["errors", "latency"].map((what) =>
+        names.name(`rollback-${what}`, { extra: ["rollback", what], maxLength: ALARM_NAME_MAX }),
+    );
+}
+
+/**
  * The CloudWatch alarms that roll an update back: 5xx answers of the inference component and its model
  * latency over a bound (AWS/SageMaker metrics with dimension InferenceComponentName). Tagged like the fleet.
  */
@@ -86,9 +96,7 @@ export function rollbackAlarms(
     tags: Readonly<Record<string, string>>,
 ): { alarms: aws.cloudwatch.MetricAlarm[]; alarmNames: string[] } {
     const d = ROLLOUT_DEFAULTS;
-    const alarmNames = ["errors", "latency"].map((what) =>
-        names.name(`rollback-${what}`, { extra: ["rollback", what], maxLength: ALARM_NAME_MAX }),
-    );
+    const alarmNames = rollbackAlarmNames(names);
     const common = {
         namespace: "AWS/SageMaker",
         dimensions: { InferenceComponentName: inferenceComponentName },

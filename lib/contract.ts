@@ -34,6 +34,12 @@ export const TYPES = {
     nativeAlarm: "aws-native:cloudwatch:Alarm",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
+    iamPolicy: "aws:iam/policy:Policy",
+    nativeRole: "aws-native:iam:Role",
+    nativeRolePolicy: "aws-native:iam:RolePolicy",
+    nativeManagedPolicy: "aws-native:iam:ManagedPolicy",
     /** fm-fleet's dynamic resource for CreateOptimizationJob (CloudFormation has no type for it). */
     optimizationJob: "pulumi-nodejs:dynamic/sagemaker:OptimizationJob",
 } as const;
@@ -56,6 +62,17 @@ export const SCALING_TYPES = {
     scalableTarget: [TYPES.scalableTarget, TYPES.nativeScalableTarget],
     scalingPolicy: [TYPES.scalingPolicy, TYPES.nativeScalingPolicy],
     alarm: [TYPES.metricAlarm, TYPES.nativeAlarm],
+} as const;
+
+/**
+ * The same IAM resource from either provider: the execution-role rule reads a role's policies from every
+ * form a program can attach them in.
+ */
+export const IAM_TYPES = {
+    role: [TYPES.role, TYPES.nativeRole],
+    rolePolicy: [TYPES.rolePolicy, TYPES.nativeRolePolicy],
+    managedPolicy: [TYPES.iamPolicy, TYPES.nativeManagedPolicy],
+    attachment: [TYPES.rolePolicyAttachment, TYPES.policyAttachment],
 } as const;
 
 /** The property that holds each SageMaker resource's physical name, per type. */

@@ -28,7 +28,8 @@ function resourcePolicy(rule: DeployRule): ResourceValidationPolicy {
     };
 }
 
-function stackPolicy(rule: DeployRule): StackValidationPolicy {
+/** A stack-level deploy rule as a mandatory stack policy (the preflight runs the same `checkStack`). */
+export function stackPolicy(rule: DeployRule): StackValidationPolicy {
     return {
         name: rule.name,
         description: rule.description,

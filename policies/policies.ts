@@ -17,7 +17,12 @@ import {
     weightsFitAcceleratorMemory,
 } from "./optimization";
 import { optimizationJobInstanceAllowed } from "./optimization-jobs";
-import { endpointKmsEncryption, modelNetworkIsolation, privateImageRegistry } from "./security";
+import {
+    endpointKmsEncryption,
+    executionRolePermissions,
+    modelNetworkIsolation,
+    privateImageRegistry,
+} from "./security";
 import {
     adapterArtifactTarball,
     adapterNoCompute,
@@ -56,5 +61,6 @@ export const policies: Policies = (
         inferenceComponentModelData,
         adapterArtifactTarball,
         adapterNoCompute,
+        executionRolePermissions,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

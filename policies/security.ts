@@ -1,7 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { takesVolumeKey } from "../lib/catalog";
 import { SAGEMAKER_TYPES, TYPES } from "../lib/contract";
-import { kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
+import { executionRolePermissionsRule, kmsLocalStorageRule, kmsOnLocalStorage } from "./support/deploy-rules";
+import { stackPolicy } from "./deployability";
 import { isEcrImage } from "../lib/images";
 import { configOf } from "./support/config";
 import { isOneOf, ofTypes } from "./support/of-type";
@@ -119,3 +120,10 @@ export const privateImageRegistry: ResourceValidationPolicy = {
         }
     },
 };
+
+/**
+ * Least privilege that still works: each execution role the stack declares must allow what SageMaker does
+ * with it for the stack's resources (support/role-permissions.ts derives the needs; the offline plan's
+ * deploy preflight runs the same check). A role from outside the stack is not judged.
+ */
+export const executionRolePermissions = stackPolicy(executionRolePermissionsRule);

@@ -23,6 +23,12 @@ export interface ProviderSettings {
     readonly region?: string;
     /** How long `pulumi up` waits for the job to finish. @default 6 hours */
     readonly waitTimeoutSeconds?: number;
+    /**
+     * The shared-config profile the provider's calls use: the stack's `aws:profile`, so the job is created
+     * with the credentials the aws provider uses (README, "Optimization jobs and credentials").
+     * @default the SDK's default chain (environment, `AWS_PROFILE`, the default profile)
+     */
+    readonly profile?: string;
 }
 
 /** The dynamic resource's whole input: the API's fields and the provider's settings. */
@@ -38,6 +44,36 @@ export const WAIT_DEFAULTS = {
     /** How long a delete waits for a stopped job to reach STOPPED before deleting its record. */
     stopTimeoutSeconds: 900,
 } as const;
+
+/**
+ * Retries of a CreateOptimizationJob that fails because the role is not usable yet. IAM is eventually
+ * consistent: a role or policy created seconds before can still be refused ("changes usually propagate
+ * within seconds", IAM user guide, troubleshooting; terraform-provider-aws retries CreateModel on
+ * ValidationException for 2 minutes for this reason, internal/service/sagemaker/model.go). The same bound.
+ */
+export const ROLE_RETRY_DEFAULTS = {
+    timeoutSeconds: 120,
+    firstDelaySeconds: 2,
+    maxDelaySeconds: 20,
+} as const;
+
+/**
+ * Whether a create failed on a role that is not usable yet, as SageMaker's Create* calls say it:
+ * `ValidationException: Could not assume role <arn>. Please ensure that the role exists and allows principal
+ * 'sagemaker.amazonaws.com' to assume the role.` (CreateTransformJob, awslabs/predictive-maintenance-using-
+ * machine-learning#3), `ValidationException: Could not access model data at ... Please ensure that the role
+ * "<arn>" exists and that its trust relationship policy allows the action "sts:AssumeRole" ...` (CreateModel,
+ * philschmid/llm-sagemaker-sample#2), and `AccessDeniedException` while a policy propagates. Any other
+ * ValidationException is the request's own fault and fails at once.
+ */
+export function isRoleNotReady(err: unknown): boolean {
+    const { name, message } = (err ?? {}) as { name?: string; message?: string };
+    if (name === "AccessDeniedException" || name === "AccessDenied") return true;
+    return (
+        name === "ValidationException" &&
+        /could not assume role|unable to assume|sts:AssumeRole|ensure that the role/i.test(message ?? "")
+    );
+}
 
 // Arrays, not Sets: Pulumi serializes this provider's closure, and a serialized Set loses its entries.
 /** Statuses after which a job does nothing more (DescribeOptimizationJob `OptimizationJobStatus`). */
@@ -59,6 +95,7 @@ export function outputShapingInputs(inputs: {
     return {
         ...inputs,
         waitTimeoutSeconds: undefined,
+        profile: undefined,
         roleArn: undefined,
         tags: undefined,
         outputConfig: outputConfig && { ...outputConfig, kmsKeyId: undefined },
@@ -67,8 +104,11 @@ export function outputShapingInputs(inputs: {
 
 /** What the provider talks to and how it waits; tests replace these, `pulumi up` uses the defaults. */
 export interface ProviderDeps {
-    /** The SageMaker client of a region. @default a new `SageMakerClient` per operation, in `region` if set */
-    readonly client?: (region: string | undefined) => Pick<SageMakerClient, "send">;
+    /**
+     * The SageMaker client of a region and profile. @default a new `SageMakerClient` per operation, in
+     * `region` and with `profile` if set
+     */
+    readonly client?: (region: string | undefined, profile?: string) => Pick<SageMakerClient, "send">;
     readonly sleep?: (ms: number) => Promise<void>;
     /** Progress lines. @default Pulumi's log */
     readonly log?: (message: string) => void;
@@ -147,6 +187,36 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
 }
 
 /**
+ * CreateOptimizationJob, retried with growing, jittered delays while the role is not usable yet (see
+ * {@link isRoleNotReady}), for at most {@link ROLE_RETRY_DEFAULTS}.timeoutSeconds.
+ */
+async function createJob(waiting: Waiting, client: Pick<SageMakerClient, "send">, inputs: ProviderInputs) {
+    const started = waiting.now();
+    const r = ROLE_RETRY_DEFAULTS;
+    for (let attempt = 0; ; attempt++) {
+        try {
+            await client.send(new (sageMaker().CreateOptimizationJobCommand)(createJobRequest(inputs)));
+            return;
+        } catch (err) {
+            if (!isRoleNotReady(err)) throw err;
+            const delay = pollDelayMs(attempt, waiting.random(), r.firstDelaySeconds, r.maxDelaySeconds);
+            const { name, message } = err as Error;
+            if (waiting.now() - started + delay > r.timeoutSeconds * 1000) {
+                throw optimizationJobError(
+                    `Optimization job "${inputs.optimizationJobName}" could not be created with role ${inputs.roleArn} ` +
+                        `within ${r.timeoutSeconds} s: ${name}: ${message} Check that the role trusts sagemaker.amazonaws.com ` +
+                        `and that the caller may pass it (iam:PassRole), then run pulumi up again.`,
+                );
+            }
+            waiting.log(
+                `optimization job ${inputs.optimizationJobName}: the role is not usable yet (${name}), retrying in ${Math.round(delay / 1000)} s`,
+            );
+            await waiting.sleep(delay);
+        }
+    }
+}
+
+/**
  * Starts the job. A job of this name may exist already: an earlier `pulumi up` was interrupted after it
  * started it (a generated name hashes every field that shapes the output, so it is this very job). A running or finished one is taken
  * over; a failed or stopped one is deleted and started again.
@@ -154,7 +224,7 @@ async function deleteRecord(client: Pick<SageMakerClient, "send">, name: string)
 async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">, inputs: ProviderInputs) {
     const name = inputs.optimizationJobName;
     try {
-        await client.send(new (sageMaker().CreateOptimizationJobCommand)(createJobRequest(inputs)));
+        await createJob(waiting, client, inputs);
         waiting.log(`optimization job ${name}: created, waiting for it to finish`);
         return;
     } catch (err) {
@@ -166,7 +236,7 @@ async function startJob(waiting: Waiting, client: Pick<SageMakerClient, "send">,
         return;
     }
     await deleteRecord(client, name);
-    await client.send(new (sageMaker().CreateOptimizationJobCommand)(createJobRequest(inputs)));
+    await createJob(waiting, client, inputs);
     waiting.log(`optimization job ${name}: created again after an earlier ${status} run, waiting for it to finish`);
 }
 
@@ -224,8 +294,11 @@ async function retag(
  * stays in S3.
  */
 export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic.ResourceProvider {
+    // The client's `profile` is the shared-config profile its credentials and settings come from.
     const clientOf =
-        deps.client ?? ((region: string | undefined) => new (sageMaker().SageMakerClient)(region ? { region } : {}));
+        deps.client ??
+        ((region: string | undefined, profile?: string) =>
+            new (sageMaker().SageMakerClient)({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) }));
     const waiting: Waiting = {
         sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
         log: deps.log ?? ((message: string) => void pulumi.log.info(message)),
@@ -238,7 +311,7 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
     return {
         async create(inputs: ProviderInputs) {
             const name = inputs.optimizationJobName;
-            const client = clientOf(inputs.region);
+            const client = clientOf(inputs.region, inputs.profile);
             await startJob(waiting, client, inputs);
             const timeout = inputs.waitTimeoutSeconds ?? WAIT_DEFAULTS.waitTimeoutSeconds;
             const { described, timedOut } = await waitFor(waiting, client, name, TERMINAL, timeout);
@@ -267,7 +340,7 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
 
         async read(id: string, props: ProviderOutputs) {
             try {
-                const described = await describeJob(clientOf(props.region), id);
+                const described = await describeJob(clientOf(props.region, props.profile), id);
                 return { id, props: { ...props, ...jobOutputs(props, described) } };
             } catch (err) {
                 // An empty id tells the engine the job is gone.
@@ -295,19 +368,20 @@ export function optimizationJobProvider(deps: ProviderDeps = {}): pulumi.dynamic
 
         async update(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
             // Only what diff does not replace on reaches here: the job stays, its tags follow the inputs.
-            await retag(clientOf(olds.region), olds.optimizationJobArn, olds.tags ?? {}, news.tags ?? {});
+            await retag(clientOf(news.region, news.profile), olds.optimizationJobArn, olds.tags ?? {}, news.tags ?? {});
             const outs = withoutUndefined({
                 ...olds,
                 roleArn: news.roleArn,
                 tags: news.tags,
                 outputConfig: news.outputConfig,
                 waitTimeoutSeconds: news.waitTimeoutSeconds,
+                profile: news.profile,
             });
             return { outs };
         },
 
         async delete(id: string, props: ProviderOutputs) {
-            if (await stopAndDelete(waiting, clientOf(props.region), id)) {
+            if (await stopAndDelete(waiting, clientOf(props.region, props.profile), id)) {
                 waiting.log(
                     `optimization job ${id}: deleted; the optimized model stays in S3 at ${props.optimizedModelUrl}`,
                 );

@@ -33,6 +33,11 @@ export interface OptimizationJobArgs extends Omit<
     readonly stoppingCondition?: OptimizationJobInputs["stoppingCondition"];
     /** The job's AWS region. @default the `aws:region` config, else the AWS SDK's own (`AWS_REGION`, profile) */
     readonly region?: string;
+    /**
+     * The shared-config profile the job's provider calls SageMaker with. @default the `aws:profile` config
+     * (the aws provider's), else the AWS SDK's default chain
+     */
+    readonly profile?: string;
     /** How long `pulumi up` waits for the job; changing it never replaces the job. @default 6 hours */
     readonly waitTimeoutSeconds?: number;
     /**
@@ -74,7 +79,10 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
     public readonly outputUrl: string;
 
     constructor(name: string, args: OptimizationJobArgs, opts: pulumi.CustomResourceOptions = {}) {
-        const region = args.region ?? new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION;
+        const awsConfig = new pulumi.Config("aws");
+        const region = args.region ?? awsConfig.get("region") ?? process.env.AWS_REGION;
+        // The aws provider's profile: the job is created with the credentials the rest of the stack uses.
+        const profile = args.profile ?? awsConfig.get("profile");
         checkArgs(name, args);
         const { nameParts, roleArn, outputConfig, waitTimeoutSeconds, outputPerJob, ...api } = args;
         const stoppingCondition = args.stoppingCondition ?? { maxRuntimeInSeconds: DEFAULT_MAX_RUNTIME_SECONDS };
@@ -94,6 +102,7 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
             outputConfig: { ...outputConfig, s3OutputLocation: outputUrl },
             stoppingCondition,
             region,
+            profile,
             waitTimeoutSeconds,
             // Outputs the provider sets: declared here so the resource has them.
             ...Object.fromEntries(JOB_OUTPUT_KEYS.filter((k) => k !== "__provider").map((k) => [k, undefined])),
@@ -101,7 +110,37 @@ export class OptimizationJob extends pulumi.dynamic.Resource {
         super(provider, name, props, opts, OPTIMIZATION_JOB_MODULE, OPTIMIZATION_JOB_TYPE_NAME);
         this.physicalName = optimizationJobName;
         this.outputUrl = outputUrl;
+        const ignored = credentialKeysTheJobIgnores(awsConfig);
+        if (ignored.length > 0) {
+            void pulumi.log.warn(
+                `The stack sets ${ignored.map((k) => `aws:${k}`).join(", ")}, which only the aws provider reads: the optimization job's provider ` +
+                    `calls SageMaker with aws:profile or the AWS SDK's default chain. Give both the same credentials: set them in the ` +
+                    `environment of pulumi up (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or in a profile (aws:profile, ` +
+                    `with role_arn for an assumed role) instead (README, "Optimization jobs and credentials").`,
+                this,
+            );
+        }
     }
+}
+
+/**
+ * Credential settings of the aws provider (`aws:<key>` config) that a dynamic provider cannot share: static
+ * keys would have to travel as the job's inputs and sit in its state, and assumed roles need the aws
+ * provider's own STS logic. Read with getSecret, so a secret value is never read as plain text or logged.
+ */
+export const UNSHARED_CREDENTIAL_KEYS = [
+    "accessKey",
+    "secretKey",
+    "token",
+    "assumeRoles",
+    "assumeRoleWithWebIdentity",
+    "sharedCredentialsFiles",
+    "sharedConfigFiles",
+] as const;
+
+/** The keys of {@link UNSHARED_CREDENTIAL_KEYS} the stack sets. */
+export function credentialKeysTheJobIgnores(awsConfig: pulumi.Config): string[] {
+    return UNSHARED_CREDENTIAL_KEYS.filter((k) => awsConfig.getSecret(k) !== undefined);
 }
 
 const CONFIG_KEYS = [

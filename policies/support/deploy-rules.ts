@@ -1,8 +1,9 @@
 import { localStorageType } from "../../lib/catalog";
-import { SAGEMAKER_TYPES, TYPES } from "../../lib/contract";
+import { IAM_TYPES, SAGEMAKER_TYPES, SCALING_TYPES, TYPES } from "../../lib/contract";
 import { isTarGz } from "../../lib/artifacts";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
 import { arr, shown, UNKNOWN } from "./props";
+import { missingRoleGrants } from "./role-permissions";
 import { Node, StackGraph } from "./stack-graph";
 import {
     inferenceComponentOf,
@@ -180,6 +181,26 @@ export const modelDataSourcesRule: DeployRule = {
         ),
 };
 
+export const executionRolePermissionsRule: DeployRule = {
+    name: "execution-role-permissions",
+    description:
+        "Checks whether each execution role the stack declares allows what SageMaker does with it for the stack's models, endpoint configurations, inference components and optimization jobs (VPC network interfaces, rollback alarms, data capture, model data, images, optimization sources and outputs).",
+    source: 'SageMaker developer guide: "How to use SageMaker execution roles" (CreateModel API: Execution Role Permissions, its VPC and deployment-guardrails notes), deployment-guardrails-configuration ("cloudwatch:DescribeAlarms action on the auto-rollback alarms"), Model Monitor data capture; Amazon S3 user guide (SSE-KMS uploads need kms:GenerateDataKey)',
+    types: [
+        ...SAGEMAKER_TYPES.model,
+        ...SAGEMAKER_TYPES.endpointConfig,
+        ...SAGEMAKER_TYPES.endpoint,
+        TYPES.inferenceComponent,
+        TYPES.optimizationJob,
+        ...SCALING_TYPES.alarm,
+        ...IAM_TYPES.role,
+        ...IAM_TYPES.rolePolicy,
+        ...IAM_TYPES.managedPolicy,
+        ...IAM_TYPES.attachment,
+    ],
+    checkStack: missingRoleGrants,
+};
+
 /** Every deploy rule, in the order reports list them. */
 export const DEPLOY_RULES: readonly DeployRule[] = [
     physicalNamesRule,
@@ -188,4 +209,5 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
     modelDataSourcesRule,
     adapterArtifactRule,
     adapterComputeRule,
+    executionRolePermissionsRule,
 ];

@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import {
     CreateOptimizationJobCommand,
     DescribeOptimizationJobCommand,
@@ -7,8 +10,10 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import {
+    isRoleNotReady,
     optimizationJobProvider,
     pollDelayMs,
+    ROLE_RETRY_DEFAULTS,
     ProviderDeps,
     ProviderInputs,
     ProviderOutputs,
@@ -322,6 +327,99 @@ describe("OptimizationJob provider against a loopback SageMaker control plane", 
             "DeleteOptimizationJob",
         ]);
         assert.equal(server.hasJob(JOB), false);
+    });
+    // The texts SageMaker's Create* calls give for a role IAM has not propagated yet (see isRoleNotReady).
+    const NOT_ASSUMABLE = {
+        type: "ValidationException",
+        message: `Could not assume role ${INPUTS.roleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`,
+    };
+    const DENIED = { type: "AccessDeniedException", message: "Access denied while the role's policy propagates." };
+
+    it("retries a create refused while the role propagates, with growing delays, then waits for the job", async () => {
+        server.createErrors.push(NOT_ASSUMABLE, DENIED);
+        const result = await provider().create(INPUTS);
+        assert.equal(result.outs.optimizationJobStatus, "COMPLETED");
+        assert.deepEqual(server.operations(), [
+            "CreateOptimizationJob",
+            "CreateOptimizationJob",
+            "CreateOptimizationJob",
+            "DescribeOptimizationJob",
+        ]);
+        // 2 s doubling, each jittered to 75% at random() = 0.5.
+        assert.deepEqual(sleeps, [1500, 3000]);
+        assert.deepEqual(logs.slice(0, 3), [
+            `optimization job ${JOB}: the role is not usable yet (ValidationException), retrying in 2 s`,
+            `optimization job ${JOB}: the role is not usable yet (AccessDeniedException), retrying in 3 s`,
+            `optimization job ${JOB}: created, waiting for it to finish`,
+        ]);
+    });
+
+    it("gives up after two minutes of refusals with SageMaker's last word and the fix, having started nothing", async () => {
+        server.createErrors.push(...Array.from({ length: 50 }, () => NOT_ASSUMABLE));
+        await assert.rejects(provider().create(INPUTS), {
+            name: "OptimizationJobError",
+            message:
+                `Optimization job "${JOB}" could not be created with role ${INPUTS.roleArn} within 120 s: ValidationException: ${NOT_ASSUMABLE.message} ` +
+                "Check that the role trusts sagemaker.amazonaws.com and that the caller may pass it (iam:PassRole), then run pulumi up again.",
+        });
+        assert.deepEqual(sleeps, [1500, 3000, 6000, 12000, 15000, 15000, 15000, 15000, 15000, 15000]);
+        assert.ok(sleeps.reduce((a, b) => a + b) <= ROLE_RETRY_DEFAULTS.timeoutSeconds * 1000);
+        assert.deepEqual(new Set(server.operations()), new Set(["CreateOptimizationJob"]));
+        assert.equal(server.operations().length, 11);
+    });
+
+    it("fails at once on a ValidationException about the request itself", async () => {
+        server.createErrors.push({
+            type: "ValidationException",
+            message:
+                "1 validation error detected: Value 'ml.x1.huge' at 'deploymentInstanceType' failed to satisfy constraint.",
+        });
+        await assert.rejects(provider().create(INPUTS), { name: "ValidationException" });
+        assert.deepEqual(server.operations(), ["CreateOptimizationJob"]);
+        assert.deepEqual(sleeps, []);
+        assert.equal(isRoleNotReady({ name: "ResourceInUse", message: "could not assume role" }), false);
+    });
+
+    it("calls SageMaker with the stack's aws:profile: its credentials sign the requests", async () => {
+        // A shared config file as `aws configure` writes it, pointing the profile at the loopback server.
+        const dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-profile-"));
+        const keys = ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_SAGEMAKER"] as const;
+        const saved = keys.map((k) => [k, process.env[k]] as const);
+        try {
+            writeFileSync(
+                path.join(dir, "config"),
+                "[profile ml-deploy]\nregion = us-east-1\n" +
+                    "aws_access_key_id = AKIDMLDEPLOY\naws_secret_access_key = profile-secret\n",
+            );
+            writeFileSync(path.join(dir, "credentials"), "");
+            process.env.AWS_CONFIG_FILE = path.join(dir, "config");
+            process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "credentials");
+            // The SDK's service-specific endpoint variable: the calls stay on the loopback server.
+            process.env.AWS_ENDPOINT_URL_SAGEMAKER = server.url;
+            // The provider's own clients (no client dependency): a new SageMakerClient per operation.
+            const own = optimizationJobProvider({
+                sleep: async (ms) => void (clock += ms),
+                log: () => undefined,
+                random: () => 0.5,
+                now: () => clock,
+            });
+            await own.create({ ...INPUTS, profile: "ml-deploy" });
+            const signed = server.calls.map((c) => String(c.headers.authorization));
+            assert.ok(signed.length >= 2);
+            for (const auth of signed) assert.match(auth, /Credential=AKIDMLDEPLOY\//);
+        } finally {
+            for (const [key, value] of saved) {
+                if (value === undefined) delete process.env[key];
+                else process.env[key] = value;
+            }
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("updates a changed profile in place: where the calls come from never replaces the job", async () => {
+        const olds = { ...INPUTS, optimizationJobArn: "arn", optimizationJobStatus: "COMPLETED" } as ProviderOutputs;
+        const diff = await provider().diff!(JOB, olds, { ...INPUTS, profile: "ml-deploy" });
+        assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
     });
 });
 

@@ -1,7 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { OptimizationJob, OptimizationJobArgs } from "../../components/optimization/optimization-job";
+import {
+    credentialKeysTheJobIgnores,
+    OptimizationJob,
+    OptimizationJobArgs,
+} from "../../components/optimization/optimization-job";
 import { TYPES } from "../../lib/contract";
 import { OPTIMIZATION_DEPLOYMENT_INSTANCE_TYPES } from "../../lib/optimization";
 import { FakeSageMakerControlPlane } from "../../tools/loopback/sagemaker-control-server";
@@ -59,6 +63,39 @@ describe("OptimizationJob", () => {
         } finally {
             if (saved !== undefined) process.env.AWS_REGION = saved;
         }
+    });
+
+    it("calls SageMaker with the stack's aws:profile, the aws provider's, without renaming the job", async () => {
+        const jobOf = async (config: Record<string, string>) => {
+            const { result, resources } = await underMocks(() => {
+                pulumi.runtime.setAllConfig(config);
+                return new OptimizationJob("chat/llama3-70b/awq", ARGS);
+            });
+            return {
+                name: result.physicalName,
+                inputs: inputsOf(find(resources, TYPES.optimizationJob, "chat/llama3-70b/awq")),
+            };
+        };
+        const plain = await jobOf({});
+        const profiled = await jobOf({ "aws:profile": "ml-deploy" });
+        assert.equal(plain.inputs.profile, undefined);
+        assert.equal(profiled.inputs.profile, "ml-deploy");
+        assert.equal(profiled.name, plain.name);
+    });
+
+    it("names the aws provider's credential settings the job's provider cannot share", async () => {
+        await underMocks(() => {
+            pulumi.runtime.setAllConfig({ "aws:region": "us-east-1", "aws:profile": "ml-deploy" });
+            assert.deepEqual(credentialKeysTheJobIgnores(new pulumi.Config("aws")), []);
+            pulumi.runtime.setAllConfig({ "aws:accessKey": "AKID", "aws:secretKey": "s", "aws:assumeRoles": "[]" }, [
+                "aws:secretKey",
+            ]);
+            assert.deepEqual(credentialKeysTheJobIgnores(new pulumi.Config("aws")), [
+                "accessKey",
+                "secretKey",
+                "assumeRoles",
+            ]);
+        });
     });
 
     it("names a changed job anew when what it makes changes, but not for what updates it in place", async () => {

@@ -1,15 +1,20 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { Fleet } from "../../components";
 import { TYPES } from "../../lib/contract";
 import { hasPinnedSchema, schemaProblems } from "../../tools/plan/preflight/cloudformation-schemas";
 import { preflight } from "../../tools/plan/preflight/preflight";
 import { ROOT, stackConfig } from "../helpers/configs";
 import { planInProcess } from "../helpers/plan-cli";
-import { underMocks } from "../helpers/pulumi";
+import { find, inputsOf, underMocks } from "../helpers/pulumi";
 
+/** A fleet of a stack file of the project (`dev`), or of a fixture (`tests/fixtures/Pulumi.guarded.yaml`). */
 function fleetOf(stack: string) {
-    const config = stackConfig(stack);
+    const config = stack.endsWith(".yaml")
+        ? parse(readFileSync(path.join(ROOT, stack), "utf8")).config
+        : stackConfig(stack);
     return () => new Fleet("fleet", { fleet: config["fm-fleet:fleet"], costCenter: config["fm-fleet:costCenter"] });
 }
 
@@ -100,5 +105,72 @@ describe("deploy preflight (tools/plan/preflight)", function () {
             assert.ok(mandatory.has(rule), `the pack reports ${rule}`);
         }
         assert.match(run.stdout, /"schemaVersion": 2/);
+    });
+    const GUARDED = "tests/fixtures/Pulumi.guarded.yaml";
+    const ROLE_CHECK = "execution-role-permissions";
+
+    it("finds nothing in a fleet in a VPC that rolls out and captures its traffic: its role grants each of those", async () => {
+        const { resources } = await underMocks(fleetOf(GUARDED), "guarded");
+        assert.deepEqual(preflight(resources), []);
+        const document = JSON.parse(inputsOf(find(resources, TYPES.rolePolicy, "fleet-execution-policy")).policy);
+        const sid = (s: string) => document.Statement.find((x: any) => x.Sid === s);
+        assert.equal(sid("ManageVpcNetworkInterfaces").Resource, "*");
+        // Scoped to the alarms the rollouts create, by name (no aws:region in the mocks' config: any region).
+        const alarms = resources.filter((r) => r.type === TYPES.metricAlarm).map((r) => inputsOf(r).name);
+        assert.equal(alarms.length, 4);
+        assert.deepEqual(
+            sid("DescribeRollbackAlarms").Resource,
+            [...alarms].sort().map((a) => `arn:aws:cloudwatch:*:*:alarm:${a}`),
+        );
+        // Captures are written, never read.
+        assert.deepEqual(sid("WriteCapturedData"), {
+            Sid: "WriteCapturedData",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: ["arn:aws:s3:::fm-fleet-prod-capture/chat/*", "arn:aws:s3:::fm-fleet-prod-capture/classic/*"],
+        });
+        assert.ok(!JSON.stringify(sid("ReadArtifacts")).includes("capture"));
+    });
+
+    for (const stack of ["dev", "prod", GUARDED]) {
+        it(`holds the ${stack} fleet's role to ${ROLE_CHECK}: without its policy, the check names what is missing`, async () => {
+            const { resources } = await underMocks(fleetOf(stack), "check");
+            const withoutPolicy = resources.filter((r) => r.type !== TYPES.rolePolicy);
+            const findings = preflight(withoutPolicy).filter((f) => f.check === ROLE_CHECK);
+            assert.ok(findings.length > 0);
+            assert.ok(findings.every((f) => f.name === "fleet-execution-role"));
+            const text = findings.map((f) => f.message).join("\n");
+            for (const action of ["s3:GetObject", "ecr:BatchGetImage"]) assert.ok(text.includes(action), action);
+            if (stack !== "dev") assert.ok(text.includes("cloudwatch:DescribeAlarms"));
+            if (stack === GUARDED) {
+                for (const action of ["ec2:CreateNetworkInterface", "s3:PutObject", "kms:GenerateDataKey"])
+                    assert.ok(text.includes(action), action);
+            }
+        });
+    }
+
+    it("fails a hand-written program whose role a narrowed policy leaves without the VPC and capture grants (exit 1)", async () => {
+        const run = await planInProcess(
+            ...["--cwd", path.join(ROOT, "tests/fixtures/narrowed-role"), "--stack", "narrowed", "--format", "json"],
+        );
+        assert.equal(run.code, 1, run.stderr);
+        const plan = JSON.parse(run.stdout);
+        const fix =
+            "in the role's policy (fm-fleet's ExecutionRole does: see docs/execution-role.md), or the create or rollout fails at pulumi up.";
+        const expected = [
+            'Role "narrowed-role" must allow ec2:CreateNetworkInterface, ec2:CreateNetworkInterfacePermission, ec2:DeleteNetworkInterface, ec2:DeleteNetworkInterfacePermission, ec2:DescribeNetworkInterfaces, ec2:DescribeVpcs, ec2:DescribeDhcpOptions, ec2:DescribeSubnets, ec2:DescribeSecurityGroups on * (EndpointConfig "chat-config" runs in a VPC (vpcConfig): SageMaker manages its network interfaces), got no statement that allows them. Grant them ' +
+                fix,
+            'Role "narrowed-role" must allow s3:PutObject on arn:aws:s3:::capture/chat/* (EndpointConfig "chat-config" captures requests and responses to s3://capture/chat/), got no statement that allows it. Grant it ' +
+                fix,
+        ];
+        assert.deepEqual(
+            plan.deployPreflight.map((f: any) => [f.check, f.resource, f.message]),
+            expected.map((m) => [ROLE_CHECK, "narrowed-role", m]),
+        );
+        // The pack, as the CLI runs it, stops the program on the same grants, and on nothing else.
+        assert.deepEqual(
+            plan.violations.map((v: any) => [v.policy, v.enforcementLevel, v.message]),
+            expected.map((m) => [ROLE_CHECK, "mandatory", m]),
+        );
     });
 });

@@ -46,6 +46,11 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
     public readonly scripts = new Map<string, JobScript>();
     /** Calls answered with ThrottlingException before the next one goes through. */
     public throttle = 0;
+    /**
+     * Errors the next CreateOptimizationJob calls are answered with, in order, before one goes through: a
+     * role that IAM has not propagated yet (`ValidationException: Could not assume role ...`).
+     */
+    public readonly createErrors: { type: string; message: string }[] = [];
     private readonly jobs = new Map<string, JobState>();
 
     reset(): void {
@@ -53,6 +58,7 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
         this.scripts.clear();
         this.jobs.clear();
         this.throttle = 0;
+        this.createErrors.length = 0;
     }
 
     /** The operations called, in order. */
@@ -83,7 +89,9 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
         const name = String(body.OptimizationJobName ?? "");
         const job = this.jobs.get(name);
         switch (operation) {
-            case "CreateOptimizationJob":
+            case "CreateOptimizationJob": {
+                const refusal = this.createErrors.shift();
+                if (refusal) return this.error(res, refusal.type, refusal.message);
                 if (job) return this.error(res, "ResourceInUse", `Optimization job ${name} already exists.`);
                 this.jobs.set(name, {
                     request: body,
@@ -94,6 +102,7 @@ export class FakeSageMakerControlPlane extends LoopbackServer {
                     created: new Date(1_790_000_000_000),
                 });
                 return this.ok(res, { OptimizationJobArn: this.arn(name) });
+            }
             case "DescribeOptimizationJob":
                 if (!job) return this.notFound(res, name);
                 this.advance(job);

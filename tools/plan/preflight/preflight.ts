@@ -51,7 +51,18 @@ export function preflight(resources: readonly RecordedResource[]): PreflightFind
         .filter((r) => r.custom)
         .map((r) => {
             const props = plain(inputsOf(r));
-            const resource = { type: r.type, name: r.name, urn: r.urn, props } as unknown as PolicyResource;
+            // As the engine hands a stack policy: each property's dependencies, by URN (the execution-role
+            // check finds a role that a reference unknown in preview names through them).
+            const propertyDependencies = Object.fromEntries(
+                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((urn) => ({ urn }))]),
+            );
+            const resource = {
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                props,
+                propertyDependencies,
+            } as unknown as PolicyResource;
             return { resource, name: r.name, props };
         });
     const finding = (check: string, node: Node, message: string): PreflightFinding => ({
