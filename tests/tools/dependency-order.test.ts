@@ -152,6 +152,11 @@ describe("dependency order (tools/plan/preflight/dependency-order)", () => {
                 );
             target("unordered", {});
             target("ordered", { dependsOn: [ic] });
+            // A folder of an S3 key that happens to carry the component's name refers to nothing.
+            new aws.sagemaker.Model("weights-in-a-folder-named-like-it", {
+                executionRoleArn: "arn:aws:iam::123456789012:role/r",
+                primaryContainer: { image: "i", modelDataUrl: "s3://models/chat-base/model.tar.gz" },
+            });
             // An alarm on the component's metric, named by dimension: excepted.
             new aws.cloudwatch.MetricAlarm("alarm", {
                 comparisonOperator: "GreaterThanOrEqualToThreshold",

@@ -61,6 +61,13 @@ const isInternal = (key: string) => key.startsWith("__");
 
 const S3_URL = /^s3:\/\//;
 
+/**
+ * Strings that name resources in their segments: ARNs, and Application Auto Scaling resource ids
+ * (`inference-component/<name>`, `endpoint/<name>/variant/<variant>`). Other paths, S3 keys above all,
+ * may hold a resource's name as a folder without referring to it.
+ */
+const RESOURCE_ID = /^(arn:|[a-z][a-z-]*\/[^/\s])/;
+
 /** The S3 prefix a resource writes, if it writes one the rest of a stack may read. */
 function writtenPrefix(r: RecordedResource, inputs: Record<string, any>): string | undefined {
     if (r.type !== TYPES.optimizationJob) return undefined;
@@ -93,8 +100,8 @@ function* stringLeaves(value: unknown, path: string): Generator<[string, string]
 
 /**
  * References without a dependency: for each custom resource, each input (outside {@link ORDER_EXCEPTIONS})
- * equal to another resource's name or ARN, containing its name as a `/`- or `:`-separated segment (a
- * scalable target's `inference-component/<name>`), or under an S3 prefix another resource writes, whose
+ * equal to another resource's name or ARN, an ARN or resource id holding its name as a `/`- or `:`-separated
+ * segment (a scalable target's `inference-component/<name>`), or under an S3 prefix another resource writes, whose
  * resource is not among its dependencies, their dependencies, or the children of a component it depends on.
  */
 export function dependencyOrderProblems(resources: readonly RecordedResource[]): OrderProblem[] {
@@ -153,7 +160,7 @@ export function dependencyOrderProblems(resources: readonly RecordedResource[]):
                         if (leaf.startsWith(w.prefix)) matches.push({ resource: w.resource, what: "output prefix" });
                 }
                 matches.push(...(identities.get(leaf) ?? []));
-                if (/[/:]/.test(leaf)) {
+                if (RESOURCE_ID.test(leaf)) {
                     for (const segment of leaf.split(/[/:]/))
                         for (const id of identities.get(segment) ?? []) if (id.what === "name") matches.push(id);
                 }
