@@ -3,8 +3,8 @@ import type { InputChange, PlanChanges, ResourceChange } from "../baseline";
 /** The four kinds of change, in the order a reader weighs them. */
 const KINDS = ["replaced", "updated", "added", "deleted"] as const;
 
-/** A value in one line, cut short: an input can be a whole policy document. */
-export function shortValue(value: unknown, max = 80): string {
+/** A value in one line, cut short: an input can be a whole policy document (an image URI is not cut). */
+export function shortValue(value: unknown, max = 160): string {
     const text = value === undefined ? "(none)" : JSON.stringify(value);
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
