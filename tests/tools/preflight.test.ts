@@ -96,6 +96,6 @@ describe("deploy preflight (tools/plan/preflight)", function () {
         ]) {
             assert.ok(mandatory.has(rule), `the pack reports ${rule}`);
         }
-        assert.match(run.stdout, /"schemaVersion": 2/);
+        assert.match(run.stdout, /"schemaVersion": 3/);
     });
 });
