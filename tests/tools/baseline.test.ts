@@ -3,6 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import type { RecordedResource } from "../../tools/mocks/recorder";
+import { diffPlans, PlanResourceJson, planResourcesJson, replacingPaths } from "../../tools/plan/baseline";
 import { PLAN_JSON_SCHEMA_VERSION } from "../../tools/plan/report/json";
 import { ROOT } from "../helpers/configs";
 import { backgroundPlans, CliRun, planInProcess } from "../helpers/plan-cli";
@@ -15,6 +19,94 @@ const ADAPTER_URN =
     "urn:pulumi:dev::fm-fleet::fm-fleet:sagemaker:FineTunedAdapters$aws-native:sagemaker:InferenceComponent::fleet/chat/llama3-8b-adapters/ticket-triage";
 const OLD_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124";
 const NEW_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.32.0-lmi14.0.0-cu124";
+
+describe("plan baseline diff (tools/plan/baseline)", () => {
+    const recorded = (inputs: Record<string, unknown>, custom = true): RecordedResource =>
+        ({
+            urn: "urn:pulumi:dev::p::t::r",
+            type: "aws:sagemaker/model:Model",
+            name: "r",
+            custom,
+            parent: "",
+            dependencies: [],
+            ignoreChanges: [],
+            inputsStruct: Struct.fromJavaScript(inputs as any),
+        }) as unknown as RecordedResource;
+    const resource = (over: Partial<PlanResourceJson>): PlanResourceJson => ({
+        urn: "urn:pulumi:dev::p::x::r",
+        type: "example:index:Thing",
+        name: "r",
+        physicalName: "r-1",
+        parent: null,
+        dependencies: [],
+        ignoreChanges: [],
+        inputs: {},
+        ...over,
+    });
+
+    it("writes a secret as a digest of its value, unknowns as <unknown>, and drops a dynamic provider's code", () => {
+        const secret = { [specialSigKey]: specialSecretSig, value: "hunter2" };
+        const [json] = planResourcesJson(
+            [
+                recorded({
+                    password: secret,
+                    later: unknownValue,
+                    __provider: "exports.handler = ...",
+                    tags: { a: "b" },
+                }),
+            ],
+            ["r-1"],
+        );
+        assert.deepEqual(Object.keys(json.inputs!).sort(), ["later", "password", "tags"]);
+        assert.match(String(json.inputs!.password), /^<secret sha256:[0-9a-f]{16}>$/);
+        assert.ok(!JSON.stringify(json).includes("hunter2"));
+        assert.equal(json.inputs!.later, "<unknown>");
+        const [other] = planResourcesJson([recorded({ password: { ...secret, value: "hunter3" } })], ["r-1"]);
+        assert.notEqual(other.inputs!.password, json.inputs!.password, "a changed secret still shows as a change");
+        assert.equal(planResourcesJson([recorded({}, false)], [null])[0].inputs, null);
+    });
+
+    it("replaces on a create-only input, nested or not, and on a new name only for types it does not know", () => {
+        assert.deepEqual(replacingPaths("aws:sagemaker/model:Model", ["tags.team", "primaryContainer.image"]), [
+            "primaryContainer.image",
+        ]);
+        assert.deepEqual(
+            replacingPaths("aws-native:sagemaker:EndpointConfig", [
+                "tags[0].value",
+                "productionVariants[0].instanceType",
+            ]),
+            ["productionVariants[0].instanceType"],
+        );
+        assert.deepEqual(replacingPaths("aws-native:sagemaker:InferenceComponent", ["specification.modelName"]), []);
+        const changes = diffPlans(
+            "b.json",
+            [resource({ inputs: { name: "r-1", size: 1 } })],
+            [resource({ physicalName: "r-2", inputs: { name: "r-2", size: 1 } })],
+        );
+        assert.deepEqual(
+            changes.replaced.map((c) => [c.name, c.replacedBecause, c.inputs]),
+            [["r", ["new physical name"], [{ path: "name", before: "r-1", after: "r-2" }]]],
+        );
+    });
+
+    it("does not count a change to an ignored path, and deletes what the new plan lacks", () => {
+        const ic = resource({
+            urn: "urn:pulumi:dev::p::ic::c",
+            type: "aws-native:sagemaker:InferenceComponent",
+            name: "c",
+            ignoreChanges: ["runtimeConfig.copyCount"],
+        });
+        const changes = diffPlans(
+            "b.json",
+            [{ ...ic, inputs: { runtimeConfig: { copyCount: 1 } } }, resource({})],
+            [{ ...ic, inputs: { runtimeConfig: { copyCount: 2 } } }],
+        );
+        assert.deepEqual(
+            [changes.unchanged, changes.updated.length, changes.deleted.map((c) => c.name)],
+            [1, 0, ["r"]],
+        );
+    });
+});
 
 describe("plan --baseline (tools/plan/baseline)", function () {
     // Each plan runs the program under mocks and the pack: seconds.
@@ -177,9 +269,17 @@ describe("plan --baseline (tools/plan/baseline)", function () {
             await refused(file, `--baseline ${file}: no such file. Give an earlier plan's JSON (--format json).`);
         });
 
-        it("fails when the file is not JSON", async () => {
+        it("fails when the file is not JSON, naming npm's banner when that is what broke it", async () => {
             const file = write("table.txt", "fm-fleet plan: project fm-fleet, stack dev\n");
             await refused(file, `--baseline ${file} is not JSON. Give an earlier plan's JSON (--format json).`);
+            const banner = write(
+                "npm.json",
+                `\n> fm-fleet@0.1.0 plan\n> node bin/fm-fleet-plan.js --format json\n\n{}`,
+            );
+            await refused(
+                banner,
+                `--baseline ${banner} is not JSON: it starts with npm's "> ..." banner. Write it with npm run --silent plan -- --format json.`,
+            );
         });
 
         it("fails when the JSON is not a plan's, or a plan of another schema version", async () => {

@@ -287,10 +287,17 @@ export function readBaseline(file: string, cwd: string, stack: string, schemaVer
     const resolved = path.resolve(cwd, file);
     if (!existsSync(resolved))
         throw new BaselineError(`${at}: no such file. Give an earlier plan's JSON (--format json).`);
+    const text = readFileSync(resolved, "utf8");
     let json: unknown;
     try {
-        json = JSON.parse(readFileSync(resolved, "utf8"));
+        json = JSON.parse(text);
     } catch {
+        // `npm run plan > file` writes npm's banner first; `npm run --silent` does not.
+        if (/^\s*> /.test(text)) {
+            throw new BaselineError(
+                `${at} is not JSON: it starts with npm's "> ..." banner. Write it with npm run --silent plan -- --format json.`,
+            );
+        }
         // The parser's own words vary with the Node version; the file is what matters.
         throw new BaselineError(`${at} is not JSON. Give an earlier plan's JSON (--format json).`);
     }
