@@ -6,7 +6,13 @@ import { ESTIMATED_HOURS_TAG } from "../lib/optimization";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
 import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
-import { ContainerFamily, containerFamilyOf, SERVING_DEFAULTS, servingEnvironment } from "./serving-environment";
+import {
+    ContainerFamily,
+    containerFamilyOf,
+    loraIssues,
+    SERVING_DEFAULTS,
+    servingEnvironment,
+} from "./serving-environment";
 import { ArgsCheck } from "./args-check";
 import { nativeTags, VpcArgs, vpcConfig } from "./inference-endpoint";
 import { ChildNames, partsOf } from "./naming";
@@ -82,8 +88,17 @@ export interface FoundationModelArgs {
     readonly stickySessions?: boolean;
     /** Fine-tuned adapters on this base. @default [] */
     readonly adapters?: readonly AdapterSpec[];
-    /** Adapters resident on the accelerators at once. @default min(adapters, 8) */
+    /**
+     * Serve LoRA adapters. Turning it on or off changes the model's environment, so it replaces the model
+     * (and rolls the base inference component onto it); set it `true` before the first adapter arrives to
+     * make that adapter, like every later one, touch nothing but its own inference component.
+     * @default true when `adapters` is non-empty, else false
+     */
+    readonly enableLora?: boolean;
+    /** Adapters one batch can use at once, each reserving accelerator memory; >= 1. @default 8 */
     readonly maxLoras?: number;
+    /** Adapters cached in host memory, >= `maxLoras`. @default max(64, maxLoras) */
+    readonly maxCpuLoras?: number;
     /** Runs the container without network access. @default true */
     readonly networkIsolation?: boolean;
     /** VPC the container runs in. @default none - SageMaker's network */
@@ -176,7 +191,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                 speculativeDecoding: draftModelPath
                     ? { draftModelPath, speculativeLength: args.speculativeDecoding?.speculativeLength }
                     : undefined,
-                adapterCount: adapters.length,
+                enableLora: args.enableLora ?? adapters.length > 0,
             }),
             // As the SageMaker Python SDK deploys a job's output: with the job's environment.
             ...(optimization && optimizedServingEnvironment(optimization)),
@@ -348,6 +363,7 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
         .count("args.memoryMb", args.memoryMb, 1024, "MiB")
         .count("args.tensorParallelDegree", args.tensorParallelDegree, 1, "devices", true)
         .count("args.maxLoras", args.maxLoras, 1, "adapters", true)
+        .count("args.maxCpuLoras", args.maxCpuLoras, 1, "adapters", true)
         .bounds("args.copies", args.copies, "copies");
     if (!(args.parametersBillions > 0)) {
         check.fail(
@@ -355,6 +371,7 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
             `must be > 0, got ${args.parametersBillions}. Give the size in billions, e.g. 8 or 70.`,
         );
     }
+    for (const issue of loraIssues(args)) check.fail(`args.${issue.path}`, issue.message);
     for (const issue of optimizationIssues(args.optimization, args)) check.fail(`args.${issue.path}`, issue.message);
     if (args.optimization) {
         check.s3Url(

@@ -26,11 +26,71 @@ export const SERVING_DEFAULTS = {
     sessionExpirationSeconds: 1200,
     /** Draft tokens proposed per step (vLLM `num_speculative_tokens`, which a draft model requires). */
     speculativeLength: 5,
-    /** Adapters resident on the accelerators at once, capped by the adapter count. */
+    /**
+     * Adapters one batch can use at once, each with a slot of accelerator memory reserved at start-up
+     * (vLLM `--max-loras`, default 1 in vllm/config/lora.py; LMI `option.max_loras`, default 4 in
+     * djl-serving's LMI-Dist user guide). A fixed default, never the adapter count: the count changes daily
+     * and the environment is a create-only input of the model.
+     */
     maxLoras: 8,
-    /** Adapters cached in host memory, capped by the adapter count. */
+    /**
+     * Adapters cached in host memory, the rest reloaded from disk on demand (vLLM `--max-cpu-loras`, which
+     * must be >= `--max-loras` and defaults to it; LMI `option.max_cpu_loras`, passed through, default none).
+     * The default is at least {@link SERVING_DEFAULTS.maxLoras}.
+     */
     maxCpuLoras: 64,
 } as const;
+
+/**
+ * The LoRA capacity a model serves with: `maxLoras` as declared or 8, `maxCpuLoras` as declared or
+ * max(64, maxLoras), so the host cache never holds fewer adapters than a batch uses (vLLM refuses that).
+ */
+export function loraCapacity(options: { maxLoras?: number; maxCpuLoras?: number }): {
+    maxLoras: number;
+    maxCpuLoras: number;
+} {
+    const maxLoras = options.maxLoras ?? SERVING_DEFAULTS.maxLoras;
+    return { maxLoras, maxCpuLoras: options.maxCpuLoras ?? Math.max(SERVING_DEFAULTS.maxCpuLoras, maxLoras) };
+}
+
+/** One problem with a model's LoRA settings, at a path relative to the model. */
+export interface LoraIssue {
+    readonly path: string;
+    readonly message: string;
+}
+
+/**
+ * The LoRA rules a schema alone cannot state, for the stack config and FoundationModel alike: the host
+ * cache holds at least a batch's adapters (vLLM: "max_cpu_loras must be >= max_loras"), and adapters need
+ * LoRA on. Reads raw values defensively: other types are the schema's to report.
+ */
+export function loraIssues(model: {
+    enableLora?: unknown;
+    maxLoras?: unknown;
+    maxCpuLoras?: unknown;
+    adapters?: unknown;
+}): LoraIssue[] {
+    const issues: LoraIssue[] = [];
+    const whole = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+    if (whole(model.maxCpuLoras) && (model.maxLoras === undefined || whole(model.maxLoras))) {
+        const maxLoras = (model.maxLoras as number | undefined) ?? SERVING_DEFAULTS.maxLoras;
+        if (model.maxCpuLoras < maxLoras) {
+            const which = model.maxLoras === undefined ? `the default maxLoras ${maxLoras}` : `maxLoras ${maxLoras}`;
+            issues.push({
+                path: "maxCpuLoras",
+                message: `must be >= maxLoras (the host cache holds every adapter a batch uses), got ${model.maxCpuLoras} < ${which}. Raise maxCpuLoras to ${maxLoras} or more, or lower maxLoras.`,
+            });
+        }
+    }
+    const adapters = Array.isArray(model.adapters) ? model.adapters.length : 0;
+    if (model.enableLora === false && adapters > 0) {
+        issues.push({
+            path: "enableLora",
+            message: `is false, but the model has ${adapters} adapter${adapters === 1 ? "" : "s"}, which need LoRA serving. Remove enableLora (or set it to true), or remove the adapters.`,
+        });
+    }
+    return issues;
+}
 
 /**
  * The serving family of an image: `djl-inference`/`djl-lmi` repositories are LMI, repositories named for
@@ -61,11 +121,11 @@ export interface ServingOptions {
     readonly tensorParallelDegree?: number;
     /** Accelerator devices per copy; the default tensor parallel degree. */
     readonly accelerators: number;
-    /** Fine-tuned adapters attached to this model; > 0 turns LoRA serving on. @default 0 */
-    readonly adapterCount?: number;
-    /** Adapters resident on the accelerators. @default min(adapters, 8) */
+    /** Serve LoRA adapters (attached later as adapter inference components). @default false */
+    readonly enableLora?: boolean;
+    /** Adapters one batch can use at once, >= 1 (read only with LoRA on). @default 8 */
     readonly maxLoras?: number;
-    /** Adapters cached in host memory. @default min(adapters, 64), at least `maxLoras` */
+    /** Adapters cached in host memory, >= `maxLoras` (read only with LoRA on). @default max(64, maxLoras) */
     readonly maxCpuLoras?: number;
     /** Highest adapter rank served. @default none - the engine's default (16) */
     readonly maxLoraRank?: number;
@@ -126,13 +186,14 @@ export function servingEnvironment(options: ServingOptions): Record<string, stri
             num_speculative_tokens: options.speculativeDecoding.speculativeLength ?? d.speculativeLength,
         });
     }
-    const adapters = options.adapterCount ?? 0;
-    if (adapters > 0) {
-        const maxLoras = options.maxLoras ?? Math.min(adapters, d.maxLoras);
+    // Declared settings only, never the adapter count: the environment is part of the model, which every
+    // change replaces, and adapters come and go daily.
+    if (options.enableLora) {
+        const { maxLoras, maxCpuLoras } = loraCapacity(options);
         // The DLC's entrypoint turns an empty value into a bare `--enable-lora` flag.
         env[names.enableLora] = options.family === "vllm" ? "" : "true";
         env[names.maxLoras] = String(maxLoras);
-        env[names.maxCpuLoras] = String(Math.max(maxLoras, options.maxCpuLoras ?? Math.min(adapters, d.maxCpuLoras)));
+        env[names.maxCpuLoras] = String(maxCpuLoras);
         if (options.maxLoraRank !== undefined) env[names.maxLoraRank] = String(options.maxLoraRank);
         // Adapter inference components load and unload adapters while the engine runs.
         if (names.runtimeLoraUpdating) env[names.runtimeLoraUpdating] = "True";

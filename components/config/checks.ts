@@ -1,7 +1,7 @@
 import { findInstanceType, localStorageType } from "../../lib/catalog";
 import { PLACEMENT_RANGES, ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { optimizationIssues } from "../optimization/model-optimization";
-import { containerFamilyOf } from "../serving-environment";
+import { containerFamilyOf, loraIssues } from "../serving-environment";
 import { draftPathIn, isObject, isS3Url, messages, Raw } from "../rules";
 import { ConfigIssue } from "./issues";
 
@@ -228,6 +228,8 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             }
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
+            for (const issue of loraIssues(model))
+                issues.push({ path: `${mat}.${issue.path}`, message: issue.message });
             checkOptimization({ path: mat, endpointPath: at }, model, endpoint, issues);
             checkRollout(`${mat}.rollout`, model.rollout, issues);
             checkPlacement(`${mat}.placement`, model.placement, issues);

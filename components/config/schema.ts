@@ -149,7 +149,9 @@ export const foundationModelSchema = z.strictObject({
         targetConcurrentRequestsPerCopy: z.number().positive().optional(),
     }),
     stickySessions: z.boolean().optional(),
+    enableLora: z.boolean().optional(),
     maxLoras: count("adapters", 1).optional(),
+    maxCpuLoras: count("adapters", 1).optional(),
     networkIsolation: z.boolean().optional(),
     environment: z.record(z.string(), z.string()).optional(),
     /** `false` opts a model out of the fleet's rollout. */

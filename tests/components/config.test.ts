@@ -90,6 +90,35 @@ describe("stack config validation", () => {
         );
     });
 
+    it("fails on LoRA capacities that are not whole, a host cache below maxLoras and LoRA off with adapters", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    Object.assign(f.endpoints[0].foundationModels[0], { maxLoras: 0, maxCpuLoras: 2.5 });
+                }),
+            ),
+            [
+                `${FM}.maxLoras: must be >= 1, got 0. Use 1 or more adapters.`,
+                `${FM}.maxCpuLoras: must be a whole number of adapters, got 2.5. Round it.`,
+            ],
+        );
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    Object.assign(f.endpoints[0].foundationModels[0], {
+                        enableLora: false,
+                        maxLoras: 16,
+                        maxCpuLoras: 12,
+                    });
+                }),
+            ),
+            [
+                `${FM}.maxCpuLoras: must be >= maxLoras (the host cache holds every adapter a batch uses), got 12 < maxLoras 16. Raise maxCpuLoras to 16 or more, or lower maxLoras.`,
+                `${FM}.enableLora: is false, but the model has 2 adapters, which need LoRA serving. Remove enableLora (or set it to true), or remove the adapters.`,
+            ],
+        );
+    });
+
     it("fails on non-s3 artifact URLs and a models prefix without a trailing slash", () => {
         assert.deepEqual(
             issuesOf(

@@ -107,7 +107,7 @@ describe("FoundationModel", () => {
             OPTION_SPECULATIVE_CONFIG: '{"model":"/opt/ml/model/draft","num_speculative_tokens":4}',
             OPTION_ENABLE_LORA: "true",
             OPTION_MAX_LORAS: "8",
-            OPTION_MAX_CPU_LORAS: "20",
+            OPTION_MAX_CPU_LORAS: "64",
             OPTION_ENABLE_STATEFUL_SESSIONS: "true",
             OPTION_SESSIONS_EXPIRATION: "1200",
         });
@@ -147,8 +147,8 @@ describe("FoundationModel", () => {
             SM_VLLM_TENSOR_PARALLEL_SIZE: "4",
             SM_VLLM_SPECULATIVE_CONFIG: '{"model":"/opt/ml/model/eagle/head","num_speculative_tokens":5}',
             SM_VLLM_ENABLE_LORA: "",
-            SM_VLLM_MAX_LORAS: "1",
-            SM_VLLM_MAX_CPU_LORAS: "1",
+            SM_VLLM_MAX_LORAS: "8",
+            SM_VLLM_MAX_CPU_LORAS: "64",
             VLLM_ALLOW_RUNTIME_LORA_UPDATING: "True",
             SAGEMAKER_ENABLE_STATEFUL_SESSIONS: "true",
             SAGEMAKER_SESSIONS_EXPIRATION: "1200",
@@ -187,6 +187,92 @@ describe("FoundationModel", () => {
             ),
         );
         assert.equal(resources.length, 0);
+    });
+
+    it("keeps the model's environment and name whatever the adapter count: LoRA capacity is declared", async () => {
+        const adapters = (n: number) =>
+            Array.from({ length: n }, (_, i) => ({
+                name: `t-${i}`,
+                artifactUrl: `s3://models/adapters/t-${i}.tar.gz`,
+            }));
+        const built = await Promise.all(
+            [1, 2, 100].map(
+                async (n) =>
+                    (await underMocks(() => new FoundationModel("m", { ...base, adapters: adapters(n) }))).result,
+            ),
+        );
+        assert.deepEqual(
+            built.map((m) => m.physicalNames.model),
+            built.map(() => built[0].physicalNames.model),
+        );
+        assert.deepEqual(
+            built.map((m) => [m.environment.OPTION_MAX_LORAS, m.environment.OPTION_MAX_CPU_LORAS]),
+            [
+                ["8", "64"],
+                ["8", "64"],
+                ["8", "64"],
+            ],
+        );
+    });
+
+    it("serves LoRA with no adapter yet when enableLora is set, so the first adapter replaces nothing", async () => {
+        const ready = await underMocks(
+            () => new FoundationModel("m", { ...base, image: VLLM_IMAGE, enableLora: true, maxLoras: 16 }),
+        );
+        const withOne = await underMocks(
+            () =>
+                new FoundationModel("m", {
+                    ...base,
+                    image: VLLM_IMAGE,
+                    enableLora: true,
+                    maxLoras: 16,
+                    adapters: [{ name: "bot", artifactUrl: "s3://models/adapters/bot.tar.gz" }],
+                }),
+        );
+        assert.equal(withOne.result.physicalNames.model, ready.result.physicalNames.model);
+        assert.deepEqual(
+            [ready.result.environment.SM_VLLM_MAX_LORAS, ready.result.environment.SM_VLLM_MAX_CPU_LORAS],
+            ["16", "64"],
+        );
+        // Without the switch, the first adapter turns LoRA on: a new environment, so a new model.
+        const plain = await underMocks(() => new FoundationModel("m", { ...base, image: VLLM_IMAGE, maxLoras: 16 }));
+        assert.equal(plain.result.environment.SM_VLLM_ENABLE_LORA, undefined);
+        assert.notEqual(plain.result.physicalNames.model, ready.result.physicalNames.model);
+        // A batch larger than the default host cache raises the cache with it.
+        const big = await underMocks(() => new FoundationModel("m", { ...base, enableLora: true, maxLoras: 100 }));
+        assert.equal(big.result.environment.OPTION_MAX_CPU_LORAS, "100");
+    });
+
+    it("refuses a host cache below maxLoras, fractional capacities and LoRA off with adapters", async () => {
+        const { resources } = await underMocks(() =>
+            assert.throws(
+                () =>
+                    new FoundationModel("m", {
+                        ...base,
+                        enableLora: false,
+                        maxLoras: 1.5,
+                        maxCpuLoras: 4,
+                        adapters: [{ name: "bot", artifactUrl: "s3://models/adapters/bot.tar.gz" }],
+                    }),
+                (e: unknown) =>
+                    e instanceof ComponentArgsError &&
+                    e.message ===
+                        'Invalid arguments for FoundationModel "m" (2 errors):\n' +
+                            "  - args.maxLoras: must be a whole number of adapters, got 1.5. Round it.\n" +
+                            "  - args.enableLora: is false, but the model has 1 adapter, which need LoRA serving. Remove enableLora (or set it to true), or remove the adapters.",
+            ),
+        );
+        assert.equal(resources.length, 0);
+        const issues = await underMocks(() =>
+            assert.throws(
+                () => new FoundationModel("m", { ...base, maxCpuLoras: 4 }),
+                (e: unknown) =>
+                    e instanceof ComponentArgsError &&
+                    e.issues.map((i) => `${i.path}: ${i.message}`).join("\n") ===
+                        "args.maxCpuLoras: must be >= maxLoras (the host cache holds every adapter a batch uses), got 4 < the default maxLoras 8. Raise maxCpuLoras to 8 or more, or lower maxLoras.",
+            ),
+        );
+        assert.equal(issues.resources.length, 0);
     });
 
     it("renames the model when its weights change, and keeps the inference component's name", async () => {

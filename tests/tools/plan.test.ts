@@ -78,9 +78,10 @@ describe("offline plan (tools/plan)", function () {
             "cost",
             "outputs",
             "resources",
+            "changes",
         ]);
         assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
-        assert.equal(plan.schemaVersion, 2);
+        assert.equal(plan.schemaVersion, 3);
         assert.equal(plan.exitCode, 0);
         assert.deepEqual(plan.summary, { resources: 36, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);

@@ -20,7 +20,7 @@ export interface StackAssessment {
 }
 
 /** The physical name a custom resource got, if it has one. */
-function physicalNameOfResource(r: RecordedResource): string | undefined {
+export function physicalNameOfResource(r: RecordedResource): string | undefined {
     if (!r.custom) return undefined;
     const outputs = outputsOf(r);
     const name = physicalNameOf(r.type, outputs) ?? outputs.name;

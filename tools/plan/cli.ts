@@ -2,9 +2,10 @@ import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
 import { exitAfterFlush } from "../exit-after-flush";
+import { BaselineError } from "./baseline";
 import { plan, PlanError } from "./plan";
 import type { PolicyPackHost } from "./policy-host";
-import { StackFileError } from "./stack-files";
+import { readStack, StackFileError } from "./stack-files";
 
 /** Where the plan writes: the report to stdout, progress and errors to stderr. */
 export interface PlanIo {
@@ -43,6 +44,10 @@ function command(io: PlanIo): Command {
                 .default("table"),
         )
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
+        .option(
+            "--baseline <file>",
+            "an earlier plan's JSON (--format json) of the same stack: list what this plan adds, replaces, updates and deletes",
+        )
         .addHelpText(
             "after",
             "\nExit codes: 0 clean or advisory only, 1 mandatory policy violations or findings that would fail at deploy, 2 invalid options, config or program.",
@@ -75,10 +80,28 @@ export async function runPlanCli(
         cwd: string;
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
+        baseline?: string;
     }>();
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
     try {
+        // Read before planning: a baseline that cannot be used costs no plan. Loaded only when given.
+        const baselines = options.baseline ? (require("./baseline") as typeof import("./baseline")) : undefined;
+        let baseline;
+        if (baselines) {
+            baseline = baselines.readBaseline(
+                options.baseline!,
+                process.cwd(),
+                options.stack,
+                (require("./report/json") as typeof import("./report/json")).PLAN_JSON_SCHEMA_VERSION,
+            );
+            const { project } = readStack(
+                path.resolve(options.cwd),
+                options.stack,
+                options.stackFile && path.resolve(options.stackFile),
+            );
+            baselines.checkBaselineProject(baseline, project);
+        }
         const result = await plan({
             projectDir: path.resolve(options.cwd),
             stack: options.stack,
@@ -88,21 +111,39 @@ export async function runPlanCli(
             policyPackHost,
             onProgress: progress,
         });
+        let changes;
+        if (baselines && baseline) {
+            changes = baselines.diffPlans(
+                baseline.file,
+                baseline.resources,
+                baselines.planResourcesJson(result.resources, result.physicalNames),
+            );
+        }
         // Reports load after the plan: they need not delay the start of the pack and the program.
         const report =
             options.format === "json"
-                ? JSON.stringify((require("./report/json") as typeof import("./report/json")).planJson(result), null, 2)
+                ? JSON.stringify(
+                      (require("./report/json") as typeof import("./report/json")).planJson(result, changes),
+                      null,
+                      2,
+                  )
                 : options.format === "markdown"
                   ? (require("./report/markdown") as typeof import("./report/markdown")).renderMarkdown(result, {
                         maxAdapters: options.maxAdapters,
+                        changes,
                     })
                   : (require("./report/table") as typeof import("./report/table")).renderTable(result, {
                         maxAdapters: options.maxAdapters,
+                        changes,
                     });
         io.stdout.write(`${report}\n`);
         return result.exitCode;
     } catch (e) {
-        const known = e instanceof PlanError || e instanceof StackFileError || e instanceof FleetConfigError;
+        const known =
+            e instanceof PlanError ||
+            e instanceof StackFileError ||
+            e instanceof FleetConfigError ||
+            e instanceof BaselineError;
         const message = (e as Error).message ?? String(e);
         io.stderr.write(`fm-fleet plan: ${known ? message : `unexpected error: ${(e as Error).stack ?? message}`}\n`);
         return PLAN_EXIT.invalid;

@@ -1,15 +1,21 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
+import type { PlanChanges } from "../baseline";
+import { planResourcesJson } from "../baseline";
 import { PlanResult } from "../plan";
+import { changesJson } from "./changes";
 import { resourceNameOf } from "./shared";
 
-/** Version of the JSON shape below; bumped on any incompatible change. */
-export const PLAN_JSON_SCHEMA_VERSION = 2;
+/**
+ * Version of the JSON shape below; bumped on any incompatible change. 3: `resources[]` carry their inputs
+ * and ignoreChanges (what `--baseline` diffs), and `changes` what the plan changes against a baseline.
+ */
+export const PLAN_JSON_SCHEMA_VERSION = 3;
 
 /**
  * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
  * present; unknown values are `null`.
  */
-export function planJson(result: PlanResult): Record<string, unknown> {
+export function planJson(result: PlanResult, changes?: PlanChanges): Record<string, unknown> {
     return {
         schemaVersion: PLAN_JSON_SCHEMA_VERSION,
         project: result.project,
@@ -120,13 +126,8 @@ export function planJson(result: PlanResult): Record<string, unknown> {
         },
         // The stack's exports, as `pulumi stack output --json` would print them: clients resolve names from them.
         outputs: result.outputs,
-        resources: result.resources.map((r, i) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            physicalName: result.physicalNames[i],
-            parent: r.parent || null,
-            dependencies: r.dependencies,
-        })),
+        resources: planResourcesJson(result.resources, result.physicalNames),
+        // Against --baseline: added, replaced, updated, deleted; null without one.
+        changes: changes ? changesJson(changes) : null,
     };
 }

@@ -1,5 +1,7 @@
 import { formatUsd } from "../../../lib/cost";
+import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
+import { renderChangesMarkdown } from "./changes";
 import {
     byLevel,
     costSummary,
@@ -47,7 +49,10 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
 }
 
 /** The plan as a pull-request comment: verdict, diagram, violations, cost table. */
-export function renderMarkdown(result: PlanResult, options: { maxAdapters?: number } = {}): string {
+export function renderMarkdown(
+    result: PlanResult,
+    options: { maxAdapters?: number; changes?: PlanChanges } = {},
+): string {
     const groups = byLevel(result.diagnostics);
     const out = [
         `### fm-fleet plan: \`${result.stack}\`: ${verdict(result)}`,
@@ -118,5 +123,6 @@ export function renderMarkdown(result: PlanResult, options: { maxAdapters?: numb
         out.push("", oneTimeSummary(result));
     }
     out.push("", `Prices as of: ${priceDates(result)}.`);
+    if (options.changes) out.push("", ...renderChangesMarkdown(options.changes));
     return out.join("\n");
 }

@@ -1,6 +1,8 @@
 import Table from "cli-table3";
 import { formatUsd } from "../../../lib/cost";
+import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
+import { renderChangesTable } from "./changes";
 import {
     byLevel,
     costSummary,
@@ -21,6 +23,8 @@ import {
 export interface TableReportOptions {
     /** Adapters listed per model before the rest are summarized. @default 10 */
     readonly maxAdapters?: number;
+    /** What the plan changes against `--baseline`. @default none - no "Changes against" section */
+    readonly changes?: PlanChanges;
 }
 
 /** The fleet as a tree: endpoint -> base models -> adapters. */
@@ -148,6 +152,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     }
     if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     lines.push(`Prices as of: ${priceDates(result)}.`);
+    if (options.changes) lines.push("", ...renderChangesTable(options.changes));
     lines.push("", verdict(result));
     return lines.join("\n");
 }
