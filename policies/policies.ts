@@ -17,6 +17,7 @@ import {
     weightsFitAcceleratorMemory,
 } from "./optimization";
 import { optimizationJobInstanceAllowed } from "./optimization-jobs";
+import { coldStartBudget, latencySlo } from "./latency";
 import { endpointKmsEncryption, modelNetworkIsolation, privateImageRegistry } from "./security";
 import {
     adapterArtifactTarball,
@@ -56,5 +57,7 @@ export const policies: Policies = (
         inferenceComponentModelData,
         adapterArtifactTarball,
         adapterNoCompute,
+        latencySlo,
+        coldStartBudget,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);
