@@ -73,6 +73,12 @@ export function planJson(result: PlanResult): Record<string, unknown> {
                     artifactUrl: a.artifactUrl ?? null,
                 })),
                 optimizationJob: m.optimizationJob?.optimizationJobName ?? null,
+                performance: m.performance,
+                slo: {
+                    ttftMs: m.slo.ttftMs ?? null,
+                    tokensPerSecond: m.slo.tokensPerSecond ?? null,
+                    maxColdStartSeconds: m.slo.maxColdStartSeconds ?? null,
+                },
             })),
         })),
         optimizationJobs: result.optimizationJobs.map((j) => ({

@@ -5,6 +5,7 @@ import {
     costSummary,
     describeEndpoint,
     describeModel,
+    describePerformance,
     describeTechniques,
     instanceTypes,
     jobCostOf,
@@ -118,5 +119,19 @@ export function renderMarkdown(result: PlanResult, options: { maxAdapters?: numb
         out.push("", oneTimeSummary(result));
     }
     out.push("", `Prices as of: ${priceDates(result)}.`);
+    const models = result.fleet.flatMap((e) => e.models.map((m) => ({ e, m })));
+    if (models.length > 0) {
+        out.push(
+            "",
+            "#### Latency (per copy; [how it is estimated](docs/performance.md))",
+            "",
+            "| Model | Instance type | Latency |",
+            "| --- | --- | --- |",
+            ...models.map(
+                ({ e, m }) =>
+                    `| \`${m.inferenceComponentName}\` | ${e.instanceType} | ${cell(describePerformance(m))} |`,
+            ),
+        );
+    }
     return out.join("\n");
 }
