@@ -5,3 +5,4 @@ export * from "./decode";
 export * from "./estimate";
 export * from "./prefill";
 export * from "./slo";
+export * from "./advise";

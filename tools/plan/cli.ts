@@ -43,6 +43,10 @@ function command(io: PlanIo): Command {
                 .default("table"),
         )
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
+        .option(
+            "--advise",
+            "list per model the cheapest allowed instance types that meet its SLO (docs/performance.md)",
+        )
         .addHelpText(
             "after",
             "\nExit codes: 0 clean or advisory only, 1 mandatory policy violations or findings that would fail at deploy, 2 invalid options, config or program.",
@@ -75,6 +79,7 @@ export async function runPlanCli(
         cwd: string;
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
+        advise?: boolean;
     }>();
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
@@ -89,9 +94,19 @@ export async function runPlanCli(
             onProgress: progress,
         });
         // Reports load after the plan: they need not delay the start of the pack and the program.
+        const advice = options.advise
+            ? (require("./advise") as typeof import("./advise")).adviseFleet(result)
+            : undefined;
         const report =
             options.format === "json"
-                ? JSON.stringify((require("./report/json") as typeof import("./report/json")).planJson(result), null, 2)
+                ? JSON.stringify(
+                      {
+                          ...(require("./report/json") as typeof import("./report/json")).planJson(result),
+                          ...(advice && { advice }),
+                      },
+                      null,
+                      2,
+                  )
                 : options.format === "markdown"
                   ? (require("./report/markdown") as typeof import("./report/markdown")).renderMarkdown(result, {
                         maxAdapters: options.maxAdapters,
@@ -99,7 +114,11 @@ export async function runPlanCli(
                   : (require("./report/table") as typeof import("./report/table")).renderTable(result, {
                         maxAdapters: options.maxAdapters,
                     });
-        io.stdout.write(`${report}\n`);
+        const adviceText =
+            advice && options.format !== "json"
+                ? `${(require("./advise") as typeof import("./advise")).renderAdvice(advice)}\n`
+                : "";
+        io.stdout.write(`${report}\n${adviceText}`);
         return result.exitCode;
     } catch (e) {
         const known = e instanceof PlanError || e instanceof StackFileError || e instanceof FleetConfigError;
