@@ -1,7 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
-import { OPTIMIZATION_JOB_TAG, PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG } from "../lib/contract";
+import {
+    MEASURED_TOKENS_PER_SECOND_TAG,
+    MEASURED_TTFT_MS_TAG,
+    OPTIMIZATION_JOB_TAG,
+    PARAMETERS_BILLIONS_TAG,
+    QUANTIZATION_TAG,
+    SLO_MAX_COLD_START_SECONDS_TAG,
+    SLO_TOKENS_PER_SECOND_TAG,
+    SLO_TTFT_MS_TAG,
+} from "../lib/contract";
+import { MeasuredPerformance } from "../lib/performance/estimate";
+import { latencyFigureIssues, Slo } from "../lib/performance/slo";
 import { ESTIMATED_HOURS_TAG } from "../lib/optimization";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
@@ -119,6 +130,16 @@ export interface FoundationModelArgs {
      * model serves its output instead, with the job's quantization and environment. @default none
      */
     readonly optimization?: ModelOptimizationArgs;
+    /**
+     * Latency targets, tagged on the base inference component (`fmfleet:slo-*`) for the pack's latency-slo and
+     * cold-start-budget policies. @default none - no target
+     */
+    readonly slo?: Slo;
+    /**
+     * Figures from the team's own load test (`fmfleet:measured-*` tags); the plan and the pack use them instead
+     * of the estimates and label them measured. @default none - estimates
+     */
+    readonly performance?: MeasuredPerformance;
     /** Readable parts the physical names start with. @default the component name's `/` segments */
     readonly nameParts?: readonly string[];
     /** Tags for the model, its inference components and its alarms. @default {} */
@@ -206,6 +227,7 @@ export class FoundationModel extends pulumi.ComponentResource {
             [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions),
         };
         if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
+        Object.assign(icTags, latencyTags(args.slo, args.performance));
 
         // An optimized model serves the job's own output prefix, uncompressed, once the job has written it.
         const weights = this.optimizationJob?.outputUrl ?? args.modelDataUrl;
@@ -352,6 +374,20 @@ export class FoundationModel extends pulumi.ComponentResource {
 }
 
 /** Checks a model's plain arguments, its adapters included; throws one error naming every problem. */
+/** The IC tags that carry a model's SLO and measured figures (the contract the pack reads). */
+export function latencyTags(slo: Slo | undefined, measured: MeasuredPerformance | undefined): Record<string, string> {
+    const tags: Record<string, string> = {};
+    const put = (key: string, value: number | undefined) => {
+        if (value !== undefined) tags[key] = String(value);
+    };
+    put(SLO_TTFT_MS_TAG, slo?.ttftMs);
+    put(SLO_TOKENS_PER_SECOND_TAG, slo?.tokensPerSecond);
+    put(SLO_MAX_COLD_START_SECONDS_TAG, slo?.maxColdStartSeconds);
+    put(MEASURED_TTFT_MS_TAG, measured?.ttftMs);
+    put(MEASURED_TOKENS_PER_SECOND_TAG, measured?.tokensPerSecond);
+    return tags;
+}
+
 function checkArgs(name: string, args: FoundationModelArgs): void {
     const check = new ArgsCheck("FoundationModel", name)
         .s3Url(
@@ -373,6 +409,8 @@ function checkArgs(name: string, args: FoundationModelArgs): void {
     }
     for (const issue of loraIssues(args)) check.fail(`args.${issue.path}`, issue.message);
     for (const issue of optimizationIssues(args.optimization, args)) check.fail(`args.${issue.path}`, issue.message);
+    for (const issue of latencyFigureIssues(args.slo, args.performance))
+        check.fail(`args.${issue.path}`, issue.message);
     if (args.optimization) {
         check.s3Url(
             "args.optimization.outputUrl",

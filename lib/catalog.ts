@@ -32,6 +32,10 @@ export interface InstanceType {
     readonly priceAsOf: string | undefined;
     /** Where the price comes from and how far to trust it. */
     readonly priceNote: string;
+    /** Network bandwidth of the underlying EC2 type in Gbps (an "up to" burst figure for the small sizes). */
+    readonly networkGbps: number;
+    /** Where {@link networkGbps} comes from. */
+    readonly networkSource: string;
 }
 
 interface CsvRow {
@@ -47,6 +51,8 @@ interface CsvRow {
     usd_per_hour_us_east_1: string;
     price_as_of: string;
     price_note: string;
+    network_gbps: string;
+    network_source: string;
 }
 
 const optionalNumber = (text: string): number | undefined => (text === "" ? undefined : Number(text));
@@ -70,6 +76,8 @@ function load(): ReadonlyMap<string, InstanceType> {
             usdPerHour: optionalNumber(row.usd_per_hour_us_east_1),
             priceAsOf: row.price_as_of === "" ? undefined : row.price_as_of,
             priceNote: row.price_note,
+            networkGbps: Number(row.network_gbps),
+            networkSource: row.network_source,
         });
     }
     return types;

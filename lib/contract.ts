@@ -9,6 +9,19 @@ export const PARAMETERS_BILLIONS_TAG = "fmfleet:parameters-billions";
 export const QUANTIZATION_TAG = "fmfleet:quantization";
 /** Model and IC tag: the optimization job whose output the model serves. */
 export const OPTIMIZATION_JOB_TAG = "fmfleet:optimization-job";
+/** IC tags: the model's latency SLO (stack config `slo`), as decimal numbers. */
+export const SLO_TTFT_MS_TAG = "fmfleet:slo-ttft-ms";
+export const SLO_TOKENS_PER_SECOND_TAG = "fmfleet:slo-tokens-per-second";
+export const SLO_MAX_COLD_START_SECONDS_TAG = "fmfleet:slo-max-cold-start-seconds";
+/** IC tags: figures the team measured in its own load test (stack config `performance`); they replace estimates. */
+export const MEASURED_TOKENS_PER_SECOND_TAG = "fmfleet:measured-tokens-per-second";
+export const MEASURED_TTFT_MS_TAG = "fmfleet:measured-ttft-ms";
+/** Container environment variables that turn speculative decoding on: LMI's, then the SageMaker vLLM DLC's. */
+export const SPECULATIVE_ENVS = [
+    "OPTION_SPECULATIVE_CONFIG",
+    "SM_VLLM_SPECULATIVE_CONFIG",
+    "OPTION_SPECULATIVE_DRAFT_MODEL",
+] as const;
 /** Default cost-allocation tag key. */
 export const COST_CENTER_TAG = "cost-center";
 

@@ -17,6 +17,7 @@ import {
     weightsFitAcceleratorMemory,
 } from "./optimization";
 import { optimizationJobInstanceAllowed } from "./optimization-jobs";
+import { coldStartBudget, latencySlo } from "./latency";
 import {
     endpointKmsEncryption,
     executionRolePermissions,
@@ -62,5 +63,7 @@ export const policies: Policies = (
         adapterArtifactTarball,
         adapterNoCompute,
         executionRolePermissions,
+        latencySlo,
+        coldStartBudget,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

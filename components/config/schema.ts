@@ -3,6 +3,7 @@ import { findInstanceType } from "../../lib/catalog";
 import { ROUTING_STRATEGIES, VARIANT_RANGES } from "../../lib/contract";
 import { JOB_QUANTIZATIONS } from "../../lib/optimization";
 import { QUANTIZATIONS } from "../../lib/sizing";
+import { LatencyFigure, latencyFigureMessage } from "../../lib/performance/slo";
 import { CONTAINER_FAMILIES } from "../serving-environment";
 import { isS3Url, isTarGz, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
 
@@ -116,6 +117,29 @@ export const optimizationSchema = z.strictObject({
     estimatedHours: positiveNumber("hours the job is expected to take, e.g. 2").optional(),
 });
 
+/** A latency figure: a positive finite number in the unit its name carries. */
+const latencyFigure = (figure: LatencyFigure) =>
+    z.number({ error: (iss) => latencyFigureMessage(figure, iss.input) }).positive({
+        error: (iss) => latencyFigureMessage(figure, iss.input),
+    });
+
+/** `foundationModels[].slo`: latency targets the pack's latency-slo and cold-start-budget judge. */
+export const sloSchema = z.strictObject({
+    ttftMs: latencyFigure("ttftMs").optional(),
+    tokensPerSecond: latencyFigure("tokensPerSecond").optional(),
+    maxColdStartSeconds: latencyFigure("maxColdStartSeconds").optional(),
+});
+
+/** `foundationModels[].performance`: figures from the team's own load test; they replace the estimates. */
+export const measuredPerformanceSchema = z
+    .strictObject({
+        tokensPerSecond: latencyFigure("tokensPerSecond").optional(),
+        ttftMs: latencyFigure("ttftMs").optional(),
+    })
+    .refine((p) => p.tokensPerSecond !== undefined || p.ttftMs !== undefined, {
+        error: "must give tokensPerSecond or ttftMs (or both), measured by a load test. Add them, or remove performance.",
+    });
+
 export const foundationModelSchema = z.strictObject({
     name: name(),
     image: z.string().min(1),
@@ -159,6 +183,8 @@ export const foundationModelSchema = z.strictObject({
     placement: placementSchema.optional(),
     adapters: z.array(adapterSchema).optional(),
     optimization: optimizationSchema.optional(),
+    slo: sloSchema.optional(),
+    performance: measuredPerformanceSchema.optional(),
 });
 
 export const endpointSchema = z.strictObject({

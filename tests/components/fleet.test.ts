@@ -184,6 +184,9 @@ describe("Fleet", () => {
                 { key: "fmfleet:optimization-job", value: jobName },
                 { key: "fmfleet:parameters-billions", value: "70" },
                 { key: "fmfleet:quantization", value: "awq" },
+                // Its SLO, which the pack's latency-slo reads.
+                { key: "fmfleet:slo-ttft-ms", value: "1000" },
+                { key: "fmfleet:slo-tokens-per-second", value: "15" },
             ],
         );
         // The execution role runs the job: it reads the bf16 weights and writes the optimized model.

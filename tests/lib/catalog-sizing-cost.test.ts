@@ -22,6 +22,8 @@ describe("lib: instance catalog", () => {
             priceAsOf: "2024-03-26",
             priceNote:
                 "SageMaker hourly instance price from aws-samples/foundation-model-benchmarking-tool fmbench/configs/pricing.yml",
+            networkGbps: 40,
+            networkSource: "EC2 instance types: network specifications of the underlying EC2 type (Gbps; baseline)",
         });
     });
 

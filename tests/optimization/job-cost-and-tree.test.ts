@@ -78,6 +78,15 @@ describe("the plan's tree with an optimization job", () => {
                 placement: undefined,
                 adapters: [],
                 optimizationJob: job,
+                performance: {
+                    ttftMs: 420,
+                    tokensPerSecond: 12.5,
+                    coldStartSeconds: 420,
+                    source: "estimate",
+                    measured: [],
+                    reason: null,
+                },
+                slo: {},
             },
         ],
         modelCount: 1,
@@ -97,6 +106,7 @@ describe("the plan's tree with an optimization job", () => {
             "└─ endpoint chat-1: ml.g5.12xlarge x 1-2, LEAST_OUTSTANDING_REQUESTS",
             "   │  config chat-2",
             "   └─ inference component chat-llama3-70b-3 (model chat-llama3-70b-4): 70B awq, 4 accelerators/copy, copies 1-2 on no autoscaling",
+            "      ├─ latency: TTFT 420 ms, 12.5 tokens/s, cold start 420 s (estimate)",
             `      └─ weights from optimization job ${AWQ_JOB.name}: s3://models/llama3-70b/ -> Quantization (awq) for ml.g5.12xlarge -> s3://models/llama3-70b-awq/, one-time $14 (2 h)`,
         ]);
     });

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../project-root";
 import { writeGeneratedStack } from "./generated-fleet";
 import type { Mode } from "./measure-child";
 import { measureRuntimeOverhead } from "./runtime-overhead";
+import { measureAdvise } from "./advise";
 import { measureStartup } from "./startup";
 import { referenceWorkloads, WorkloadCost } from "./workloads";
 
@@ -183,6 +184,8 @@ async function main(): Promise<void> {
     const workloads = referenceWorkloads();
     if (options.runtime) log("runtime client overhead (loopback)");
     const runtime = options.runtime ? await measureRuntimeOverhead() : undefined;
+    log("--advise over the prod plan");
+    const advise = await measureAdvise();
 
     const out: string[] = [
         `fm-fleet benchmark, ${startedAt}, node ${process.version}, ${require("os").cpus().length} cores`,
@@ -221,11 +224,16 @@ async function main(): Promise<void> {
                 `${((runtime.meanRatio - 1) * 100).toFixed(1)}% at the mean (goal: within 5%).`,
         );
     }
+    out.push(
+        "",
+        `Right-sizing: prod plan ${fmt(advise.planMs)} in-process; --advise over every allowed catalog type adds ${advise.adviseMs.toFixed(1)} ms ` +
+            `(median of ${advise.runs}, ${((advise.adviseMs / advise.planMs) * 100).toFixed(2)}% of the plan; goal: < 200 ms).`,
+    );
     process.stdout.write(`${out.join("\n")}\n`);
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(
         options.out,
-        JSON.stringify({ startedAt, node: process.version, startup, scale: rows, workloads, runtime }, null, 2),
+        JSON.stringify({ startedAt, node: process.version, startup, scale: rows, workloads, runtime, advise }, null, 2),
     );
     log(`wrote ${options.out}`);
 }

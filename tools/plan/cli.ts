@@ -48,6 +48,10 @@ function command(io: PlanIo): Command {
             "--baseline <file>",
             "an earlier plan's JSON (--format json) of the same stack: list what this plan adds, replaces, updates and deletes",
         )
+        .option(
+            "--advise",
+            "list per model the cheapest allowed instance types that meet its SLO (docs/performance.md)",
+        )
         .addHelpText(
             "after",
             "\nExit codes: 0 clean or advisory only, 1 mandatory policy violations or findings that would fail at deploy, 2 invalid options, config or program.",
@@ -81,6 +85,7 @@ export async function runPlanCli(
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
         baseline?: string;
+        advise?: boolean;
     }>();
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
@@ -120,10 +125,16 @@ export async function runPlanCli(
             );
         }
         // Reports load after the plan: they need not delay the start of the pack and the program.
+        const advice = options.advise
+            ? (require("./advise") as typeof import("./advise")).adviseFleet(result)
+            : undefined;
         const report =
             options.format === "json"
                 ? JSON.stringify(
-                      (require("./report/json") as typeof import("./report/json")).planJson(result, changes),
+                      {
+                          ...(require("./report/json") as typeof import("./report/json")).planJson(result, changes),
+                          ...(advice && { advice }),
+                      },
                       null,
                       2,
                   )
@@ -136,7 +147,11 @@ export async function runPlanCli(
                         maxAdapters: options.maxAdapters,
                         changes,
                     });
-        io.stdout.write(`${report}\n`);
+        const adviceText =
+            advice && options.format !== "json"
+                ? `${(require("./advise") as typeof import("./advise")).renderAdvice(advice)}\n`
+                : "";
+        io.stdout.write(`${report}\n${adviceText}`);
         return result.exitCode;
     } catch (e) {
         const known =

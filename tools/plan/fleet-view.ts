@@ -6,6 +6,9 @@ import {
     VARIANT_INSTANCE_DIMENSION,
 } from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
+import { estimatePerformance, PerformanceEstimate } from "../../lib/performance/estimate";
+import { Slo } from "../../lib/performance/slo";
+import { latencyViewOf } from "../../policies/support/latency-view";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import { plain, UNKNOWN } from "../../policies/support/props";
 import {
@@ -66,6 +69,10 @@ export interface PlannedModel {
     readonly adapters: PlannedAdapter[];
     /** The optimization job whose output its model serves, if any. */
     readonly optimizationJob: PlannedOptimizationJob | undefined;
+    /** Its latency on the endpoint's first instance type, as the pack's latency rules compute it. */
+    readonly performance: PerformanceEstimate;
+    /** Its latency targets (`fmfleet:slo-*` tags). */
+    readonly slo: Slo;
 }
 
 /** An endpoint as planned. */
@@ -179,11 +186,13 @@ export function fleetView(
                 // Its serving container's env, as the pack reads it (primaryContainer, else containers[0]).
                 const modelEnv = modelEnvironmentOf(model);
                 const quantization = quantizationOf(ic, modelEnv);
+                const latency = latencyViewOf(ic, modelEnv);
+                const billions = modelSizeOf(ic, modelEnv)?.billions;
                 return {
                     resourceName: icResource.name,
                     inferenceComponentName: name,
                     modelName: text(ic.modelName),
-                    parametersBillions: modelSizeOf(ic, modelEnv)?.billions,
+                    parametersBillions: billions,
                     quantization: quantization === UNKNOWN ? "unknown" : quantization,
                     accelerators: typeof ic.accelerators === "number" ? ic.accelerators : undefined,
                     copies: target && { min: count(target.props.minCapacity), max: count(target.props.maxCapacity) },
@@ -214,6 +223,17 @@ export function fleetView(
                             artifactUrl: x.props.specification?.container?.artifactUrl,
                         })),
                     optimizationJob: jobWriting(text(servedWeightsUrlOf(model))),
+                    performance: estimatePerformance({
+                        parametersBillions: billions,
+                        quantization: quantization === UNKNOWN ? "none" : quantization,
+                        instanceType: text(variant?.instanceType),
+                        accelerators: typeof ic.accelerators === "number" ? ic.accelerators : undefined,
+                        speculativeDecoding: latency.speculativeDecoding,
+                        // The first copy needs a new instance when the endpoint can be at zero instances.
+                        newInstance: min === 0,
+                        measured: latency.measured,
+                    }),
+                    slo: latency.slo,
                 };
             })
             .sort(byName);

@@ -79,6 +79,12 @@ export function planJson(result: PlanResult, changes?: PlanChanges): Record<stri
                     artifactUrl: a.artifactUrl ?? null,
                 })),
                 optimizationJob: m.optimizationJob?.optimizationJobName ?? null,
+                performance: m.performance,
+                slo: {
+                    ttftMs: m.slo.ttftMs ?? null,
+                    tokensPerSecond: m.slo.tokensPerSecond ?? null,
+                    maxColdStartSeconds: m.slo.maxColdStartSeconds ?? null,
+                },
             })),
         })),
         optimizationJobs: result.optimizationJobs.map((j) => ({

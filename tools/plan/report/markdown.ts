@@ -7,6 +7,7 @@ import {
     costSummary,
     describeEndpoint,
     describeModel,
+    describePerformance,
     describeTechniques,
     instanceTypes,
     jobCostOf,
@@ -123,6 +124,20 @@ export function renderMarkdown(
         out.push("", oneTimeSummary(result));
     }
     out.push("", `Prices as of: ${priceDates(result)}.`);
+    const models = result.fleet.flatMap((e) => e.models.map((m) => ({ e, m })));
+    if (models.length > 0) {
+        out.push(
+            "",
+            "#### Latency (per copy; [how it is estimated](docs/performance.md))",
+            "",
+            "| Model | Instance type | Latency |",
+            "| --- | --- | --- |",
+            ...models.map(
+                ({ e, m }) =>
+                    `| \`${m.inferenceComponentName}\` | ${e.instanceType} | ${cell(describePerformance(m))} |`,
+            ),
+        );
+    }
     if (options.changes) out.push("", ...renderChangesMarkdown(options.changes));
     return out.join("\n");
 }

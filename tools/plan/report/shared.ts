@@ -53,6 +53,20 @@ export function describeModel(m: PlannedModel): string {
     return `${size} ${weights}${accelerators}, ${copies}${wake}${rollout}${placement}`;
 }
 
+/** `TTFT 180 ms, 32.1 tokens/s, cold start 300 s (estimate)`: a model's latency, or why it is unknown. */
+export function describePerformance(m: PlannedModel): string {
+    const p = m.performance;
+    if (p.tokensPerSecond === null && p.ttftMs === null) return `latency unknown: ${p.reason ?? "no data"}`;
+    const label = p.source === "measured" ? `measured ${p.measured.join(", ")}; rest estimate` : "estimate";
+    const cold = p.coldStartSeconds === null ? "" : `, cold start ${p.coldStartSeconds} s`;
+    const slo = [
+        ...(m.slo.ttftMs !== undefined ? [`TTFT <= ${m.slo.ttftMs} ms`] : []),
+        ...(m.slo.tokensPerSecond !== undefined ? [`>= ${m.slo.tokensPerSecond} tokens/s`] : []),
+        ...(m.slo.maxColdStartSeconds !== undefined ? [`cold start <= ${m.slo.maxColdStartSeconds} s`] : []),
+    ];
+    return `TTFT ${p.ttftMs} ms, ${p.tokensPerSecond} tokens/s${cold} (${label})${slo.length ? `; SLO ${slo.join(", ")}` : ""}`;
+}
+
 /** `Quantization (awq) + SpeculativeDecoding`: a job's optimizations. */
 export function describeTechniques(j: PlannedOptimizationJob): string {
     return j.techniques.map((t) => (t === "Quantization" ? `Quantization (${j.quantization})` : t)).join(" + ");

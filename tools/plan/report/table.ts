@@ -9,6 +9,7 @@ import {
     describeEndpoint,
     describeJob,
     describeModel,
+    describePerformance,
     describeTechniques,
     instanceTypes,
     jobCostOf,
@@ -46,6 +47,9 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
             const shown = m.adapters.slice(0, maxAdapters);
             const hidden = m.adapters.length - shown.length;
             const job = m.optimizationJob;
+            lines.push(
+                `${inner}${job || shown.length > 0 || hidden > 0 ? "├─" : "└─"} latency: ${describePerformance(m)}`,
+            );
             if (job) {
                 const lastChild = shown.length === 0 && hidden === 0;
                 lines.push(
