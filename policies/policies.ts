@@ -4,6 +4,7 @@ import {
     autoscalingRequired,
     availabilityZoneBalance,
     capacityFallback,
+    copiesFitEndpoint,
     minCopies,
     prodInstanceCount,
     rollingUpdateSafe,
@@ -56,5 +57,6 @@ export const policies: Policies = (
         inferenceComponentModelData,
         adapterArtifactTarball,
         adapterNoCompute,
+        copiesFitEndpoint,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);
