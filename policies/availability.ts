@@ -8,6 +8,7 @@ import {
     SAGEMAKER_TYPES,
     SCALING_TYPES,
     TYPES,
+    VARIANT_INSTANCE_DIMENSION,
 } from "../lib/contract";
 import { instanceFamily } from "../lib/catalog";
 import { Fit, gibText, HOST_RESERVE, Resources, times } from "../lib/capacity";
@@ -85,6 +86,24 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
                         bound,
                         "minCapacity",
                     ),
+                );
+            }
+        } else if (
+            isOneOf(SCALING_TYPES.scalableTarget, args.type) &&
+            props.scalableDimension === VARIANT_INSTANCE_DIMENSION
+        ) {
+            // A variant under Application Auto Scaling (a multi-model or other classic endpoint) idles at its
+            // target's minCapacity, whatever its initialInstanceCount (monthly-cost-budget reads it the same way).
+            const min = num(props.minCapacity);
+            const bound =
+                typeof min === "number" ? outOfBounds(min, c.minInstancesAtLeast, c.minInstancesAtMost) : undefined;
+            if (bound && typeof min === "number") {
+                reportViolation(
+                    `Scalable target "${args.name}" (${shown(props.resourceId)}) must keep ${bound} instances when idle, got ${min}. ` +
+                        `Set minCapacity (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack.` +
+                        (bound === "at most 0"
+                            ? " Only inference-component endpoints (managed instance scaling) can scale to zero."
+                            : ""),
                 );
             }
         } else if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
