@@ -25,6 +25,7 @@ import {
     endpointVolumeSize,
     inferenceComponentModelData,
     sageMakerPhysicalNames,
+    targetTrackingValue,
 } from "./deployability";
 
 /**
@@ -58,5 +59,6 @@ export const policies: Policies = (
         adapterArtifactTarball,
         adapterNoCompute,
         copiesFitEndpoint,
+        targetTrackingValue,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);
