@@ -1,9 +1,24 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
+import { PlannedFit } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { resourceNameOf } from "./shared";
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
 export const PLAN_JSON_SCHEMA_VERSION = 2;
+
+/** A capacity figure (README, "Plan JSON"): `null` when a deciding value is not known. */
+const fitJson = (f: PlannedFit | undefined) =>
+    f
+        ? {
+              instanceType: f.instanceType,
+              instancesNeeded: f.instancesNeeded,
+              instances: f.instances,
+              fits: f.fits,
+              need: f.need,
+              room: f.room,
+              unplaceable: f.unplaceable,
+          }
+        : null;
 
 /**
  * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
@@ -53,6 +68,7 @@ export function planJson(result: PlanResult): Record<string, unknown> {
             scaleIn: e.scaleIn ?? null,
             instances: e.instances,
             routing: e.routing,
+            capacity: e.capacity ? { peak: fitJson(e.capacity.peak), min: fitJson(e.capacity.min) } : null,
             models: e.models.map((m) => ({
                 resourceName: m.resourceName,
                 inferenceComponentName: m.inferenceComponentName,
