@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IC_CONCURRENCY_METRIC, IC_COPY_DIMENSION, NO_CAPACITY_METRIC } from "../lib/contract";
+import {
+    IC_CONCURRENCY_METRIC,
+    IC_COPY_DIMENSION,
+    NO_CAPACITY_METRIC,
+    TARGET_TRACKING_RANGES,
+    TARGET_VALUE_BOUND_TEXT,
+} from "../lib/contract";
 import { ALARM_NAME_MAX, SCALING_POLICY_NAME_MAX } from "../lib/names";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
@@ -25,7 +31,10 @@ export interface CopyAutoscalingArgs {
     readonly minCopies: number;
     /** Most copies, >= 1 and >= `minCopies`. */
     readonly maxCopies: number;
-    /** Concurrent (in-flight + queued) requests per copy that target tracking aims for. @default 4 */
+    /**
+     * Concurrent (in-flight + queued) requests per copy that target tracking aims for: > 0 and at most 2^360
+     * (the API's TargetValue range). @default 4
+     */
     readonly targetConcurrentRequestsPerCopy?: number;
     /** Seconds between scale-in steps. @default 300 */
     readonly scaleInCooldownSeconds?: number;
@@ -148,10 +157,10 @@ function checkArgs(name: string, args: CopyAutoscalingArgs): void {
         );
     }
     const target = args.targetConcurrentRequestsPerCopy;
-    if (target !== undefined && !(target > 0)) {
+    if (target !== undefined && !(target > 0 && target <= TARGET_TRACKING_RANGES.targetValue[1])) {
         check.fail(
             "args.targetConcurrentRequestsPerCopy",
-            `must be > 0, got ${target}. Use the concurrent requests one copy serves well, e.g. 4.`,
+            `${target > 0 ? `must be at most ${TARGET_VALUE_BOUND_TEXT} (the API's TargetValue range)` : "must be > 0"}, got ${target}. Use the concurrent requests one copy serves well, e.g. 4.`,
         );
     }
     const period = args.wakeAlarmPeriodSeconds;

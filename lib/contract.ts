@@ -139,6 +139,17 @@ export const PLACEMENT_RANGES = { maxImbalance: [0, 100] } as const;
  */
 export const VARIANT_RANGES = { provisionTimeoutSeconds: [300, 3600], volumeSizeInGb: [1, 512] } as const;
 
+/**
+ * The API's range of a target tracking policy's `TargetValue`, as `[low, high]`: "Values must be in the
+ * range of -2^360 to 2^360" (Application Auto Scaling API reference, TargetTrackingScalingPolicyConfiguration;
+ * AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration takes it as given). A
+ * target on a concurrency metric must also be > 0: the metric counts requests.
+ */
+export const TARGET_TRACKING_RANGES = { targetValue: [-(2 ** 360), 2 ** 360] } as const;
+
+/** `2^360`: how messages write the bound of {@link TARGET_TRACKING_RANGES}. */
+export const TARGET_VALUE_BOUND_TEXT = "2^360";
+
 /** The API's ranges of `ManagedInstanceScaling.ScaleInPolicy`, as `[low, high]`. */
 export const SCALE_IN_RANGES = { cooldownMinutes: [5, 1440], maximumStep: [1, 100] } as const;
 

@@ -8,11 +8,14 @@ import {
     SAGEMAKER_TYPES,
     SCALING_TYPES,
     TYPES,
+    VARIANT_INSTANCE_DIMENSION,
 } from "../lib/contract";
 import { instanceFamily } from "../lib/catalog";
+import { Fit, gibText, HOST_RESERVE, Resources, times } from "../lib/capacity";
 import { configOf } from "./support/config";
 import { isOneOf, ofType, ofTypes } from "./support/of-type";
 import { arr, num, plain, shown, UNKNOWN, Unknown } from "./support/props";
+import { endpointCapacities } from "./support/capacity";
 import { alarmDimensionOf, alarmNameOf } from "./support/scaling-views";
 import { Node, StackGraph } from "./support/stack-graph";
 import {
@@ -83,6 +86,24 @@ export const minCopies: ResourceValidationPolicy & StackValidationPolicy = {
                         bound,
                         "minCapacity",
                     ),
+                );
+            }
+        } else if (
+            isOneOf(SCALING_TYPES.scalableTarget, args.type) &&
+            props.scalableDimension === VARIANT_INSTANCE_DIMENSION
+        ) {
+            // A variant under Application Auto Scaling (a multi-model or other classic endpoint) idles at its
+            // target's minCapacity, whatever its initialInstanceCount (monthly-cost-budget reads it the same way).
+            const min = num(props.minCapacity);
+            const bound =
+                typeof min === "number" ? outOfBounds(min, c.minInstancesAtLeast, c.minInstancesAtMost) : undefined;
+            if (bound && typeof min === "number") {
+                reportViolation(
+                    `Scalable target "${args.name}" (${shown(props.resourceId)}) must keep ${bound} instances when idle, got ${min}. ` +
+                        `Set minCapacity (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack.` +
+                        (bound === "at most 0"
+                            ? " Only inference-component endpoints (managed instance scaling) can scale to zero."
+                            : ""),
                 );
             }
         } else if (isOneOf(SAGEMAKER_TYPES.endpointConfig, args.type)) {
@@ -508,4 +529,123 @@ export const capacityFallback: ResourceValidationPolicy = {
             );
         }
     }),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Config of {@link copiesFitEndpoint}: what each instance keeps for SageMaker and the OS (lib/capacity HOST_RESERVE). */
+export interface CopiesFitEndpointConfig {
+    reservedMemoryMbPerInstance: number;
+    reservedCpuCoresPerInstance: number;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** `24 accelerators: 3 copies of 4, 4 of 1; 112 GiB memory; 6 CPU cores`: what the copies need. */
+function needText(fit: Fit): string {
+    const { need } = fit.packing;
+    const parts: string[] = [];
+    if (need.accelerators > 0 || fit.perInstance.accelerators > 0) {
+        const groups = fit.groups.filter((g) => g.count > 0 && g.perCopy.accelerators > 0);
+        const list = groups.map((g, i) =>
+            i === 0
+                ? `${plural(g.count, "copy", "copies")} of ${g.perCopy.accelerators}`
+                : `${g.count} of ${g.perCopy.accelerators}`,
+        );
+        parts.push(
+            `${plural(need.accelerators, "accelerator", "accelerators")}${list.length > 0 ? `: ${list.join(", ")}` : ""}`,
+        );
+    }
+    parts.push(`${gibText(need.memoryMib)} memory`);
+    if (need.cpuCores > 0) parts.push(plural(need.cpuCores, "CPU core", "CPU cores"));
+    return parts.join("; ");
+}
+
+/**
+ * `16 accelerators, 768 GiB memory`: resources in the dimensions the copies use (accelerators when the
+ * copies or the type have any, cores when a copy asks for some); an instance's cores are its vCPUs.
+ */
+function resourcesText(fit: Fit, r: Resources, cores: "vCPU" | "CPU core"): string {
+    const parts: string[] = [];
+    if (fit.packing.need.accelerators > 0 || fit.perInstance.accelerators > 0) {
+        parts.push(plural(r.accelerators, "accelerator", "accelerators"));
+    }
+    parts.push(`${gibText(r.memoryMib)} memory`);
+    if (fit.packing.need.cpuCores > 0) parts.push(plural(r.cpuCores, cores, `${cores}s`));
+    return parts.join(", ");
+}
+
+/** What `n` instances offer. */
+const roomText = (fit: Fit, n: number) => resourcesText(fit, times(fit.perInstance, n), "vCPU");
+
+/**
+ * Copies that cannot be placed never serve: scale-out stalls with copies pending, and a copy larger than one
+ * instance never places at all. SageMaker places a copy's accelerators, memory and cores on ONE instance
+ * (ComputeResourceRequirements), so the rule packs copies onto instances (first-fit decreasing, lib/capacity)
+ * rather than summing. At the minimum, managed instance scaling keeps every instance that hosts a copy
+ * (ScaleInPolicy IDLE_RELEASE "releases instances that have no hosted inference component copies", API
+ * reference ProductionVariantManagedInstanceScalingScaleInPolicy): minimum copies that need more than the
+ * minimum instances raise the real idle floor, and any copy at all keeps an endpoint from scaling to zero.
+ */
+export const copiesFitEndpoint: StackValidationPolicy = {
+    name: "copies-fit-endpoint",
+    description:
+        "Checks whether the copies of every inference-component endpoint's base models fit its max instances at peak and its min instances at the minimum, on the smallest of its instance types.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            reservedMemoryMbPerInstance: { type: "number", minimum: 0, default: HOST_RESERVE.memoryMib },
+            reservedCpuCoresPerInstance: { type: "number", minimum: 0, default: HOST_RESERVE.cpuCores },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const c = configOf<CopiesFitEndpointConfig>(copiesFitEndpoint, args);
+        const reserve = {
+            accelerators: 0,
+            memoryMib: c.reservedMemoryMbPerInstance,
+            cpuCores: c.reservedCpuCoresPerInstance,
+        };
+        for (const e of endpointCapacities(new StackGraph(args.resources), reserve)) {
+            const what = `Endpoint configuration "${e.config.name}" ${variantLabel(e.variant)}`;
+            const urn = e.config.resource.urn;
+            const managed = e.variant.managed !== undefined;
+            const tooLarge = new Set<string>();
+            for (const fit of [e.peak, e.min]) {
+                for (const g of fit?.packing.unplaceable ?? []) {
+                    const key = `${g.name} ${fit!.instanceType}`;
+                    if (tooLarge.has(key)) continue;
+                    tooLarge.add(key);
+                    const copy: Fit = { ...fit!, packing: { instances: 1, need: g.perCopy, unplaceable: [] } };
+                    reportViolation(
+                        `${what} must hold each copy on one instance of ${fit!.instanceType} (${roomText(copy, 1)}), got inference component "${g.name}" with copies of ${resourcesText(copy, g.perCopy, "CPU core")}. ` +
+                            `A copy's accelerators, memory and cores sit on one instance: lower its computeResourceRequirements (fm-fleet: accelerators, memoryMb, cpuCores) or pick a larger type.`,
+                        urn,
+                    );
+                }
+            }
+            const peak = e.peak;
+            if (peak && !peak.fits && peak.packing.unplaceable.length === 0) {
+                const n = peak.packing.instances;
+                reportViolation(
+                    `${what} must fit its copies at peak on its max instances, got copies that need ${plural(n, "instance", "instances")} of ${peak.instanceType} (${needText(peak)}), max ${peak.instances} (${roomText(peak, peak.instances)}). ` +
+                        `Raise ${managed ? "managedInstanceScaling.maxInstanceCount" : "initialInstanceCount"} (fm-fleet: instances.max) to ${n}, lower copies.max (the scalable targets' maxCapacity), or pick a larger type.`,
+                    urn,
+                );
+            }
+            const min = e.min;
+            if (min && !min.fits && min.packing.unplaceable.length === 0) {
+                const n = min.packing.instances;
+                const minField = managed ? "managedInstanceScaling.minInstanceCount" : "initialInstanceCount";
+                const fix =
+                    min.instances === 0
+                        ? `so it never scales to zero: lower copies.min (the scalable targets' minCapacity) to 0 on every inference component, or raise ${minField} (fm-fleet: instances.min) to ${n}.`
+                        : `so it idles at ${n}, not ${min.instances}: raise ${minField} (fm-fleet: instances.min) to ${n}, or lower copies.min (the scalable targets' minCapacity).`;
+                reportViolation(
+                    `${what} must fit its copies at the minimum on its min instances, got copies that need ${plural(n, "instance", "instances")} of ${min.instanceType} (${needText(min)}), min ${min.instances} (${roomText(min, min.instances)}). ` +
+                        `SageMaker keeps every instance that hosts a copy, ${fix}`,
+                    urn,
+                );
+            }
+        }
+    },
 };

@@ -8,6 +8,7 @@ import {
     DeployRule,
     modelDataSourcesRule,
     physicalNamesRule,
+    targetValueRule,
     volumeSizeRule,
 } from "./support/deploy-rules";
 
@@ -47,3 +48,4 @@ export const endpointVolumeSize = resourcePolicy(volumeSizeRule);
 export const adapterArtifactTarball = resourcePolicy(adapterArtifactRule);
 export const adapterNoCompute = resourcePolicy(adapterComputeRule);
 export const inferenceComponentModelData = stackPolicy(modelDataSourcesRule);
+export const targetTrackingValue = resourcePolicy(targetValueRule);

@@ -4,11 +4,51 @@ import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization,
 import { instanceCatalog, InstanceType } from "../lib/catalog";
 import { configOf } from "./support/config";
 import { ofTypes } from "./support/of-type";
-import { plain, UNKNOWN } from "./support/props";
-import { StackGraph } from "./support/stack-graph";
-import { catalogEntry, isAdapter, provisionedVariantsOf, variantLabel } from "./support/views";
+import { plain, UNKNOWN, Unknown } from "./support/props";
+import { Node, StackGraph } from "./support/stack-graph";
+import {
+    asSpecification,
+    catalogEntry,
+    InferenceComponentView,
+    isAdapter,
+    provisionedVariantsOf,
+    SpecificationView,
+    specificationSubject,
+    variantLabel,
+} from "./support/views";
 
 const gib = (n: number) => `${n.toFixed(1)} GiB`;
+
+/**
+ * Every specification of every base IC (the singular `specification` and each entry of aws-native's
+ * per-instance-type `specifications`), with the IC as that specification deploys it: the sizing rules judge
+ * each, since each may name another model, env and accelerator count.
+ */
+function baseSpecifications(graph: StackGraph): {
+    node: Node;
+    ic: InferenceComponentView;
+    spec: SpecificationView;
+    served: InferenceComponentView;
+}[] {
+    return graph
+        .inferenceComponents()
+        .filter(({ ic }) => !isAdapter(ic))
+        .flatMap(({ node, ic }) =>
+            ic.specifications.map((spec) => ({ node, ic, spec, served: asSpecification(ic, spec) })),
+        );
+}
+
+/**
+ * The instance types a specification deploys to: a per-instance-type entry its own type; the singular
+ * `specification` every type of the IC's variant that no per-instance-type entry claims.
+ */
+function typesOf(graph: StackGraph, ic: InferenceComponentView, spec: SpecificationView): (string | Unknown)[] {
+    if (spec.path !== "specification") return spec.instanceType === undefined ? [] : [spec.instanceType];
+    const claimed = new Set(
+        ic.specifications.map((s) => s.instanceType).filter((t): t is string => typeof t === "string"),
+    );
+    return (graph.variantOf(ic)?.variant.instanceTypes ?? []).filter((t) => typeof t !== "string" || !claimed.has(t));
+}
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -32,13 +72,12 @@ export const quantizationRequiredAboveSize: StackValidationPolicy = {
             args,
         );
         const graph = new StackGraph(args.resources);
-        for (const { node, ic } of graph.inferenceComponents()) {
-            if (isAdapter(ic)) continue;
-            const { size, quantization } = graph.servedModelOf(ic);
+        for (const { node, spec, served } of baseSpecifications(graph)) {
+            const { size, quantization } = graph.servedModelOf(served);
             if (!size || size.billions <= maxUnquantizedBillions) continue;
             if (quantization === UNKNOWN || quantization !== "none") continue;
             reportViolation(
-                `Inference component "${node.name}" serves a ${size.billions}B-parameter model (from ${size.source}) and must be quantized above ${maxUnquantizedBillions}B, ` +
+                `${specificationSubject(node.name, spec)} serves a ${size.billions}B-parameter model (from ${size.source}) and must be quantized above ${maxUnquantizedBillions}B, ` +
                     `got no quantization. Serve AWQ or FP8 weights (${QUANTIZE_ENV}=awq|fp8, tag ${QUANTIZATION_TAG}; fm-fleet: quantization: awq): ` +
                     `${gib(weightsGib(size.billions, "none"))} in bf16 becomes ${gib(weightsGib(size.billions, "awq"))} with AWQ.`,
                 node.resource.urn,
@@ -58,10 +97,10 @@ export const modelSizeKnown: StackValidationPolicy = {
     // A stack rule, as the sizing rules it serves: the size may come from the env of the model it deploys.
     validateStack: (args, reportViolation) => {
         const graph = new StackGraph(args.resources);
-        for (const { node, ic } of graph.inferenceComponents()) {
-            if (isAdapter(ic) || ic.tags === UNKNOWN || graph.servedModelOf(ic).size) continue;
+        for (const { node, spec, served } of baseSpecifications(graph)) {
+            if (served.tags === UNKNOWN || graph.servedModelOf(served).size) continue;
             reportViolation(
-                `Inference component "${node.name}" must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
+                `${specificationSubject(node.name, spec)} must state its model size, got no ${PARAMETERS_BILLIONS_TAG} tag and no size in its model name or image. ` +
                     `Tag it ${PARAMETERS_BILLIONS_TAG}=<billions> so quantization-required-above-size and weights-fit-accelerator-memory can check it.`,
                 node.resource.urn,
             );
@@ -134,22 +173,25 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { memoryFraction } = configOf<WeightsFitAcceleratorMemoryConfig>(weightsFitAcceleratorMemory, args);
         const graph = new StackGraph(args.resources);
-        for (const { node, ic } of graph.inferenceComponents()) {
-            if (isAdapter(ic)) continue;
-            const { size, quantization } = graph.servedModelOf(ic);
-            const placement = graph.variantOf(ic);
+        for (const { node, ic, spec, served } of baseSpecifications(graph)) {
+            const { size, quantization } = graph.servedModelOf(served);
             const accelerators =
-                typeof ic.accelerators === "number" ? ic.accelerators : ic.accelerators === UNKNOWN ? undefined : 1;
+                typeof served.accelerators === "number"
+                    ? served.accelerators
+                    : served.accelerators === UNKNOWN
+                      ? undefined
+                      : 1;
             if (!size || quantization === UNKNOWN || accelerators === undefined) continue;
-            // The weights must fit every type the endpoint may land on: its own and each fallback pool.
-            for (const instanceType of placement?.variant.instanceTypes ?? []) {
+            // The weights must fit every type the endpoint may land on (its own and each fallback pool) that
+            // this specification deploys to: a per-instance-type one only its own type.
+            for (const instanceType of typesOf(graph, ic, spec)) {
                 const instance = catalogEntry(instanceType);
                 if (!instance || instance.acceleratorCount === 0) continue;
                 const available = accelerators * instance.acceleratorMemoryGibEach * memoryFraction;
                 const need = weightsGib(size.billions, quantization);
                 if (need <= available) continue;
                 reportViolation(
-                    `Inference component "${node.name}" must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
+                    `${specificationSubject(node.name, spec)} must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
                         `of ${instance.accelerator} memory on ${instance.instanceType}, got ${gib(need)} (${size.billions}B parameters x ${BYTES_PER_PARAMETER[quantization]} bytes, ${quantization === "none" ? "bf16" : quantization}). ` +
                         fitProposals(size.billions, quantization, instance, memoryFraction),
                     node.resource.urn,

@@ -4,6 +4,7 @@ import {
     autoscalingRequired,
     availabilityZoneBalance,
     capacityFallback,
+    copiesFitEndpoint,
     minCopies,
     prodInstanceCount,
     rollingUpdateSafe,
@@ -30,6 +31,7 @@ import {
     endpointVolumeSize,
     inferenceComponentModelData,
     sageMakerPhysicalNames,
+    targetTrackingValue,
 } from "./deployability";
 
 /**
@@ -65,5 +67,7 @@ export const policies: Policies = (
         executionRolePermissions,
         latencySlo,
         coldStartBudget,
+        copiesFitEndpoint,
+        targetTrackingValue,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

@@ -1,11 +1,31 @@
 import { z } from "zod";
 import { findInstanceType } from "../../lib/catalog";
-import { ROUTING_STRATEGIES, VARIANT_RANGES } from "../../lib/contract";
+import {
+    ROUTING_STRATEGIES,
+    TARGET_TRACKING_RANGES,
+    TARGET_VALUE_BOUND_TEXT,
+    VARIANT_RANGES,
+} from "../../lib/contract";
 import { JOB_QUANTIZATIONS } from "../../lib/optimization";
 import { QUANTIZATIONS } from "../../lib/sizing";
 import { LatencyFigure, latencyFigureMessage } from "../../lib/performance/slo";
 import { CONTAINER_FAMILIES } from "../serving-environment";
 import { isS3Url, isTarGz, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
+
+/**
+ * A target tracking target on a concurrency metric: > 0 (it counts requests) and within the API's TargetValue
+ * range (lib/contract TARGET_TRACKING_RANGES), so a plan never registers a policy the API would refuse.
+ */
+const trackingTarget = (per: string) => {
+    const fix = `Use the concurrent requests one ${per} serves well, e.g. 4.`;
+    return z
+        .number()
+        .positive({ error: (iss) => `must be > 0, got ${show(iss.input)}. ${fix}` })
+        .max(TARGET_TRACKING_RANGES.targetValue[1], {
+            error: (iss) =>
+                `must be at most ${TARGET_VALUE_BOUND_TEXT} (the API's TargetValue range), got ${show(iss.input)}. ${fix}`,
+        });
+};
 
 const name = () =>
     z
@@ -170,7 +190,7 @@ export const foundationModelSchema = z.strictObject({
     copies: z.strictObject({
         min: count("copies", 0),
         max: count("copies", 1),
-        targetConcurrentRequestsPerCopy: z.number().positive().optional(),
+        targetConcurrentRequestsPerCopy: trackingTarget("copy").optional(),
     }),
     stickySessions: z.boolean().optional(),
     enableLora: z.boolean().optional(),
@@ -222,7 +242,7 @@ export const multiModelEndpointSchema = z.strictObject({
     modelsPrefix: s3Url("s3://<bucket>/<prefix>/ holding one .tar.gz per model", true),
     instances: bounds("instances"),
     routing: routing.optional(),
-    targetConcurrentRequestsPerModel: z.number().positive().optional(),
+    targetConcurrentRequestsPerModel: trackingTarget("model").optional(),
     dataCapture: dataCapture.optional(),
 });
 

@@ -1,8 +1,15 @@
 import { localStorageType } from "../../lib/catalog";
-import { IAM_TYPES, SAGEMAKER_TYPES, SCALING_TYPES, TYPES } from "../../lib/contract";
+import {
+    IAM_TYPES,
+    SAGEMAKER_TYPES,
+    SCALING_TYPES,
+    TARGET_TRACKING_RANGES,
+    TARGET_VALUE_BOUND_TEXT,
+    TYPES,
+} from "../../lib/contract";
 import { isTarGz } from "../../lib/artifacts";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
-import { arr, shown, UNKNOWN } from "./props";
+import { arr, num, shown, UNKNOWN } from "./props";
 import { missingRoleGrants } from "./role-permissions";
 import { Node, StackGraph } from "./stack-graph";
 import {
@@ -201,6 +208,25 @@ export const executionRolePermissionsRule: DeployRule = {
     checkStack: missingRoleGrants,
 };
 
+export const targetValueRule: DeployRule = {
+    name: "target-tracking-value",
+    description:
+        "Checks whether target tracking scaling policies set a TargetValue within the API's range (-2^360 to 2^360).",
+    source: 'Application Auto Scaling API reference, TargetTrackingScalingPolicyConfiguration TargetValue: "Values must be in the range of -2^360 to 2^360"',
+    types: SCALING_TYPES.scalingPolicy,
+    check: (node) => {
+        const config = node.props.targetTrackingScalingPolicyConfiguration;
+        if (config === UNKNOWN || config === undefined || config === null) return [];
+        const value = num(config.targetValue);
+        const [low, high] = TARGET_TRACKING_RANGES.targetValue;
+        if (typeof value !== "number" || (value >= low && value <= high)) return [];
+        return [
+            `${kind(node.resource.type)} "${node.name}" must set targetTrackingScalingPolicyConfiguration.targetValue between -${TARGET_VALUE_BOUND_TEXT} and ${TARGET_VALUE_BOUND_TEXT}, got ${value}. ` +
+                `PutScalingPolicy would fail: set the value the metric should hold per copy or instance (fm-fleet: copies.targetConcurrentRequestsPerCopy, multiModelEndpoints[].targetConcurrentRequestsPerModel).`,
+        ];
+    },
+};
+
 /** Every deploy rule, in the order reports list them. */
 export const DEPLOY_RULES: readonly DeployRule[] = [
     physicalNamesRule,
@@ -210,4 +236,5 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
     adapterArtifactRule,
     adapterComputeRule,
     executionRolePermissionsRule,
+    targetValueRule,
 ];

@@ -150,9 +150,32 @@ export interface SpecificationView {
     readonly image: string | Unknown | undefined;
     /** `schedulingConfig` (placement, AZ balance) as given; UNKNOWN or undefined. */
     readonly schedulingConfig: any;
+    /** `container.environment`: {} when it sets none, UNKNOWN when unknown. */
+    readonly environment: Record<string, unknown> | Unknown;
+    /** Whether it states `computeResourceRequirements`. */
+    readonly hasCompute: boolean;
+    /** `computeResourceRequirements`, per copy: what one copy takes on one instance. */
+    readonly compute: SpecificationCompute;
+}
+
+/** An IC's compute per copy (`computeResourceRequirements`), each UNKNOWN or `undefined` when not known or set. */
+export interface SpecificationCompute {
+    readonly accelerators: number | Unknown | undefined;
+    /** `minMemoryRequiredInMb` (MiB). */
+    readonly memoryMib: number | Unknown | undefined;
+    readonly cpuCores: number | Unknown | undefined;
 }
 
 const SINGLE_SPECIFICATION = "specification";
+
+function computeOf(compute: any): SpecificationCompute {
+    if (compute === UNKNOWN) return { accelerators: UNKNOWN, memoryMib: UNKNOWN, cpuCores: UNKNOWN };
+    return {
+        accelerators: num(compute?.numberOfAcceleratorDevicesRequired),
+        memoryMib: num(compute?.minMemoryRequiredInMb),
+        cpuCores: num(compute?.numberOfCpuCoresRequired),
+    };
+}
 
 function specificationViewOf(spec: any, path: string): SpecificationView {
     const perInstanceType = path !== SINGLE_SPECIFICATION;
@@ -163,15 +186,23 @@ function specificationViewOf(spec: any, path: string): SpecificationView {
             modelName: UNKNOWN,
             image: UNKNOWN,
             schedulingConfig: UNKNOWN,
+            environment: UNKNOWN,
+            hasCompute: true,
+            compute: computeOf(UNKNOWN),
         };
     }
     const container = spec?.container;
+    const env = container === UNKNOWN ? UNKNOWN : container?.environment;
+    const compute = spec?.computeResourceRequirements;
     return {
         path,
         instanceType: perInstanceType ? str(spec?.instanceType) : undefined,
         modelName: str(spec?.modelName),
         image: container === UNKNOWN ? UNKNOWN : str(container?.image),
         schedulingConfig: spec?.schedulingConfig,
+        environment: env === UNKNOWN ? UNKNOWN : env && typeof env === "object" && !Array.isArray(env) ? env : {},
+        hasCompute: compute !== undefined && compute !== null,
+        compute: computeOf(compute),
     };
 }
 
@@ -196,6 +227,37 @@ export function specificationSubject(resourceName: string, spec: SpecificationVi
     const what = `Inference component "${resourceName}"`;
     if (spec.path === SINGLE_SPECIFICATION) return what;
     return `${what} ${typeof spec.instanceType === "string" ? `specification for ${spec.instanceType}` : spec.path}`;
+}
+
+/**
+ * The specification an IC deploys on `instanceType`: its entry of `specifications` for that type, else the
+ * singular `specification` (`undefined` when it has neither for that type). UNKNOWN when an unknown entry
+ * or type may be the one.
+ */
+export function specificationFor(
+    ic: InferenceComponentView,
+    instanceType: string,
+): SpecificationView | Unknown | undefined {
+    const perType = ic.specifications.filter((s) => s.path !== SINGLE_SPECIFICATION);
+    const own = perType.find((s) => s.instanceType === instanceType);
+    if (own) return own;
+    if (perType.some((s) => s.instanceType === UNKNOWN)) return UNKNOWN;
+    return ic.specifications.find((s) => s.path === SINGLE_SPECIFICATION);
+}
+
+/**
+ * An IC as one of its specifications deploys it: the model, image, container env and accelerators of that
+ * specification, the rest (name, tags, endpoint) of the IC. The sizing rules read each specification so.
+ */
+export function asSpecification(ic: InferenceComponentView, spec: SpecificationView): InferenceComponentView {
+    return {
+        ...ic,
+        modelName: spec.modelName,
+        image: spec.image,
+        environment: spec.environment === UNKNOWN ? {} : spec.environment,
+        hasCompute: spec.hasCompute,
+        accelerators: spec.compute.accelerators,
+    };
 }
 
 /** Reads an inference component's plain props. */

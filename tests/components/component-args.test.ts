@@ -64,6 +64,23 @@ describe("component arguments (used on their own)", () => {
         );
     });
 
+    it("CopyAutoscaling refuses a target beyond the API's TargetValue range (2^360)", async () => {
+        assert.deepEqual(
+            await refused(
+                () =>
+                    new CopyAutoscaling("s", {
+                        inferenceComponentName: "ic",
+                        minCopies: 0,
+                        maxCopies: 2,
+                        targetConcurrentRequestsPerCopy: 1e200,
+                    }),
+            ),
+            [
+                "args.targetConcurrentRequestsPerCopy: must be at most 2^360 (the API's TargetValue range), got 1e+200. Use the concurrent requests one copy serves well, e.g. 4.",
+            ],
+        );
+    });
+
     it("FoundationModel refuses bad weights, sizes and adapters before registering the model", async () => {
         assert.deepEqual(
             await refused(

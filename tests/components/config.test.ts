@@ -236,6 +236,25 @@ describe("stack config validation", () => {
         );
     });
 
+    it("fails a target tracking target that is not > 0 or beyond the API's TargetValue range (2^360)", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.endpoints[0].foundationModels[0].copies.targetConcurrentRequestsPerCopy = 0;
+                    f.multiModelEndpoints[0].targetConcurrentRequestsPerModel = 1e200;
+                }),
+            ),
+            [
+                `${FM}.copies.targetConcurrentRequestsPerCopy: must be > 0, got 0. Use the concurrent requests one copy serves well, e.g. 4.`,
+                "fleet.multiModelEndpoints[0].targetConcurrentRequestsPerModel: must be at most 2^360 (the API's TargetValue range), got 1e+200. Use the concurrent requests one model serves well, e.g. 4.",
+            ],
+        );
+        const atBound = fleetWith(
+            (f) => (f.endpoints[0].foundationModels[0].copies.targetConcurrentRequestsPerCopy = 2 ** 360),
+        );
+        assert.equal(validateStackSettings(atBound, "ml").costCenter, "ml");
+    });
+
     it("fails on an unknown quantization", () => {
         assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].foundationModels[0].quantization = "q4_k_m"))), [
             `${FM}.quantization: unknown quantization "q4_k_m". Use one of none, awq, gptq, fp8, int8.`,

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { autoscalingRequired, minCopies, prodInstanceCount, scaleToZeroCanWake } from "../../policies/availability";
-import { stackViolations, UNKNOWN_STRING, violations } from "../helpers/policy-args";
+import { TYPES } from "../../lib/contract";
+import { stackViolations, UNKNOWN_NUMBER, UNKNOWN_STRING, violations } from "../helpers/policy-args";
 import { happyStack, shadowVariant, stackWith, withNativeScaling } from "../helpers/policy-fixtures";
 
 const DEV = { minCopiesAtMost: 0, minInstancesAtMost: 0 };
@@ -53,6 +54,34 @@ describe("availability policies", () => {
             assert.deepEqual(await stackViolations(minCopies, stack, DEV), [
                 'Inference component "chat-llama-ic" (no autoscaling) must keep at most 0 copies when idle, got 2. Set runtimeConfig.copyCount (fm-fleet: copies.min) accordingly so it scales to zero, or change min-copies.minCopiesAtLeast/minCopiesAtMost for this stack. @ chat-llama-ic',
             ]);
+        });
+    });
+
+    describe("min-copies (a classic variant under Application Auto Scaling)", () => {
+        /** A multi-model endpoint's variant target, as fm-fleet declares it (either provider's type). */
+        const variantTarget = (type: string, minCapacity: unknown) => ({
+            type,
+            name: "classic-scaling-target",
+            props: {
+                serviceNamespace: "sagemaker",
+                resourceId: "endpoint/classic-1234567/variant/AllTraffic",
+                scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+                minCapacity,
+                maxCapacity: 4,
+            },
+        });
+
+        it("reads the variant target's minCapacity against the instance bounds, from either provider", async () => {
+            for (const type of [TYPES.scalableTarget, TYPES.nativeScalableTarget]) {
+                assert.deepEqual(await violations(minCopies, variantTarget(type, 2), PROD), []);
+                assert.deepEqual(await violations(minCopies, variantTarget(type, 1), PROD), [
+                    'Scalable target "classic-scaling-target" (endpoint/classic-1234567/variant/AllTraffic) must keep at least 2 instances when idle, got 1. Set minCapacity (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack.',
+                ]);
+                assert.deepEqual(await violations(minCopies, variantTarget(type, 1), DEV), [
+                    'Scalable target "classic-scaling-target" (endpoint/classic-1234567/variant/AllTraffic) must keep at most 0 instances when idle, got 1. Set minCapacity (fm-fleet: instances.min) accordingly, or change min-copies.minInstancesAtLeast/minInstancesAtMost for this stack. Only inference-component endpoints (managed instance scaling) can scale to zero.',
+                ]);
+                assert.deepEqual(await violations(minCopies, variantTarget(type, UNKNOWN_NUMBER), PROD), []);
+            }
         });
     });
 

@@ -6,9 +6,10 @@ import {
     endpointVolumeSize,
     inferenceComponentModelData,
     sageMakerPhysicalNames,
+    targetTrackingValue,
 } from "../../policies/deployability";
-import { stackViolations, UNKNOWN_ARRAY, UNKNOWN_STRING, violations } from "../helpers/policy-args";
-import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
+import { stackViolations, UNKNOWN_ARRAY, UNKNOWN_NUMBER, UNKNOWN_STRING, violations } from "../helpers/policy-args";
+import { happyStack, perInstanceType, shadowVariant, stackWith, withNativeScaling } from "../helpers/policy-fixtures";
 
 describe("deployability policies (the SageMaker API's rules)", () => {
     describe("sagemaker-physical-names", () => {
@@ -146,6 +147,34 @@ describe("deployability policies (the SageMaker API's rules)", () => {
                 s.model.props.containers = UNKNOWN_ARRAY;
             });
             assert.deepEqual(await stackViolations(inferenceComponentModelData, stack), []);
+        });
+    });
+
+    describe("target-tracking-value", () => {
+        it("passes the happy target tracking policy, from either provider, and step policies", async () => {
+            const s = happyStack();
+            assert.deepEqual(await violations(targetTrackingValue, s.tracking), []);
+            assert.deepEqual(await violations(targetTrackingValue, s.wake), []);
+            assert.deepEqual(await violations(targetTrackingValue, withNativeScaling(happyStack()).tracking), []);
+        });
+
+        it("fails a TargetValue beyond 2^360 either way, from either provider", async () => {
+            for (const [tracking, kind] of [
+                [happyStack().tracking, "Policy"],
+                [withNativeScaling(happyStack()).tracking, "ScalingPolicy"],
+            ] as const) {
+                tracking.props.targetTrackingScalingPolicyConfiguration.targetValue = -1e200;
+                assert.deepEqual(await violations(targetTrackingValue, tracking), [
+                    `${kind} "chat-llama-scaling-concurrency" must set targetTrackingScalingPolicyConfiguration.targetValue between -2^360 and 2^360, got -1e+200. ` +
+                        "PutScalingPolicy would fail: set the value the metric should hold per copy or instance (fm-fleet: copies.targetConcurrentRequestsPerCopy, multiModelEndpoints[].targetConcurrentRequestsPerModel).",
+                ]);
+            }
+        });
+
+        it("skips an unknown TargetValue", async () => {
+            const { tracking } = happyStack();
+            tracking.props.targetTrackingScalingPolicyConfiguration.targetValue = UNKNOWN_NUMBER;
+            assert.deepEqual(await violations(targetTrackingValue, tracking), []);
         });
     });
 });

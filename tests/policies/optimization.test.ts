@@ -6,7 +6,7 @@ import {
     weightsFitAcceleratorMemory,
 } from "../../policies/optimization";
 import { stackViolations, violations } from "../helpers/policy-args";
-import { happyStack, shadowVariant, stackWith } from "../helpers/policy-fixtures";
+import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
 /** The happy stack's base IC as a 70B model. */
 function seventyB(s: ReturnType<typeof happyStack>) {
@@ -184,6 +184,48 @@ describe("optimization policies", () => {
             assert.deepEqual(await violations(loadAwareRouting, config), [
                 'Endpoint configuration "chat-config" shadow variant "Shadow" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
+        });
+    });
+
+    describe("per-instance-type specifications (aws-native specifications[])", () => {
+        /** The happy base IC as a 70B model declared per instance type, each entry changed by `change`. */
+        const seventyBPerType = (types: string[], change: (entry: Record<string, any>, type: string) => void) =>
+            stackWith((s) => {
+                s.ic = perInstanceType(types, change);
+                seventyB(s);
+            });
+
+        it("quantization-required-above-size reads each entry's container env, naming the entry", async () => {
+            const stack = seventyBPerType(["ml.g5.2xlarge", "ml.g6.2xlarge"], (entry, type) => {
+                entry.container = { environment: type === "ml.g5.2xlarge" ? { OPTION_QUANTIZE: "awq" } : {} };
+            });
+            assert.deepEqual(await stackViolations(quantizationRequiredAboveSize, stack), [
+                'Inference component "chat-llama-ic" specification for ml.g6.2xlarge serves a 70B-parameter model (from tag fmfleet:parameters-billions) and must be quantized above 20B, got no quantization. Serve AWQ or FP8 weights (OPTION_QUANTIZE=awq|fp8, tag fmfleet:quantization; fm-fleet: quantization: awq): 130.4 GiB in bf16 becomes 39.1 GiB with AWQ. @ chat-llama-ic',
+            ]);
+        });
+
+        it("weights-fit-accelerator-memory judges each entry on its own type with its own accelerators", async () => {
+            const stack = seventyBPerType(["ml.g5.12xlarge", "ml.g6e.12xlarge"], (entry, type) => {
+                entry.container = { environment: { OPTION_QUANTIZE: "fp8" } };
+                entry.computeResourceRequirements.numberOfAcceleratorDevicesRequired =
+                    type === "ml.g5.12xlarge" ? 4 : 1;
+            });
+            const found = await stackViolations(weightsFitAcceleratorMemory, stack);
+            assert.equal(found.length, 1);
+            assert.match(
+                found[0],
+                /^Inference component "chat-llama-ic" specification for ml\.g6e\.12xlarge must fit its weights in 0\.9 x 1 x 48 GiB = 43\.2 GiB of NVIDIA L40S memory on ml\.g6e\.12xlarge, got 65\.2 GiB \(70B parameters x 1 bytes, fp8\)\. /,
+            );
+        });
+
+        it("model-size-known reads the model id in each entry's env", async () => {
+            const stack = stackWith((s) => {
+                s.ic = perInstanceType(["ml.g5.2xlarge"], (entry) => {
+                    entry.container = { environment: { HF_MODEL_ID: "meta-llama/Meta-Llama-3-8B-Instruct" } };
+                });
+                s.ic.props.tags = [{ key: "cost-center", value: "ml" }];
+            });
+            assert.deepEqual(await stackViolations(modelSizeKnown, stack), []);
         });
     });
 });

@@ -47,6 +47,10 @@ describe("offline plan (tools/plan)", function () {
         assert.match(stdout, /^ {3}│ {2}config chat-[0-9a-f]{8}$/m);
         assert.match(
             stdout,
+            /^ {3}│ {2}capacity: peak 1 of 1 accelerators \(1 of max 1 x ml\.g6\.2xlarge\), min 0 of 0 accelerators \(0 of min 0 x ml\.g6\.2xlarge\)$/m,
+        );
+        assert.match(
+            stdout,
             /^ {3}└─ inference component chat-llama3-8b-[0-9a-f]{8} \(model chat-llama3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
         );
         assert.match(stdout, /^Would fail at deploy \(0\): none$/m);
@@ -156,6 +160,21 @@ describe("offline plan (tools/plan)", function () {
         assert.equal(plan.cost.peakCeilingUsd, 4 * 13.1158 * 730 + 4 * 0.23 * 730);
         assert.deepEqual(plan.fleet[0].fallbackInstanceTypes, ["ml.g6e.12xlarge"]);
         assert.equal(plan.fleet[0].scaleIn, "CONSOLIDATION");
+        // Prod's copies at peak fill its 4 instances: 70B 4 accelerators x 3 + 8B 1 x 4 = 16 of 16.
+        const fit = (instances: number, need: number[], room: number[]) => ({
+            instanceType: "ml.g5.12xlarge",
+            instancesNeeded: instances,
+            instances,
+            fits: true,
+            need: { accelerators: need[0], memoryMib: need[1], cpuCores: 0 },
+            room: { accelerators: room[0], memoryMib: room[1], cpuCores: room[2] },
+            unplaceable: [],
+        });
+        assert.deepEqual(plan.fleet[0].capacity, {
+            peak: fit(4, [16, 262144], [16, 786432, 192]),
+            min: fit(2, [5, 81920], [8, 393216, 96]),
+        });
+        assert.equal(plan.fleet[1].capacity, null, "a multi-model endpoint has no copies");
         assert.equal(plan.cost.naiveUsd, 6 * 7.09 * 730 + 1 * 0.23 * 730);
         assert.deepEqual(plan.cost.priceDates, {
             "ml.g5.12xlarge": "2024-03-26",
@@ -208,7 +227,7 @@ describe("offline plan (tools/plan)", function () {
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 5 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
         );
         assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);

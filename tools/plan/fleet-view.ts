@@ -1,7 +1,10 @@
+import { PolicyResource } from "@pulumi/policy";
+import { Fit, Resources, times } from "../../lib/capacity";
 import {
     IC_COPY_DIMENSION,
     NO_CAPACITY_METRIC,
     SAGEMAKER_TYPES,
+    SCALING_TYPES,
     TYPES,
     VARIANT_INSTANCE_DIMENSION,
 } from "../../lib/contract";
@@ -10,7 +13,9 @@ import { estimatePerformance, PerformanceEstimate } from "../../lib/performance/
 import { Slo } from "../../lib/performance/slo";
 import { latencyViewOf } from "../../policies/support/latency-view";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
+import { EndpointCapacity, endpointCapacities } from "../../policies/support/capacity";
 import { plain, UNKNOWN } from "../../policies/support/props";
+import { StackGraph } from "../../policies/support/stack-graph";
 import {
     inferenceComponentOf,
     minInstancesOf,
@@ -20,6 +25,7 @@ import {
     physicalNameOf,
     quantizationOf,
     servedWeightsUrlOf,
+    VariantView,
     variantsOf,
 } from "../../policies/support/views";
 
@@ -75,6 +81,63 @@ export interface PlannedModel {
     readonly slo: Slo;
 }
 
+/** Copies against instances at one moment (peak or minimum), on the tightest of the endpoint's types. */
+export interface PlannedFit {
+    /** The type judged: the one among the variant's pools on which the copies need the most instances. */
+    readonly instanceType: string;
+    /** Instances the copies need, packed first-fit decreasing (lib/capacity); copies that fit no instance aside. */
+    readonly instancesNeeded: number;
+    /** Instances the endpoint may have then: its max at peak, its min at the minimum. */
+    readonly instances: number;
+    /** What the copies need together, and what those instances offer (vCPUs as cores). */
+    readonly need: Resources;
+    readonly room: Resources;
+    /** Base inference components (resource names) whose copy is larger than one instance. */
+    readonly unplaceable: string[];
+    readonly fits: boolean;
+}
+
+/** An inference-component endpoint's copies against its instances, as copies-fit-endpoint judges them. */
+export interface PlannedCapacity {
+    /** Every base model at its copies max, on max instances; `undefined` when a deciding value is not known. */
+    readonly peak: PlannedFit | undefined;
+    /** Every base model at its copies min, on min instances. */
+    readonly min: PlannedFit | undefined;
+}
+
+const plannedFit = (fit: Fit | undefined): PlannedFit | undefined =>
+    fit && {
+        instanceType: fit.instanceType,
+        instancesNeeded: fit.packing.instances,
+        instances: fit.instances,
+        need: fit.packing.need,
+        room: times(fit.perInstance, fit.instances),
+        unplaceable: fit.packing.unplaceable.map((g) => g.name),
+        fits: fit.fits,
+    };
+
+/**
+ * The capacity of every inference-component endpoint, by endpoint name: the pack's own function over the
+ * same resources (as a stack policy sees their outputs), so the plan and copies-fit-endpoint never disagree.
+ */
+function capacitiesOf(resources: readonly RecordedResource[]): Map<string, EndpointCapacity[]> {
+    const types = new Set<string>([
+        ...SAGEMAKER_TYPES.endpoint,
+        ...SAGEMAKER_TYPES.endpointConfig,
+        TYPES.inferenceComponent,
+        ...SCALING_TYPES.scalableTarget,
+    ]);
+    const graph = new StackGraph(
+        resources
+            .filter((r) => types.has(r.type))
+            .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: outputsOf(r) }) as unknown as PolicyResource),
+    );
+    const byEndpoint = new Map<string, EndpointCapacity[]>();
+    for (const c of endpointCapacities(graph))
+        byEndpoint.set(c.endpointName, [...(byEndpoint.get(c.endpointName) ?? []), c]);
+    return byEndpoint;
+}
+
 /** An endpoint as planned. */
 export interface PlannedEndpoint {
     readonly kind: "inference-components" | "multi-model";
@@ -94,6 +157,8 @@ export interface PlannedEndpoint {
     /** Models the endpoint hosts (multi-model endpoints: unknown up front, counted as 1). */
     readonly modelCount: number;
     readonly adapterCount: number;
+    /** Inference-component endpoints: its copies at peak and at the minimum against its instances. */
+    readonly capacity?: PlannedCapacity;
 }
 
 const text = (v: unknown) => (typeof v === "string" ? v : "");
@@ -157,6 +222,7 @@ export function fleetView(
     const alarms = of(TYPES.metricAlarm);
     // A model serves a job's output when it reads its weights from where the job writes them.
     const jobWriting = (url: string) => (url ? jobs.find((j) => j.outputUrl === url) : undefined);
+    const capacities = capacitiesOf(resources);
 
     const byName = <T extends { resourceName: string }>(a: T, b: T) => a.resourceName.localeCompare(b.resourceName);
     // Registration order is asynchronous; sorting by resource name keeps reports stable run to run.
@@ -253,7 +319,17 @@ export function fleetView(
             models: planned,
             modelCount: multiModel ? 1 : planned.length,
             adapterCount: planned.reduce((n, m) => n + m.adapters.length, 0),
+            capacity: capacityOf(capacities.get(endpointName), variant),
         } satisfies PlannedEndpoint;
     });
     return endpoints.sort(byName);
+}
+
+/** The planned capacity of the variant the plan shows (the configuration's first). */
+function capacityOf(
+    list: EndpointCapacity[] | undefined,
+    variant: VariantView | undefined,
+): PlannedCapacity | undefined {
+    const c = list?.find((x) => x.variant.variantName === variant?.variantName);
+    return c && { peak: plannedFit(c.peak), min: plannedFit(c.min) };
 }

@@ -1,6 +1,7 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
 import type { PlanChanges } from "../baseline";
 import { planResourcesJson } from "../baseline";
+import { PlannedFit } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { changesJson } from "./changes";
 import { resourceNameOf } from "./shared";
@@ -10,6 +11,20 @@ import { resourceNameOf } from "./shared";
  * and ignoreChanges (what `--baseline` diffs), and `changes` what the plan changes against a baseline.
  */
 export const PLAN_JSON_SCHEMA_VERSION = 3;
+
+/** A capacity figure (README, "Plan JSON"): `null` when a deciding value is not known. */
+const fitJson = (f: PlannedFit | undefined) =>
+    f
+        ? {
+              instanceType: f.instanceType,
+              instancesNeeded: f.instancesNeeded,
+              instances: f.instances,
+              fits: f.fits,
+              need: f.need,
+              room: f.room,
+              unplaceable: f.unplaceable,
+          }
+        : null;
 
 /**
  * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
@@ -59,6 +74,7 @@ export function planJson(result: PlanResult, changes?: PlanChanges): Record<stri
             scaleIn: e.scaleIn ?? null,
             instances: e.instances,
             routing: e.routing,
+            capacity: e.capacity ? { peak: fitJson(e.capacity.peak), min: fitJson(e.capacity.min) } : null,
             models: e.models.map((m) => ({
                 resourceName: m.resourceName,
                 inferenceComponentName: m.inferenceComponentName,

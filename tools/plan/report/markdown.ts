@@ -5,6 +5,7 @@ import { renderChangesMarkdown } from "./changes";
 import {
     byLevel,
     costSummary,
+    describeCapacity,
     describeEndpoint,
     describeModel,
     describePerformance,
@@ -27,7 +28,10 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
     const lines = ["```mermaid", "flowchart LR"];
     result.fleet.forEach((e, i) => {
         const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
-        lines.push(`  e${i}["${label(`${kind} ${e.endpointName}`)}<br/>${label(describeEndpoint(e))}"]`);
+        const capacity = describeCapacity(e);
+        lines.push(
+            `  e${i}["${label(`${kind} ${e.endpointName}`)}<br/>${label(describeEndpoint(e))}${capacity ? `<br/>${label(capacity)}` : ""}"]`,
+        );
         e.models.forEach((m, j) => {
             const id = `e${i}m${j}`;
             lines.push(`  e${i} --> ${id}["${label(m.inferenceComponentName)}<br/>${label(describeModel(m))}"]`);

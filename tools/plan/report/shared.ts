@@ -1,5 +1,6 @@
+import { gibText } from "../../../lib/capacity";
 import { formatUsd, OptimizationJobCost } from "../../../lib/cost";
-import { PlannedEndpoint, PlannedModel, PlannedOptimizationJob } from "../fleet-view";
+import { PlannedEndpoint, PlannedFit, PlannedModel, PlannedOptimizationJob } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { Diagnostic } from "../policy-host";
 
@@ -26,6 +27,32 @@ export function describeEndpoint(e: PlannedEndpoint): string {
     const fallback = e.fallbackInstanceTypes.length ? ` (fallback ${e.fallbackInstanceTypes.join(", then ")})` : "";
     const scaleIn = e.scaleIn ? `, scale-in ${e.scaleIn}` : "";
     return `${e.instanceType}${fallback} x ${e.instances.min}-${e.instances.max}${zero}, ${e.routing}${scaleIn}`;
+}
+
+/** `16 of 16 accelerators (4 of max 4 x ml.g5.12xlarge)`: copies at one moment against the instances then. */
+function describeFit(f: PlannedFit, bound: "max" | "min", accelerators: boolean): string {
+    const on = `${bound} ${f.instances} x ${f.instanceType}`;
+    if (f.unplaceable.length > 0) return `a copy of ${f.unplaceable.join(", ")} fits no ${f.instanceType} (${on})`;
+    const what = accelerators
+        ? `${f.need.accelerators} of ${f.room.accelerators} accelerators`
+        : `${gibText(f.need.memoryMib)} of ${gibText(f.room.memoryMib)} memory`;
+    return `${what} (${f.instancesNeeded} of ${on})${f.fits ? "" : ", DOES NOT FIT"}`;
+}
+
+/**
+ * One line that says whether an inference-component endpoint's copies fit its instances, at peak and at
+ * the minimum (copies-fit-endpoint's figures); `undefined` when the plan cannot tell.
+ */
+export function describeCapacity(e: PlannedEndpoint): string | undefined {
+    const c = e.capacity;
+    if (!c || (!c.peak && !c.min)) return undefined;
+    // Accelerators where the endpoint has them; host memory on CPU types.
+    const accelerators = [c.peak, c.min].some((f) => f && (f.room.accelerators > 0 || f.need.accelerators > 0));
+    const parts = [
+        c.peak ? `peak ${describeFit(c.peak, "max", accelerators)}` : "peak unknown",
+        c.min ? `min ${describeFit(c.min, "min", accelerators)}` : "min unknown",
+    ];
+    return `capacity: ${parts.join(", ")}`;
 }
 
 /** Short name of a high-resolution metric for people. */

@@ -6,6 +6,7 @@ import { renderChangesTable } from "./changes";
 import {
     byLevel,
     costSummary,
+    describeCapacity,
     describeEndpoint,
     describeJob,
     describeModel,
@@ -38,6 +39,8 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
         const indent = lastEndpoint ? "   " : "│  ";
         const modelNote = e.modelName ? `, model ${e.modelName}` : "";
         lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  config ${e.endpointConfigName}${modelNote}`);
+        const capacity = describeCapacity(e);
+        if (capacity) lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  ${capacity}`);
         e.models.forEach((m, j) => {
             const lastModel = j === e.models.length - 1;
             lines.push(
