@@ -159,6 +159,7 @@ export class Fleet extends pulumi.ComponentResource {
                             // A model's own rollout and placement replace the fleet's; `rollout: false` opts out.
                             rollout: rolloutOf(m, fleet),
                             placement: m.placement ?? fleet.placement,
+                            instanceTypes: [e.instanceType, ...(e.fallbackInstanceTypes ?? [])],
                             nameParts: [e.name, m.name],
                             endpointName: endpoint.endpointName,
                             variantName: endpoint.variantName,

@@ -11,9 +11,11 @@ import {
     SLO_TOKENS_PER_SECOND_TAG,
     SLO_TTFT_MS_TAG,
 } from "../lib/contract";
-import { MeasuredPerformance } from "../lib/performance/estimate";
+import { MeasuredPerformance, weightsGb } from "../lib/performance/estimate";
 import { latencyFigureIssues, Slo } from "../lib/performance/slo";
 import { ESTIMATED_HOURS_TAG } from "../lib/optimization";
+import { findInstanceType } from "../lib/catalog";
+import { StartupTimeouts, startupTimeouts } from "../lib/performance/startup-timeouts";
 import { Quantization } from "../lib/sizing";
 import { CopyAutoscaling, CopyAutoscalingArgs } from "./copy-autoscaling";
 import { AdapterSpec, checkAdapters, FineTunedAdapters } from "./fine-tuned-adapters";
@@ -25,7 +27,7 @@ import {
     servingEnvironment,
 } from "./serving-environment";
 import { ArgsCheck } from "./args-check";
-import { nativeTags, VpcArgs, vpcConfig } from "./inference-endpoint";
+import { INFERENCE_ENDPOINT_DEFAULTS, nativeTags, VpcArgs, vpcConfig } from "./inference-endpoint";
 import { ChildNames, partsOf } from "./naming";
 import { draftPathIn, messages } from "./rules";
 import { OptimizationJob } from "./optimization/optimization-job";
@@ -123,6 +125,12 @@ export interface FoundationModelArgs {
      * @default none - the API's default: every copy at once, no rollback
      */
     readonly rollout?: RolloutArgs;
+    /**
+     * The instance types the endpoint may place copies on (its own, then its fallbacks'). A model whose
+     * weights need longer than the endpoint's startup timeouts (900 s) to download or load on the slowest of
+     * them gets `startupParameters` sized from the cold-start estimate. @default none - no sizing
+     */
+    readonly instanceTypes?: readonly string[];
     /** Copy placement and Availability Zone balance. @default none - the API's default placement */
     readonly placement?: PlacementArgs;
     /**
@@ -284,6 +292,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                         minMemoryRequiredInMb: args.memoryMb,
                     },
                     schedulingConfig: args.placement && schedulingConfig(args.placement),
+                    startupParameters: startupParametersOf(args, quantization),
                 },
                 // CreateInferenceComponent rejects 0 copies: start with one, autoscaling takes it to min.
                 runtimeConfig: { copyCount: Math.max(1, args.copies.min) },
@@ -371,6 +380,28 @@ export class FoundationModel extends pulumi.ComponentResource {
             { parent: this },
         );
     }
+}
+
+/**
+ * Startup timeouts for a model whose copies need longer than the endpoint's to download or load on the
+ * slowest type it may land on; `undefined` (the endpoint's, untouched) for the rest.
+ */
+function startupParametersOf(args: FoundationModelArgs, quantization: Quantization): StartupTimeouts | undefined {
+    const instances = (args.instanceTypes ?? []).map(findInstanceType).filter((t) => t !== undefined);
+    const sized = startupTimeouts(weightsGb(args.parametersBillions, quantization), instances);
+    const floor = INFERENCE_ENDPOINT_DEFAULTS.modelDataDownloadTimeoutInSeconds;
+    if (!sized) return undefined;
+    const download = sized.modelDataDownloadTimeoutInSeconds;
+    const healthCheck = sized.containerStartupHealthCheckTimeoutInSeconds;
+    if (download <= floor && healthCheck <= INFERENCE_ENDPOINT_DEFAULTS.containerStartupHealthCheckTimeoutInSeconds)
+        return undefined;
+    return {
+        modelDataDownloadTimeoutInSeconds: Math.max(download, floor),
+        containerStartupHealthCheckTimeoutInSeconds: Math.max(
+            healthCheck,
+            INFERENCE_ENDPOINT_DEFAULTS.containerStartupHealthCheckTimeoutInSeconds,
+        ),
+    };
 }
 
 /** Checks a model's plain arguments, its adapters included; throws one error naming every problem. */

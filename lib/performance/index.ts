@@ -5,4 +5,5 @@ export * from "./decode";
 export * from "./estimate";
 export * from "./prefill";
 export * from "./slo";
+export * from "./startup-timeouts";
 export * from "./advise";

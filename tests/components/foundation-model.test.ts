@@ -303,3 +303,30 @@ describe("FoundationModel", () => {
         assert.equal(model.primaryContainer.environment.HF_HUB_OFFLINE, "1");
     });
 });
+
+describe("FoundationModel: startup timeouts sized from the model", () => {
+    const specificationOf = async (args: FoundationModelArgs) => {
+        const { resources } = await underMocks(() => new FoundationModel("chat-llama", args));
+        return inputsOf(find(resources, TYPES.inferenceComponent, "chat-llama-ic")).specification;
+    };
+
+    it("gives a model whose weights outlast the endpoint's 900 s timeouts its own, from the slowest type it may land on", async () => {
+        // 70B bf16: 140 GB at S3's 0.213 GB/s is 657 s, x3 headroom = 1,971 s, rounded up to the minute;
+        // the load (30 s + 140 s) x3 = 510 s stays at the endpoint's 900.
+        assert.deepEqual(
+            (await specificationOf({ ...base, instanceTypes: ["ml.p4d.24xlarge", "ml.p5.48xlarge"] }))
+                .startupParameters,
+            { modelDataDownloadTimeoutInSeconds: 1980, containerStartupHealthCheckTimeoutInSeconds: 900 },
+        );
+    });
+
+    it("leaves the endpoint's timeouts to a model that fits them, and to one whose types are unknown", async () => {
+        const awq = await specificationOf({ ...base, quantization: "awq", instanceTypes: ["ml.g5.12xlarge"] });
+        assert.equal(awq.startupParameters, undefined);
+        assert.equal((await specificationOf(base)).startupParameters, undefined);
+        assert.equal(
+            (await specificationOf({ ...base, instanceTypes: ["ml.x9.unknown"] })).startupParameters,
+            undefined,
+        );
+    });
+});
