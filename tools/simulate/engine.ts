@@ -335,7 +335,8 @@ export function simulateFleet(fleet: SimFleet, trace: Trace, options: Simulation
                     m.ready = ready;
                 }
                 for (const m of ep.models) step(m, t, minute, n, minuteEnds);
-                if (!calm) reconcile(ep, t);
+                // A calm minute's scale-in decision (at its end) applies now, not a minute late.
+                if (!calm || ep.models.some((m) => m.desired !== m.copies.length + m.pending)) reconcile(ep, t);
                 if (minuteEnds) releaseInstances(ep, t);
                 const running = ep.instances.length;
                 ep.instanceSeconds += running * span;
