@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../project-root";
 import { writeGeneratedStack } from "./generated-fleet";
 import type { Mode } from "./measure-child";
 import { measureRuntimeOverhead } from "./runtime-overhead";
+import { measureSimulation } from "./simulation";
 import { measureStartup } from "./startup";
 import { referenceWorkloads, WorkloadCost } from "./workloads";
 
@@ -168,9 +169,17 @@ async function main(): Promise<void> {
         .option("--out <file>", "JSON results", path.join(ROOT, "bench-results", "bench.json"))
         .option("--no-scale", "skip the scale runs")
         .option("--no-runtime", "skip the runtime client overhead")
+        .option("--no-simulation", "skip the simulator's 30-day, 10-model replay")
         .option("--no-startup", "skip the dev-stack start-up against its floor")
         .parse()
-        .opts<{ sizes: string; out: string; scale: boolean; runtime: boolean; startup: boolean }>();
+        .opts<{
+            sizes: string;
+            out: string;
+            scale: boolean;
+            runtime: boolean;
+            startup: boolean;
+            simulation: boolean;
+        }>();
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const sizes = options.sizes.split(",").map(Number);
     const startedAt = new Date().toISOString();
@@ -183,6 +192,10 @@ async function main(): Promise<void> {
     const workloads = referenceWorkloads();
     if (options.runtime) log("runtime client overhead (loopback)");
     const runtime = options.runtime ? await measureRuntimeOverhead() : undefined;
+    if (options.simulation) log("simulator: 7, 14 and 30 days of one-minute traffic over 10 models");
+    const simulation = options.simulation
+        ? [await measureSimulation(7, 10), await measureSimulation(14, 10), await measureSimulation(30, 10)]
+        : undefined;
 
     const out: string[] = [
         `fm-fleet benchmark, ${startedAt}, node ${process.version}, ${require("os").cpus().length} cores`,
@@ -221,11 +234,30 @@ async function main(): Promise<void> {
                 `${((runtime.meanRatio - 1) * 100).toFixed(1)}% at the mean (goal: within 5%).`,
         );
     }
+    if (simulation) {
+        out.push(
+            "",
+            "Simulator (weekday trace, 10 scale-to-zero models, one-minute resolution; engine only, in a fresh process):",
+        );
+        for (const s of simulation) {
+            out.push(
+                `  ${s.days} days: ${s.simulateMs.toFixed(0)} ms, counterfactual (copies.min 1) ${s.counterfactualMs.toFixed(0)} ms, peak memory ${mb(s.maxRssMb)}`,
+            );
+        }
+        const [week, , month] = simulation;
+        out.push(
+            `  30 days vs 7 days: ${x(month.simulateMs / week.simulateMs)} the time for ${x(30 / 7)} the minutes (goal: linear; 30 days under 2 s, under 300 MB).`,
+        );
+    }
     process.stdout.write(`${out.join("\n")}\n`);
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(
         options.out,
-        JSON.stringify({ startedAt, node: process.version, startup, scale: rows, workloads, runtime }, null, 2),
+        JSON.stringify(
+            { startedAt, node: process.version, startup, scale: rows, workloads, runtime, simulation },
+            null,
+            2,
+        ),
     );
     log(`wrote ${options.out}`);
 }
