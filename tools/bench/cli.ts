@@ -11,6 +11,7 @@ import { writeGeneratedStack } from "./generated-fleet";
 import type { Mode } from "./measure-child";
 import { measureRuntimeOverhead } from "./runtime-overhead";
 import { measureAdvise } from "./advise";
+import { measureSimulation } from "./simulation";
 import { measureStartup } from "./startup";
 import { referenceWorkloads, WorkloadCost } from "./workloads";
 
@@ -169,9 +170,17 @@ async function main(): Promise<void> {
         .option("--out <file>", "JSON results", path.join(ROOT, "bench-results", "bench.json"))
         .option("--no-scale", "skip the scale runs")
         .option("--no-runtime", "skip the runtime client overhead")
+        .option("--no-simulation", "skip the simulator's 30-day, 10-model replay")
         .option("--no-startup", "skip the dev-stack start-up against its floor")
         .parse()
-        .opts<{ sizes: string; out: string; scale: boolean; runtime: boolean; startup: boolean }>();
+        .opts<{
+            sizes: string;
+            out: string;
+            scale: boolean;
+            runtime: boolean;
+            startup: boolean;
+            simulation: boolean;
+        }>();
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const sizes = options.sizes.split(",").map(Number);
     const startedAt = new Date().toISOString();
@@ -186,6 +195,10 @@ async function main(): Promise<void> {
     const runtime = options.runtime ? await measureRuntimeOverhead() : undefined;
     log("--advise over the prod plan");
     const advise = await measureAdvise();
+    if (options.simulation) log("simulator: 7, 14 and 30 days of one-minute traffic over 10 models");
+    const simulation = options.simulation
+        ? [await measureSimulation(7, 10), await measureSimulation(14, 10), await measureSimulation(30, 10)]
+        : undefined;
 
     const out: string[] = [
         `fm-fleet benchmark, ${startedAt}, node ${process.version}, ${require("os").cpus().length} cores`,
@@ -229,11 +242,30 @@ async function main(): Promise<void> {
         `Right-sizing: prod plan ${fmt(advise.planMs)} in-process; --advise over every allowed catalog type adds ${advise.adviseMs.toFixed(1)} ms ` +
             `(median of ${advise.runs}, ${((advise.adviseMs / advise.planMs) * 100).toFixed(2)}% of the plan; goal: < 200 ms).`,
     );
+    if (simulation) {
+        out.push(
+            "",
+            "Simulator (weekday trace, 10 scale-to-zero models, one-minute resolution; engine only, in a fresh process):",
+        );
+        for (const s of simulation) {
+            out.push(
+                `  ${s.days} days: ${s.simulateMs.toFixed(0)} ms, counterfactual (copies.min 1) ${s.counterfactualMs.toFixed(0)} ms, peak memory ${mb(s.maxRssMb)}`,
+            );
+        }
+        const [week, , month] = simulation;
+        out.push(
+            `  30 days vs 7 days: ${x(month.simulateMs / week.simulateMs)} the time for ${x(30 / 7)} the minutes (goal: linear; 30 days under 2 s, under 300 MB).`,
+        );
+    }
     process.stdout.write(`${out.join("\n")}\n`);
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(
         options.out,
-        JSON.stringify({ startedAt, node: process.version, startup, scale: rows, workloads, runtime, advise }, null, 2),
+        JSON.stringify(
+            { startedAt, node: process.version, startup, scale: rows, workloads, runtime, advise, simulation },
+            null,
+            2,
+        ),
     );
     log(`wrote ${options.out}`);
 }
