@@ -10,7 +10,7 @@ import { plain } from "../../policies/support/props";
 import { parseStackOutputs } from "../../runtime/stack-outputs";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import type { PlannedEndpoint } from "../plan/fleet-view";
-import { ModelPerformance, PerformanceProvider, STAND_IN_PERFORMANCE } from "./performance";
+import { ESTIMATED_PERFORMANCE, ModelPerformance, PerformanceProvider } from "./performance";
 import { SCALING_RULES } from "./scaling-rules";
 
 /** A target tracking policy as declared. */
@@ -131,7 +131,7 @@ export interface DeclaredFleetOptions {
     readonly outputs?: Record<string, unknown>;
     /** SLOs by `endpoint/model` config names. @default none */
     readonly slos?: ReadonlyMap<string, ModelSlo>;
-    /** Each model's speed and start-up. @default the stand-in */
+    /** Each model's speed and start-up. @default lib/performance's estimates ({@link ESTIMATED_PERFORMANCE}) */
     readonly performance?: PerformanceProvider;
 }
 
@@ -152,7 +152,7 @@ export function declaredFleet(
     const policies = of(SCALING_TYPES.scalingPolicy);
     const alarms = of(SCALING_TYPES.alarm);
     const names = configNames(options.outputs ?? {});
-    const performance = options.performance ?? STAND_IN_PERFORMANCE;
+    const performance = options.performance ?? ESTIMATED_PERFORMANCE;
 
     const trackingOf = (resourceId: string): TargetTracking | undefined => {
         const p = policies.find((x) => x.resourceId === resourceId && x.policyType === "TargetTrackingScaling");
@@ -212,6 +212,7 @@ export function declaredFleet(
                 quantization: p.quantization ?? "unknown",
                 accelerators: p.accelerators,
                 kind: e.kind,
+                planned: p.performance,
             });
             if (e.kind === "multi-model") {
                 // The variant's instances are its copies: each takes a whole instance.

@@ -1,8 +1,11 @@
+import { estimatePerformance, PerformanceEstimate } from "../../lib/performance/estimate";
+import { Quantization, QUANTIZATIONS } from "../../lib/sizing";
+
 /**
- * What the simulator needs to know of a model's speed and start-up, and where it gets it. Issue 21 puts a
- * performance and cold-start model in `lib/`; until that lands, {@link STAND_IN_PERFORMANCE} answers with
- * sourced constants, labelled `stand-in` in every report. Plugging in lib's estimates is one change: a
- * {@link PerformanceProvider} that calls them, passed as `performance` to the simulator.
+ * What the simulator needs to know of a model's speed and start-up, and where it gets it: by default
+ * {@link ESTIMATED_PERFORMANCE}, lib/performance's estimates (or the team's measured figures), the same
+ * figures the plan prints and the pack judges; {@link STAND_IN_PERFORMANCE} answers with sourced constants
+ * where no estimate can be made (multi-model endpoints, an accelerator without performance data).
  */
 
 /** Speed and start-up of one model's copy, as the simulator uses them. */
@@ -33,6 +36,10 @@ export interface ModelShape {
     readonly accelerators: number | undefined;
     /** Multi-model endpoints host classic models, not LLMs. */
     readonly kind: "inference-components" | "multi-model";
+    /** The plan's latency figures of the model (measured ones included), when the plan has them. */
+    readonly planned?: PerformanceEstimate;
+    /** Whether it decodes speculatively. @default false */
+    readonly speculativeDecoding?: boolean;
 }
 
 /** Gives each model's figures. */
@@ -85,5 +92,49 @@ export const STAND_IN_PERFORMANCE: PerformanceProvider = (model) => {
         copyStartSeconds: c.copyStartSeconds,
         source: "stand-in",
         note: "stand-in: 258 s scale-out (AWS container caching, Qwen3-8B on ml.g6.2xlarge), 120 s copy start, 500 ms TTFT, 30 tokens/s (until lib's performance model lands)",
+    };
+};
+
+/**
+ * lib/performance's figures: TTFT and tokens/s as the plan prints them (the team's measured figures where the
+ * stack declares them), the cold start on a new instance and the start of a copy on a running one from the
+ * cold-start model. A figure that cannot be estimated falls back to the stand-in's, and the note says which.
+ */
+export const ESTIMATED_PERFORMANCE: PerformanceProvider = (model) => {
+    const standIn = STAND_IN_PERFORMANCE(model);
+    if (model.kind === "multi-model") return standIn;
+    const input = {
+        parametersBillions: model.parametersBillions,
+        quantization: (QUANTIZATIONS as readonly string[]).includes(model.quantization)
+            ? (model.quantization as Quantization)
+            : "none",
+        instanceType: model.instanceType,
+        accelerators: model.accelerators,
+        speculativeDecoding: model.speculativeDecoding,
+    };
+    const planned = model.planned ?? estimatePerformance({ ...input, newInstance: true });
+    const onNewInstance = estimatePerformance({ ...input, newInstance: true });
+    const onRunningInstance = estimatePerformance({ ...input, newInstance: false });
+    const fellBack: string[] = [];
+    const pick = (value: number | null, fallback: number, what: string) => {
+        if (value !== null) return value;
+        fellBack.push(what);
+        return fallback;
+    };
+    const figures = {
+        ttftMs: pick(planned.ttftMs, standIn.ttftMs, "TTFT"),
+        tokensPerSecond: pick(planned.tokensPerSecond, standIn.tokensPerSecond, "tokens/s"),
+        coldStartSeconds: pick(onNewInstance.coldStartSeconds, standIn.coldStartSeconds, "cold start"),
+        copyStartSeconds: pick(onRunningInstance.coldStartSeconds, standIn.copyStartSeconds, "copy start"),
+    };
+    const source = planned.source === "measured" ? "measured" : "estimate";
+    return {
+        ...figures,
+        maxConcurrentPerCopy: standIn.maxConcurrentPerCopy,
+        source: fellBack.length === 4 ? "stand-in" : source,
+        note:
+            `${source === "measured" ? `measured ${planned.measured.join(" and ")}, else estimated` : "estimated"} by lib/performance (docs/performance.md)` +
+            (fellBack.length > 0 ? `; stand-in for ${fellBack.join(", ")} (${planned.reason ?? "no estimate"})` : "") +
+            `; ${STAND_IN_CONSTANTS.maxConcurrentPerCopy} requests at once per copy (stand-in)`,
     };
 };

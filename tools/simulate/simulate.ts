@@ -17,7 +17,7 @@ export interface SimulateOptions extends SimulationOptions, BuiltinTraceOptions 
     readonly stackFile?: string;
     /** A CSV file, or a built-in trace's name (`weekday`, `spiky`, `nightly-batch`, `idle`). */
     readonly trace: string;
-    /** Each model's speed and start-up. @default the stand-in (tools/simulate/performance.ts) */
+    /** Each model's speed and start-up. @default lib/performance's estimates (tools/simulate/performance.ts) */
     readonly performance?: PerformanceProvider;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;

@@ -64,7 +64,7 @@ describe("simulator: command line", () => {
         for (const k of ["p50", "p95", "p99", "max"]) assert.equal(typeof json.coldStartWaitSeconds[k], "number");
         assert.deepEqual(
             json.models.map((m: any) => [m.endpoint, m.model, m.performanceSource]),
-            [["chat", "llama3-8b", "stand-in"]],
+            [["chat", "llama3-8b", "estimate"]],
         );
         assert.ok(json.counterfactuals.noScaleToZero.costUsd > json.costUsd);
         assert.ok(json.counterfactuals.naive.costUsd > json.counterfactuals.noScaleToZero.costUsd);

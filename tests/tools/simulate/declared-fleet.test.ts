@@ -1,4 +1,9 @@
 import { strict as assert } from "assert";
+import { mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { estimatePerformance } from "../../../lib/performance/estimate";
+import { COLD_START_DEFAULTS } from "../../../runtime/cold-start";
 import { simulate } from "../../../tools/simulate/simulate";
 import { PROJECT_ROOT } from "../../../tools/project-root";
 
@@ -65,5 +70,32 @@ describe("simulator: the fleet as the program declares it", () => {
         const floorPerDay = (report.planCost.idleFloorUsd * 24) / 730;
         assert.ok(Math.abs(report.result.costUsd - floorPerDay) < 1e-6 * floorPerDay);
         assert.equal(report.result.coldStarts, 0);
+    });
+});
+
+describe("simulator: the plan's own latency figures", () => {
+    it("wakes dev's model for one request after two idle hours in about the cold start the plan prints for it", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-trace-"));
+        const trace = path.join(dir, "one-request.csv");
+        writeFileSync(trace, "minute,endpoint,model,requests\n120,chat,llama3-8b,1\n150,chat,llama3-8b,0\n");
+        const report = await simulate({ projectDir: PROJECT_ROOT, stack: "dev", trace });
+        const model = report.fleet.endpoints[0].models[0];
+        // The estimate the plan prints for dev's 8B model on a new ml.g6.2xlarge (docs/performance.md).
+        const plan = estimatePerformance({
+            parametersBillions: 8,
+            quantization: "none",
+            instanceType: "ml.g6.2xlarge",
+            accelerators: 1,
+            newInstance: true,
+        });
+        assert.equal(model.performance.source, "estimate");
+        assert.equal(model.performance.coldStartSeconds, plan.coldStartSeconds);
+        assert.equal(model.performance.ttftMs, plan.ttftMs);
+        // Requests are counted in aggregate per 10 s step: one request, to float precision.
+        assert.ok(Math.abs(report.result.coldStarts - 1) < 1e-9, `${report.result.coldStarts} cold starts`);
+        const wait = report.result.coldStartWaitSeconds.max!;
+        // At least the start itself; at most one alarm period to notice and one longest backoff to retry.
+        assert.ok(wait >= plan.coldStartSeconds!, `waited ${wait} s`);
+        assert.ok(wait <= plan.coldStartSeconds! + 60 + COLD_START_DEFAULTS.maxDelayMs / 1000, `waited ${wait} s`);
     });
 });
