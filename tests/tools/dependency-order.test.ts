@@ -54,6 +54,16 @@ function everyReferenceFleet(): any {
     return fleet;
 }
 
+/** An optimization job that quantizes s3://models/llama/ to AWQ under s3://models/llama-awq/. */
+const awqJob = () =>
+    new OptimizationJob("job", {
+        roleArn: "arn:aws:iam::123456789012:role/r",
+        modelSource: { s3: { s3Uri: "s3://models/llama/" } },
+        deploymentInstanceType: "ml.g5.12xlarge",
+        optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
+        outputConfig: { s3OutputLocation: "s3://models/llama-awq/" },
+    });
+
 const messages = (resources: readonly RecordedResource[]) => dependencyOrderProblems(resources).map(orderMessage);
 
 describe("dependency order (tools/plan/preflight/dependency-order)", () => {
@@ -80,13 +90,7 @@ describe("dependency order (tools/plan/preflight/dependency-order)", () => {
 
     it("keeps an optimization job's outputs after construction: they are declared, not class fields", async () => {
         await underMocks(() => {
-            const job = new OptimizationJob("job", {
-                roleArn: "arn:aws:iam::123456789012:role/r",
-                modelSource: { s3: { s3Uri: "s3://models/llama/" } },
-                deploymentInstanceType: "ml.g5.12xlarge",
-                optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
-                outputConfig: { s3OutputLocation: "s3://models/llama-awq/" },
-            });
+            const job = awqJob();
             for (const key of [
                 "optimizationJobName",
                 "optimizationJobArn",
@@ -101,13 +105,7 @@ describe("dependency order (tools/plan/preflight/dependency-order)", () => {
 
     it("names a model that reads an optimization job's output by a plain string, with the fix", async () => {
         const { resources } = await underMocks(() => {
-            const job = new OptimizationJob("job", {
-                roleArn: "arn:aws:iam::123456789012:role/r",
-                modelSource: { s3: { s3Uri: "s3://models/llama/" } },
-                deploymentInstanceType: "ml.g5.12xlarge",
-                optimizationConfigs: [{ modelQuantizationConfig: { overrideEnvironment: { OPTION_QUANTIZE: "awq" } } }],
-                outputConfig: { s3OutputLocation: "s3://models/llama-awq/" },
-            });
+            const job = awqJob();
             const container = (s3Uri: pulumi.Input<string>) => ({
                 image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
                 modelDataSource: { s3DataSources: [{ s3Uri, s3DataType: "S3Prefix", compressionType: "None" }] },
