@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
+import { findInstanceType } from "../../../lib/catalog";
 import fc from "fast-check";
 import { endpointCost } from "../../../lib/cost";
 import { SeriesBuilder, seriesKey, Trace, TraceSeries } from "../../../tools/simulate/trace";
 import { simulateFleet } from "../../../tools/simulate/engine";
+import { SCALING_RULES } from "../../../tools/simulate/scaling-rules";
 import { syntheticFleet } from "../../../tools/simulate/synthetic-fleet";
 import { SimFleet } from "../../../tools/simulate/declared-fleet";
 import { STAND_IN_CONSTANTS } from "../../../tools/simulate/performance";
@@ -33,6 +35,13 @@ const arbitraryTraffic = fc.array(
     fc.record({ model: fc.nat(1), minute: fc.nat(239), requests: fc.integer({ min: 1, max: 400 }) }),
     { minLength: 1, maxLength: 12 },
 );
+/** A trace series with twice the requests (and tokens) each minute. */
+const doubledSeries = (s: TraceSeries): TraceSeries => ({
+    requests: s.requests.map((r) => r * 2),
+    inputTokens: s.inputTokens.map((t) => t * 2),
+    outputTokens: s.outputTokens.map((t) => t * 2),
+});
+
 const fromBursts = (bursts: { model: number; minute: number; requests: number }[], factor = 1) => {
     const map = new Map<string, number>();
     for (const b of bursts)
@@ -60,16 +69,68 @@ describe("simulator: invariants", () => {
         );
     });
 
-    it("doubling the traffic never lowers the cost", () => {
+    /**
+     * Doubling the traffic can lower the cost: target tracking decides on discrete alarm datapoints, so more
+     * traffic can move where a decision falls (the two cases below, each found by the property). A doubled
+     * burst drains later and keeps an instance up until the next wake, which then skips provisioning; or its
+     * first scale-in decision falls a minute later, after a straggler it would otherwise have held a copy
+     * for through a whole scale-in window. AWS's target tracking decides the same way, so no stricter
+     * invariant holds. What holds: per wake of the lighter trace (a busy period), the saving is at most one
+     * scale-in window (the low alarm's 15 one-minute datapoints) of the endpoint's instances.
+     */
+    const decisionShiftUsd = (once: ReturnType<typeof simulateFleet>) => {
+        const price = findInstanceType(fleet.endpoints[0].instanceType)!.usdPerHour!;
+        const window = SCALING_RULES.scaleInPeriodSeconds * SCALING_RULES.scaleInDatapoints;
+        return fleet.endpoints.reduce(
+            (total, e, i) => total + (once.models[i].wakes * e.instances.max * window * price) / 3600,
+            0,
+        );
+    };
+
+    it("doubling the traffic never lowers the cost by more than one scale-in window per busy period", () => {
         fc.assert(
             fc.property(arbitraryTraffic, (bursts) => {
                 const once = simulateFleet(fleet, traceOf(fleet, WINDOW, fromBursts(bursts)));
                 const twice = simulateFleet(fleet, traceOf(fleet, WINDOW, fromBursts(bursts, 2)));
-                return twice.costUsd >= once.costUsd - 1e-9;
+                return twice.costUsd >= once.costUsd - decisionShiftUsd(once) - 1e-9;
             }),
             { numRuns: 25 },
         );
     });
+
+    it("doubling a day of traffic never lowers its cost (the built-in traces)", () => {
+        for (const name of ["weekday", "spiky", "nightly-batch"] as const) {
+            const trace = builtinTrace(name, fleet, { seed: 1, days: 1 });
+            const doubled = { ...trace, series: new Map([...trace.series].map(([k, v]) => [k, doubledSeries(v)])) };
+            const once = simulateFleet(fleet, trace);
+            const twice = simulateFleet(fleet, doubled);
+            assert.ok(twice.costUsd >= once.costUsd - 1e-9, `${name}: ${twice.costUsd} >= ${once.costUsd}`);
+        }
+    });
+
+    for (const [what, bursts] of [
+        [
+            "keeps an instance up for the next wake",
+            [
+                { model: 0, minute: 82, requests: 98 },
+                { model: 0, minute: 113, requests: 1 },
+            ],
+        ],
+        [
+            "moves its first scale-in decision past a straggler",
+            [
+                { model: 0, minute: 0, requests: 98 },
+                { model: 0, minute: 20, requests: 1 },
+            ],
+        ],
+    ] as const) {
+        it(`lets twice the traffic cost less when it ${what}, within the bound`, () => {
+            const once = simulateFleet(fleet, traceOf(fleet, WINDOW, fromBursts([...bursts])));
+            const twice = simulateFleet(fleet, traceOf(fleet, WINDOW, fromBursts([...bursts], 2)));
+            assert.ok(twice.costUsd < once.costUsd, `${twice.costUsd} < ${once.costUsd}`);
+            assert.ok(twice.costUsd >= once.costUsd - decisionShiftUsd(once));
+        });
+    }
 
     it("a fleet whose copies never reach zero has no cold starts", () => {
         const warm = syntheticFleet(2, { copiesMin: 1 });
