@@ -8,8 +8,8 @@ import { readStack, StackFileError } from "../../tools/plan/stack-files";
 import { ROOT } from "../helpers/configs";
 
 describe("stack files (as the CLI reads them)", () => {
-    it("accepts the README's example stack", () => {
-        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    it("accepts the config reference's example stack (docs/config.md)", () => {
+        const readme = readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
         const section = readme.slice(readme.indexOf("## What a stack declares"));
         const example = /```yaml\n([\s\S]*?)```/.exec(section)![1];
         const config = parse(example).config;

@@ -1,3 +1,4 @@
+import { writeFileSync } from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
@@ -33,6 +34,13 @@ function command(io: PlanIo): Command {
             "--policy-config <file>",
             "policy pack config, as for --policy-pack-config (default: policies/config/<stack>.json)",
         )
+        .addOption(
+            // The Pulumi CLI's own spelling (`pulumi preview --policy-pack-config`): the same meaning.
+            new Option(
+                "--policy-pack-config <file>",
+                "the same as --policy-config, as the Pulumi CLI spells it",
+            ).hideHelp(),
+        )
         .option(
             "--policy-pack <dir>",
             "policy pack directory, e.g. a published pack unpacked and installed (default: the project's policies/)",
@@ -42,6 +50,10 @@ function command(io: PlanIo): Command {
             new Option("-f, --format <format>", "output format")
                 .choices(["table", "json", "markdown"])
                 .default("table"),
+        )
+        .option(
+            "-o, --out <file>",
+            "write the report (any --format) to <file>; the terminal gets only the verdict line",
         )
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
         .option(
@@ -80,13 +92,24 @@ export async function runPlanCli(
         stack: string;
         stackFile?: string;
         policyConfig?: string;
+        policyPackConfig?: string;
         policyPack?: string;
+        out?: string;
         cwd: string;
         format: "table" | "json" | "markdown";
         maxAdapters?: number;
         baseline?: string;
         advise?: boolean;
     }>();
+    if (options.policyPackConfig !== undefined) {
+        if (options.policyConfig !== undefined && options.policyConfig !== options.policyPackConfig) {
+            io.stderr.write(
+                `fm-fleet plan: --policy-config ${options.policyConfig} and --policy-pack-config ${options.policyPackConfig} name different files; they are the same option: give one.\n`,
+            );
+            return PLAN_EXIT.invalid;
+        }
+        options.policyConfig = options.policyPackConfig;
+    }
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
     try {
@@ -151,7 +174,22 @@ export async function runPlanCli(
             advice && options.format !== "json"
                 ? `${(require("./advise") as typeof import("./advise")).renderAdvice(advice)}\n`
                 : "";
-        io.stdout.write(`${report}\n${adviceText}`);
+        if (options.out) {
+            // A file the shell did not open: npm's banner (`npm run` without -s) cannot end up in it.
+            const file = path.resolve(options.out);
+            try {
+                writeFileSync(file, `${report}\n${adviceText}`);
+            } catch (e) {
+                io.stderr.write(
+                    `fm-fleet plan: cannot write --out ${options.out}: ${(e as Error).message}. Pick a writable path.\n`,
+                );
+                return PLAN_EXIT.invalid;
+            }
+            const { verdict } = require("./report/shared") as typeof import("./report/shared");
+            io.stdout.write(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.\n`);
+        } else {
+            io.stdout.write(`${report}\n${adviceText}`);
+        }
         return result.exitCode;
     } catch (e) {
         const known =
