@@ -5,6 +5,7 @@ import type { RecordedResource } from "../mocks/recorder";
 import { ensureFreshPolicyPack } from "../policy-pack/build";
 import { PACK_DIR } from "../policy-pack/sources";
 import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
+import { jsonErrorWithLine } from "./json-position";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
@@ -88,10 +89,13 @@ export class PlanError extends Error {
 }
 
 function readPolicyConfig(file: string): PolicyPackConfigFile {
+    const text = readFileSync(file, "utf8");
     try {
-        return JSON.parse(readFileSync(file, "utf8"));
+        return JSON.parse(text);
     } catch (e) {
-        throw new PlanError(`Policy config ${file} is not valid JSON: ${(e as Error).message}`);
+        throw new PlanError(
+            `Policy config ${file} is not valid JSON: ${jsonErrorWithLine(text, e as Error)}. Fix it there (a trailing comma, a missing quote).`,
+        );
     }
 }
 
@@ -113,6 +117,12 @@ function readInputs(options: PlanOptions, progress: (line: string) => void): Pla
     // Stack configs live with the project, whichever pack runs (a published one carries none).
     const defaultConfig = path.join(PACK_DIR, "config", `${options.stack}.json`);
     const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
+    if (configFile === undefined) {
+        const create = path.relative(process.cwd(), defaultConfig) || defaultConfig;
+        progress(
+            `warning: no policy config for stack "${options.stack}": the pack runs with its defaults (production's rules). Create ${create} (start from a copy of policies/config/dev.json), or pass --policy-config <file>.`,
+        );
+    }
     if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
     const configJson = configFile ? readPolicyConfig(configFile) : {};
     const settings = readStack(options.projectDir, options.stack, options.stackFile);
