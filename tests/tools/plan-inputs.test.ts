@@ -46,6 +46,23 @@ describe("plan inputs: stacks, namespaces, policy config (tools/plan)", () => {
         );
     });
 
+    it("exits 2 on a program that throws, naming its file, line and column and the trace with --verbose", async () => {
+        const dir = project({ dev: "config: {}\n" });
+        writeFileSync(
+            path.join(dir, "index.ts"),
+            'const a = 1;\n\nfunction f(): void { throw new Error("boom in program " + a); }\nf();\n',
+        );
+        const run = await planInProcess("--cwd", dir, "--policy-config", "policies/config/dev.json", "--verbose");
+        assert.equal(run.code, 2);
+        assert.equal(run.stdout, "");
+        const lines = run.stderr.split("\n");
+        const at = lines.findIndex((l) => l.startsWith("fm-fleet plan: The program"));
+        assert.equal(lines[at], "fm-fleet plan: The program of stack dev failed at index.ts:3:28: boom in program 1");
+        assert.equal(lines[at + 1], "Error: boom in program 1");
+        assert.match(lines[at + 2], /^ {4}at f \(.*index\.ts:3:28\)$/);
+        assert.equal(process.env.FM_FLEET_STACK_TRACES, undefined, "--verbose leaves the environment as it was");
+    });
+
     it("adds the line and column to a JSON error's position, and keeps a message that has them", () => {
         const text = '{\n  "a": 1,\n  "b" 2\n}';
         let error: Error | undefined;

@@ -55,6 +55,7 @@ function command(io: PlanIo): Command {
             "-o, --out <file>",
             "write the report (any --format) to <file>; the terminal gets only the verdict line",
         )
+        .option("--verbose", "with an error, the full trace (a program's stack)")
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
         .option(
             "--baseline <file>",
@@ -70,6 +71,22 @@ function command(io: PlanIo): Command {
         )
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+}
+
+/** The plan's options, as parsed. */
+interface PlanCliOptions {
+    stack: string;
+    stackFile?: string;
+    policyConfig?: string;
+    policyPackConfig?: string;
+    policyPack?: string;
+    out?: string;
+    cwd: string;
+    format: "table" | "json" | "markdown";
+    maxAdapters?: number;
+    baseline?: string;
+    advise?: boolean;
+    verbose?: boolean;
 }
 
 /**
@@ -88,19 +105,7 @@ export async function runPlanCli(
         const code = (e as { code?: string }).code;
         return code === "commander.helpDisplayed" || code === "commander.version" ? PLAN_EXIT.clean : PLAN_EXIT.invalid;
     }
-    const options = program.opts<{
-        stack: string;
-        stackFile?: string;
-        policyConfig?: string;
-        policyPackConfig?: string;
-        policyPack?: string;
-        out?: string;
-        cwd: string;
-        format: "table" | "json" | "markdown";
-        maxAdapters?: number;
-        baseline?: string;
-        advise?: boolean;
-    }>();
+    const options = program.opts<PlanCliOptions>();
     if (options.policyPackConfig !== undefined) {
         if (options.policyConfig !== undefined && options.policyConfig !== options.policyPackConfig) {
             io.stderr.write(
@@ -110,6 +115,22 @@ export async function runPlanCli(
         }
         options.policyConfig = options.policyPackConfig;
     }
+    // The program's traces, off under mocks for speed, are what --verbose shows (its worker reads this).
+    const traces = process.env.FM_FLEET_STACK_TRACES;
+    if (options.verbose) process.env.FM_FLEET_STACK_TRACES = "1";
+    try {
+        return await planWith(options, io, policyPackHost);
+    } finally {
+        if (traces === undefined) delete process.env.FM_FLEET_STACK_TRACES;
+        else process.env.FM_FLEET_STACK_TRACES = traces;
+    }
+}
+
+async function planWith(
+    options: PlanCliOptions,
+    io: PlanIo,
+    policyPackHost: PolicyPackHost | undefined,
+): Promise<number> {
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
     try {
@@ -199,6 +220,8 @@ export async function runPlanCli(
             e instanceof BaselineError;
         const message = (e as Error).message ?? String(e);
         io.stderr.write(`fm-fleet plan: ${known ? message : `unexpected error: ${(e as Error).stack ?? message}`}\n`);
+        const detail = e instanceof PlanError ? e.detail : undefined;
+        if (options.verbose && detail) io.stderr.write(`${detail}\n`);
         return PLAN_EXIT.invalid;
     }
 }

@@ -6,6 +6,7 @@ import { ensureFreshPolicyPack } from "../policy-pack/build";
 import { PACK_DIR } from "../policy-pack/sources";
 import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
 import { jsonErrorWithLine } from "./json-position";
+import { programLocation, programMessage } from "./program-location";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
@@ -82,9 +83,12 @@ export interface PlanResult {
 
 /** A plan that could not run: a bad config or a failing program (exit 2). */
 export class PlanError extends Error {
-    constructor(message: string) {
+    /** The full trace behind a one-line message (a program's error), for `--verbose`. */
+    readonly detail?: string;
+    constructor(message: string, detail?: string) {
         super(message);
         this.name = "PlanError";
+        this.detail = detail;
     }
 }
 
@@ -236,7 +240,18 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
             ({ host }) => stopOwn(host),
             () => {},
         );
-        throw new PlanError(`The program of stack ${options.stack} failed: ${(e as Error).message}`);
+        const error = e as Error;
+        // A stack config error names its field paths; any other error names the program's line.
+        const where = error.name === "FleetConfigError" ? undefined : programLocation(error, options.projectDir);
+        // Traces are off under mocks for speed (tools/mocks/promise-traces.ts): --verbose turns them on.
+        const hint =
+            where || error.name === "FleetConfigError" || process.env.FM_FLEET_STACK_TRACES === "1"
+                ? ""
+                : " (run the plan with --verbose for the file and line)";
+        throw new PlanError(
+            `The program of stack ${options.stack} failed${where ? ` at ${where}` : ""}: ${programMessage(error)}${hint}`,
+            error.stack,
+        );
     }
     timings.programMs = Date.now() - programStarted;
     progress(`program registered ${run.resources.length} resources in ${(timings.programMs / 1000).toFixed(1)} s`);

@@ -13,6 +13,9 @@ import { fromWire, setComponentOutputs, toWire, WireResource, WorkerMessage } fr
  */
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
+// With traces kept (--verbose), a program's error names its TypeScript line, not the build's JavaScript.
+if (process.env.FM_FLEET_STACK_TRACES === "1") process.setSourceMapsEnabled(true);
+
 parentPort!.once("message", ({ settings, stack }: ProgramWorkerRequest) => {
     // What was sent, in its wire form: the assessment reads the same resources the main thread received.
     const sent: WireResource[] = [];
@@ -42,6 +45,11 @@ parentPort!.once("message", ({ settings, stack }: ProgramWorkerRequest) => {
             }
         },
         (error: Error) =>
-            post({ kind: "error", name: error?.name ?? "Error", message: error?.message ?? String(error) }),
+            post({
+                kind: "error",
+                name: error?.name ?? "Error",
+                message: error?.message ?? String(error),
+                stack: error?.stack,
+            }),
     );
 });

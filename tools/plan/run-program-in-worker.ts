@@ -8,11 +8,12 @@ import type { ProgramRun } from "./run-program";
 import { StackSettingsFile } from "./stack-files";
 import { fromWire, setComponentOutputs, WorkerMessage } from "./wire-resource";
 
-/** A program that failed in the worker, with its own error name and message (no stack: it is the user's). */
+/** A program that failed in the worker, with its own error name, message and stack (the program's frames). */
 export class ProgramError extends Error {
-    constructor(name: string, message: string) {
+    constructor(name: string, message: string, programStack?: string) {
         super(message);
         this.name = name;
+        this.stack = programStack ?? `${name}: ${message}`;
     }
 }
 
@@ -114,7 +115,7 @@ export class ProgramWorker {
                     assessmentFailed(new Error(`Assessing the program's resources failed: ${message.stack}`));
                     void this.worker.terminate();
                 } else {
-                    fail(new ProgramError(message.name, message.message));
+                    fail(new ProgramError(message.name, message.message, message.stack));
                     void this.worker.terminate();
                 }
             });
