@@ -21,6 +21,8 @@ export class ProgramError extends Error {
 export interface ProgramWorkerRequest {
     readonly settings: StackSettingsFile;
     readonly stack: string;
+    /** Keep the program's stack traces (`--verbose`): the worker's environment is a copy made at its start. */
+    readonly stackTraces?: boolean;
 }
 
 /**
@@ -119,7 +121,9 @@ export class ProgramWorker {
                     void this.worker.terminate();
                 }
             });
-            this.worker.postMessage({ settings, stack } satisfies ProgramWorkerRequest);
+            // Read now, not when the worker started (it may have started ahead): `--verbose` sets it per plan.
+            const stackTraces = process.env.FM_FLEET_STACK_TRACES === "1";
+            this.worker.postMessage({ settings, stack, stackTraces } satisfies ProgramWorkerRequest);
         });
     }
 }
