@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "csv-parse/sync";
+import { editDistance } from "./edit-distance";
 
 /** Hours in a billing month, as AWS prices monthly figures (365 x 24 / 12). */
 export const HOURS_PER_MONTH = 730;
@@ -104,10 +105,19 @@ export function instanceFamily(instanceType: string): string | undefined {
 
 /** Instance types close to `instanceType` by name, to suggest in an error message. */
 export function suggestInstanceTypes(instanceType: string, limit = 3): string[] {
-    const family = instanceFamily(instanceType);
     const all = [...instanceCatalog().keys()];
+    // `g6.2xlarge` or `ML.G6.2XLARGE`: the type with its `ml.` prefix or in lowercase is the one meant.
+    const written = instanceType.trim().toLowerCase();
+    const exact = [written, `ml.${written}`].find((t) => all.includes(t));
+    const meant = exact ?? (written.startsWith("ml.") ? written : `ml.${written}`);
+    const family = instanceFamily(meant);
     const sameFamily = family === undefined ? [] : all.filter((t) => instanceFamily(t) === family);
-    return (sameFamily.length > 0 ? sameFamily : all.filter((t) => t.startsWith("ml.g"))).slice(0, limit);
+    // Nearest first (fewest edits); ties keep the catalog's order (smallest size first).
+    const nearest = (sameFamily.length > 0 ? sameFamily : all)
+        .map((t, i) => ({ t, i, d: editDistance(meant, t) }))
+        .sort((a, b) => a.d - b.d || a.i - b.i)
+        .map((c) => c.t);
+    return [...(exact ? [exact] : []), ...nearest.filter((t) => t !== exact)].slice(0, limit);
 }
 
 /** Whether an instance type has local NVMe storage; `undefined` when the catalog does not know the type. */

@@ -78,7 +78,7 @@ describe("capacity: fallback pools and scale-in", () => {
                     e instanceof ComponentArgsError &&
                     e.message ===
                         'Invalid arguments for InferenceEndpoint "chat" (5 errors):\n' +
-                            '  - args.fallbackPools[1].instanceType: unknown instance type "ml.g9.12xlarge". Use one of the catalog\'s types, e.g. ml.g4dn.xlarge, ml.g4dn.2xlarge, ml.g4dn.12xlarge.\n' +
+                            '  - args.fallbackPools[1].instanceType: unknown instance type "ml.g9.12xlarge". Use one of the catalog\'s types, e.g. ml.g5.12xlarge, ml.g6.12xlarge, ml.g5.2xlarge.\n' +
                             "  - args.fallbackPools[1].priority: duplicates the priority 2 of args.fallbackPools[0]. Give each pool its own priority, 2 to 5.\n" +
                             "  - args.fallbackPools[2].priority: must be between 2 and 5 (1 is the endpoint's instanceType), got 6. Pick a value in that range.\n" +
                             "  - args.fallbackPools[2].instanceType: is the endpoint's own instanceType ml.g5.12xlarge (priority 1). Name another type as a fallback.\n" +
@@ -95,7 +95,7 @@ describe("capacity: fallback pools and scale-in", () => {
         fleet.endpoints[0].fallbackInstanceTypes = ["ml.g6e.12xlarge", "ml.g6.2xlarge", "ml.g6e.12xlarge", "ml.x1.big"];
         fleet.endpoints[0].scaleIn = { strategy: "consolidation", maximumStep: 500 };
         assert.deepEqual(issuesOf(fleet), [
-            'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.g4dn.xlarge, ml.g4dn.2xlarge, ml.g4dn.12xlarge.',
+            'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.g5.xlarge, ml.g6.xlarge, ml.m5.xlarge.',
             "fleet.endpoints[0].fallbackInstanceTypes[2]: repeats ml.g6e.12xlarge (also at fleet.endpoints[0].fallbackInstanceTypes[0]). List each fallback type once.",
             "fleet.endpoints[0].scaleIn.maximumStep: must be between 1 and 100 instances, got 500. Pick a value in that range.",
             "fleet.endpoints[0].foundationModels[0].accelerators: asks for 4 accelerator devices per copy, but ml.g6.2xlarge (fallbackInstanceTypes[1]) has 1. Lower accelerators or pick an instance type with more devices.",

@@ -21,7 +21,7 @@ describe("stack config validation", () => {
 
     it("fails on an unknown instance type, suggesting types of the same family", () => {
         assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].instanceType = "ml.g5.13xlarge"))), [
-            `${EP}.instanceType: unknown instance type "ml.g5.13xlarge". Use one of the catalog's types, e.g. ml.g5.xlarge, ml.g5.2xlarge, ml.g5.4xlarge.`,
+            `${EP}.instanceType: unknown instance type "ml.g5.13xlarge". Use one of the catalog's types, e.g. ml.g5.12xlarge, ml.g5.16xlarge, ml.g5.xlarge.`,
         ]);
     });
 

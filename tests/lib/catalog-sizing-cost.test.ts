@@ -46,6 +46,14 @@ describe("lib: instance catalog", () => {
             "ml.inf2.24xlarge",
         ]);
     });
+
+    it("suggests the nearest catalog types first: the type with its ml. prefix, then the fewest edits", () => {
+        assert.deepEqual(suggestInstanceTypes("g6.2xlarge"), ["ml.g6.2xlarge", "ml.g6.xlarge", "ml.g6.4xlarge"]);
+        assert.deepEqual(suggestInstanceTypes("ML.G6.2XLARGE"), ["ml.g6.2xlarge", "ml.g6.xlarge", "ml.g6.4xlarge"]);
+        assert.deepEqual(suggestInstanceTypes("ml.g5.13xlarge"), ["ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.xlarge"]);
+        assert.deepEqual(suggestInstanceTypes("ml.p4d.24xl"), ["ml.p4d.24xlarge"]);
+        assert.deepEqual(suggestInstanceTypes("ml.g9.12xlarge"), ["ml.g5.12xlarge", "ml.g6.12xlarge", "ml.g5.2xlarge"]);
+    });
 });
 
 describe("lib: sizing", () => {

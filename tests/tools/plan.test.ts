@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
 import * as path from "path";
 import { plan } from "../../tools/plan/plan";
 import { ProgramWorker } from "../../tools/plan/run-program-in-worker";
@@ -19,15 +21,47 @@ describe("offline plan (tools/plan)", function () {
     this.timeout(180_000);
     const runs: Record<string, CliRun> = {};
     let orphansBefore: string[] = [];
+    let out = "";
 
     before(async () => {
         runs.dev = await planInProcess();
         runs.prodJson = await planInProcess("--stack", "prod", "--format", "json");
         runs.violating = await planInProcess(...VIOLATING, "--format", "json");
-        runs.markdown = await planInProcess("--stack", "prod", "--format", "markdown");
+        // The Markdown goes to a file with --out, and the config by the Pulumi CLI's flag name: one plan, three checks.
+        out = path.join(mkdtempSync(path.join(tmpdir(), "fm-fleet-out-")), "plan.md");
+        runs.markdownOut = await planInProcess(
+            "--stack",
+            "prod",
+            "--format",
+            "markdown",
+            "--out",
+            out,
+            "--policy-pack-config",
+            "policies/config/prod.json",
+        );
+        runs.markdown = { ...runs.markdownOut, stdout: readFileSync(out, "utf8") };
         const background = await backgroundPlans();
         Object.assign(runs, { broken: background.broken, bigJson: background.bigJson });
         orphansBefore = background.orphansBefore;
+    });
+
+    it("writes the report to --out and only the verdict line to the terminal; --policy-pack-config is --policy-config", () => {
+        const { code, stdout, stderr } = runs.markdownOut;
+        assert.equal(code, 0, stderr);
+        assert.equal(
+            stdout,
+            `OK: nothing would fail at deploy, no mandatory policy violation. Wrote the markdown report to ${out}.\n`,
+        );
+        assert.match(runs.markdown.stdout, /with `policies\/config\/prod\.json`\./);
+    });
+
+    it("refuses --policy-config and --policy-pack-config naming different files, before planning", async () => {
+        const run = await planInProcess("--policy-config", "a.json", "--policy-pack-config", "b.json");
+        assert.deepEqual(run, {
+            code: 2,
+            stdout: "",
+            stderr: "fm-fleet plan: --policy-config a.json and --policy-pack-config b.json name different files; they are the same option: give one.\n",
+        });
     });
 
     it("plans the dev stack by default: the tree, no mandatory violation and the cost, exit 0", () => {

@@ -100,6 +100,28 @@ describe("the project's build (dist/)", () => {
         assert.equal(existsSync(`${path.join(root, "dist")}.${process.pid}.tmp`), false);
     });
 
+    it("stops a command line on a program that does not compile with exit 2 and one line per error, no trace", async () => {
+        const { root, write } = checkout();
+        write("index.ts", "export const value: number = ;\n");
+        const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+                process.execPath,
+                [
+                    "-e",
+                    `require(${JSON.stringify(path.join(root, "tools/build/project-build.js"))}).requireBuilt("index")`,
+                ],
+                (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+            ),
+        );
+        assert.deepEqual(run, {
+            code: 2,
+            stdout: "",
+            stderr:
+                "fm-fleet: dist/ is missing (the project has not been built): building it (a few seconds)\n" +
+                "fm-fleet: does not compile: index.ts:1:30: Expression expected.\n",
+        });
+    });
+
     it("is built once when two processes find it stale at the same time, the second waiting for the first", async () => {
         const { root } = checkout();
         const script = `const reason = require(${JSON.stringify(path.join(root, "tools/build/project-build.js"))}).ensureFreshBuild(); process.stdout.write(String(reason));`;

@@ -8,8 +8,8 @@ import { readStack, StackFileError } from "../../tools/plan/stack-files";
 import { ROOT } from "../helpers/configs";
 
 describe("stack files (as the CLI reads them)", () => {
-    it("accepts the README's example stack", () => {
-        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    it("accepts the config reference's example stack (docs/config.md)", () => {
+        const readme = readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
         const section = readme.slice(readme.indexOf("## What a stack declares"));
         const example = /```yaml\n([\s\S]*?)```/.exec(section)![1];
         const config = parse(example).config;
@@ -49,10 +49,14 @@ describe("stack files (as the CLI reads them)", () => {
         assert.deepEqual(stack.secretKeys, ["demo:token"]);
     });
 
-    it("names the missing file", () => {
+    it("names the missing file and the stacks there are", () => {
         assert.throws(() => readStack(dir, "nope"), {
             name: "StackFileError",
-            message: `${path.join(dir, "Pulumi.nope.yaml")} does not exist.`,
+            message: `no stack "nope": ${path.join(dir, "Pulumi.nope.yaml")} does not exist. Stacks found: test. Pick one with --stack <name>, or give a stack file with --stack-file <file>.`,
+        });
+        assert.throws(() => readStack(dir, "nope", path.join(dir, "other.yaml")), {
+            name: "StackFileError",
+            message: `${path.join(dir, "other.yaml")} does not exist.`,
         });
         assert.ok(new StackFileError("x") instanceof Error);
     });

@@ -143,7 +143,10 @@ function buildUnlocked() {
     }
     if (errors.length > 0) {
         fs.rmSync(staging, { recursive: true, force: true });
-        throw new Error(`The project's sources do not compile:\n${errors.join("\n")}`);
+        throw Object.assign(new Error(`The project's sources do not compile:\n${errors.join("\n")}`), {
+            code: "FM_FLEET_DOES_NOT_COMPILE",
+            errors,
+        });
     }
     for (const file of assets) {
         fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
@@ -189,7 +192,15 @@ function ensureFreshBuild(onRebuild = () => {}) {
  * @param {string} module
  */
 function requireBuilt(module) {
-    ensureFreshBuild((reason) => process.stderr.write(`fm-fleet: ${reason}: building it (a few seconds)\n`));
+    try {
+        ensureFreshBuild((reason) => process.stderr.write(`fm-fleet: ${reason}: building it (a few seconds)\n`));
+    } catch (e) {
+        const error = /** @type {Error & {code?: string, errors?: string[]}} */ (e);
+        if (error.code !== "FM_FLEET_DOES_NOT_COMPILE") throw e;
+        // A syntax error in the program is the user's input, not a crash: one line each, exit 2 (invalid).
+        for (const line of error.errors ?? []) process.stderr.write(`fm-fleet: does not compile: ${line}\n`);
+        process.exit(2);
+    }
     return require(path.join(BUILD_DIR, module));
 }
 

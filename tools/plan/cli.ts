@@ -1,3 +1,4 @@
+import { writeFileSync } from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
@@ -33,6 +34,13 @@ function command(io: PlanIo): Command {
             "--policy-config <file>",
             "policy pack config, as for --policy-pack-config (default: policies/config/<stack>.json)",
         )
+        .addOption(
+            // The Pulumi CLI's own spelling (`pulumi preview --policy-pack-config`): the same meaning.
+            new Option(
+                "--policy-pack-config <file>",
+                "the same as --policy-config, as the Pulumi CLI spells it",
+            ).hideHelp(),
+        )
         .option(
             "--policy-pack <dir>",
             "policy pack directory, e.g. a published pack unpacked and installed (default: the project's policies/)",
@@ -43,6 +51,11 @@ function command(io: PlanIo): Command {
                 .choices(["table", "json", "markdown"])
                 .default("table"),
         )
+        .option(
+            "-o, --out <file>",
+            "write the report (any --format) to <file>; the terminal gets only the verdict line",
+        )
+        .option("--verbose", "with an error, the full trace (a program's stack)")
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
         .option(
             "--baseline <file>",
@@ -58,6 +71,22 @@ function command(io: PlanIo): Command {
         )
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+}
+
+/** The plan's options, as parsed. */
+interface PlanCliOptions {
+    stack: string;
+    stackFile?: string;
+    policyConfig?: string;
+    policyPackConfig?: string;
+    policyPack?: string;
+    out?: string;
+    cwd: string;
+    format: "table" | "json" | "markdown";
+    maxAdapters?: number;
+    baseline?: string;
+    advise?: boolean;
+    verbose?: boolean;
 }
 
 /**
@@ -76,17 +105,32 @@ export async function runPlanCli(
         const code = (e as { code?: string }).code;
         return code === "commander.helpDisplayed" || code === "commander.version" ? PLAN_EXIT.clean : PLAN_EXIT.invalid;
     }
-    const options = program.opts<{
-        stack: string;
-        stackFile?: string;
-        policyConfig?: string;
-        policyPack?: string;
-        cwd: string;
-        format: "table" | "json" | "markdown";
-        maxAdapters?: number;
-        baseline?: string;
-        advise?: boolean;
-    }>();
+    const options = program.opts<PlanCliOptions>();
+    if (options.policyPackConfig !== undefined) {
+        if (options.policyConfig !== undefined && options.policyConfig !== options.policyPackConfig) {
+            io.stderr.write(
+                `fm-fleet plan: --policy-config ${options.policyConfig} and --policy-pack-config ${options.policyPackConfig} name different files; they are the same option: give one.\n`,
+            );
+            return PLAN_EXIT.invalid;
+        }
+        options.policyConfig = options.policyPackConfig;
+    }
+    // The program's traces, off under mocks for speed, are what --verbose shows (its worker reads this).
+    const traces = process.env.FM_FLEET_STACK_TRACES;
+    if (options.verbose) process.env.FM_FLEET_STACK_TRACES = "1";
+    try {
+        return await planWith(options, io, policyPackHost);
+    } finally {
+        if (traces === undefined) delete process.env.FM_FLEET_STACK_TRACES;
+        else process.env.FM_FLEET_STACK_TRACES = traces;
+    }
+}
+
+async function planWith(
+    options: PlanCliOptions,
+    io: PlanIo,
+    policyPackHost: PolicyPackHost | undefined,
+): Promise<number> {
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
     try {
@@ -151,7 +195,22 @@ export async function runPlanCli(
             advice && options.format !== "json"
                 ? `${(require("./advise") as typeof import("./advise")).renderAdvice(advice)}\n`
                 : "";
-        io.stdout.write(`${report}\n${adviceText}`);
+        if (options.out) {
+            // A file the shell did not open: npm's banner (`npm run` without -s) cannot end up in it.
+            const file = path.resolve(options.out);
+            try {
+                writeFileSync(file, `${report}\n${adviceText}`);
+            } catch (e) {
+                io.stderr.write(
+                    `fm-fleet plan: cannot write --out ${options.out}: ${(e as Error).message}. Pick a writable path.\n`,
+                );
+                return PLAN_EXIT.invalid;
+            }
+            const { verdict } = require("./report/shared") as typeof import("./report/shared");
+            io.stdout.write(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.\n`);
+        } else {
+            io.stdout.write(`${report}\n${adviceText}`);
+        }
         return result.exitCode;
     } catch (e) {
         const known =
@@ -161,6 +220,8 @@ export async function runPlanCli(
             e instanceof BaselineError;
         const message = (e as Error).message ?? String(e);
         io.stderr.write(`fm-fleet plan: ${known ? message : `unexpected error: ${(e as Error).stack ?? message}`}\n`);
+        const detail = e instanceof PlanError ? e.detail : undefined;
+        if (options.verbose && detail) io.stderr.write(`${detail}\n`);
         return PLAN_EXIT.invalid;
     }
 }

@@ -5,6 +5,8 @@ import type { RecordedResource } from "../mocks/recorder";
 import { ensureFreshPolicyPack } from "../policy-pack/build";
 import { PACK_DIR } from "../policy-pack/sources";
 import type { PlannedEndpoint, PlannedOptimizationJob } from "./fleet-view";
+import { jsonErrorWithLine } from "./json-position";
+import { programLocation, programMessage } from "./program-location";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
@@ -81,17 +83,23 @@ export interface PlanResult {
 
 /** A plan that could not run: a bad config or a failing program (exit 2). */
 export class PlanError extends Error {
-    constructor(message: string) {
+    /** The full trace behind a one-line message (a program's error), for `--verbose`. */
+    readonly detail?: string;
+    constructor(message: string, detail?: string) {
         super(message);
         this.name = "PlanError";
+        this.detail = detail;
     }
 }
 
 function readPolicyConfig(file: string): PolicyPackConfigFile {
+    const text = readFileSync(file, "utf8");
     try {
-        return JSON.parse(readFileSync(file, "utf8"));
+        return JSON.parse(text);
     } catch (e) {
-        throw new PlanError(`Policy config ${file} is not valid JSON: ${(e as Error).message}`);
+        throw new PlanError(
+            `Policy config ${file} is not valid JSON: ${jsonErrorWithLine(text, e as Error)}. Fix it there (a trailing comma, a missing quote).`,
+        );
     }
 }
 
@@ -113,6 +121,12 @@ function readInputs(options: PlanOptions, progress: (line: string) => void): Pla
     // Stack configs live with the project, whichever pack runs (a published one carries none).
     const defaultConfig = path.join(PACK_DIR, "config", `${options.stack}.json`);
     const configFile = options.policyConfigFile ?? (existsSync(defaultConfig) ? defaultConfig : undefined);
+    if (configFile === undefined) {
+        const create = path.relative(process.cwd(), defaultConfig) || defaultConfig;
+        progress(
+            `warning: no policy config for stack "${options.stack}": the pack runs with its defaults (production's rules). Create ${create} (start from a copy of policies/config/dev.json), or pass --policy-config <file>.`,
+        );
+    }
     if (configFile && !existsSync(configFile)) throw new PlanError(`Policy config ${configFile} does not exist.`);
     const configJson = configFile ? readPolicyConfig(configFile) : {};
     const settings = readStack(options.projectDir, options.stack, options.stackFile);
@@ -226,7 +240,18 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
             ({ host }) => stopOwn(host),
             () => {},
         );
-        throw new PlanError(`The program of stack ${options.stack} failed: ${(e as Error).message}`);
+        const error = e as Error;
+        // A stack config error names its field paths; any other error names the program's line.
+        const where = error.name === "FleetConfigError" ? undefined : programLocation(error, options.projectDir);
+        // Traces are off under mocks for speed (tools/mocks/promise-traces.ts): --verbose turns them on.
+        const hint =
+            where || error.name === "FleetConfigError" || process.env.FM_FLEET_STACK_TRACES === "1"
+                ? ""
+                : " (run the plan with --verbose for the file and line)";
+        throw new PlanError(
+            `The program of stack ${options.stack} failed${where ? ` at ${where}` : ""}: ${programMessage(error)}${hint}`,
+            error.stack,
+        );
     }
     timings.programMs = Date.now() - programStarted;
     progress(`program registered ${run.resources.length} resources in ${(timings.programMs / 1000).toFixed(1)} s`);

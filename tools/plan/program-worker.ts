@@ -13,7 +13,12 @@ import { fromWire, setComponentOutputs, toWire, WireResource, WorkerMessage } fr
  */
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
-parentPort!.once("message", ({ settings, stack }: ProgramWorkerRequest) => {
+parentPort!.once("message", ({ settings, stack, stackTraces }: ProgramWorkerRequest) => {
+    if (stackTraces) {
+        // Traces kept (--verbose): a program's error names its TypeScript line, not the build's JavaScript.
+        process.env.FM_FLEET_STACK_TRACES = "1";
+        process.setSourceMapsEnabled(true);
+    }
     // What was sent, in its wire form: the assessment reads the same resources the main thread received.
     const sent: WireResource[] = [];
     runProgram(
@@ -42,6 +47,11 @@ parentPort!.once("message", ({ settings, stack }: ProgramWorkerRequest) => {
             }
         },
         (error: Error) =>
-            post({ kind: "error", name: error?.name ?? "Error", message: error?.message ?? String(error) }),
+            post({
+                kind: "error",
+                name: error?.name ?? "Error",
+                message: error?.message ?? String(error),
+                stack: error?.stack,
+            }),
     );
 });

@@ -8,11 +8,12 @@ import type { ProgramRun } from "./run-program";
 import { StackSettingsFile } from "./stack-files";
 import { fromWire, setComponentOutputs, WorkerMessage } from "./wire-resource";
 
-/** A program that failed in the worker, with its own error name and message (no stack: it is the user's). */
+/** A program that failed in the worker, with its own error name, message and stack (the program's frames). */
 export class ProgramError extends Error {
-    constructor(name: string, message: string) {
+    constructor(name: string, message: string, programStack?: string) {
         super(message);
         this.name = name;
+        this.stack = programStack ?? `${name}: ${message}`;
     }
 }
 
@@ -20,6 +21,8 @@ export class ProgramError extends Error {
 export interface ProgramWorkerRequest {
     readonly settings: StackSettingsFile;
     readonly stack: string;
+    /** Keep the program's stack traces (`--verbose`): the worker's environment is a copy made at its start. */
+    readonly stackTraces?: boolean;
 }
 
 /**
@@ -114,11 +117,13 @@ export class ProgramWorker {
                     assessmentFailed(new Error(`Assessing the program's resources failed: ${message.stack}`));
                     void this.worker.terminate();
                 } else {
-                    fail(new ProgramError(message.name, message.message));
+                    fail(new ProgramError(message.name, message.message, message.stack));
                     void this.worker.terminate();
                 }
             });
-            this.worker.postMessage({ settings, stack } satisfies ProgramWorkerRequest);
+            // Read now, not when the worker started (it may have started ahead): `--verbose` sets it per plan.
+            const stackTraces = process.env.FM_FLEET_STACK_TRACES === "1";
+            this.worker.postMessage({ settings, stack, stackTraces } satisfies ProgramWorkerRequest);
         });
     }
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync } from "fs";
+import { editDistance } from "../../lib/edit-distance";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 
@@ -75,6 +76,12 @@ export function readStack(projectDir: string, stack: string, stackFile?: string)
     const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
     if (typeof project.name !== "string") throw new StackFileError(`${projectDir}/Pulumi.yaml has no project name.`);
     const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (stackFile === undefined && !existsSync(file)) {
+        const found = stacksIn(projectDir);
+        throw new StackFileError(
+            `no stack "${stack}": ${file} does not exist. ${found.length ? `Stacks found: ${found.join(", ")}. Pick one with --stack <name>` : "No Pulumi.<stack>.yaml found there. Create one"}, or give a stack file with --stack-file <file>.`,
+        );
+    }
     const settings = readYaml(file);
     if (settings.config !== undefined && settings.config !== null && !isMapping(settings.config)) {
         throw new StackFileError(
@@ -104,6 +111,40 @@ export function readStack(projectDir: string, stack: string, stackFile?: string)
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
+    const misspelt = misspeltNamespaces(Object.keys(settings.config ?? {}), project.name);
+    if (misspelt.length > 0) throw new StackFileError(`${file}:\n${misspelt.map((m) => `  - ${m}`).join("\n")}`);
     const main = path.resolve(projectDir, typeof project.main === "string" ? project.main : "index.ts");
     return { project: project.name, main, config, secretKeys };
+}
+
+/** The stacks of a project directory, from its `Pulumi.<stack>.yaml` files, sorted. */
+export function stacksIn(projectDir: string): string[] {
+    return readdirSync(projectDir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Namespaces a stack file of this project is expected to use, besides the project's own. */
+const KNOWN_NAMESPACES = ["aws", "aws-native", "pulumi"];
+
+/**
+ * Config keys whose namespace is a near miss of the project's or a provider's (`fm-flet:costCenter`): the
+ * CLI would hand them to no one, and the program would report the real key as missing. A namespace far from
+ * every known one may be another provider's, and passes.
+ */
+function misspeltNamespaces(keys: readonly string[], project: string): string[] {
+    const known = [project, ...KNOWN_NAMESPACES];
+    return keys.flatMap((key) => {
+        const colon = key.indexOf(":");
+        if (colon < 0) return [];
+        const namespace = key.slice(0, colon);
+        if (known.includes(namespace)) return [];
+        const near = known.find((k) => editDistance(k.toLowerCase(), namespace.toLowerCase()) <= 2);
+        return near
+            ? [
+                  `config key "${key}" has the unknown namespace "${namespace}" (this project's is "${project}"). Did you mean "${near}:${key.slice(colon + 1)}"? Fix its spelling.`,
+              ]
+            : [];
+    });
 }

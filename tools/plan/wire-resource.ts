@@ -21,7 +21,7 @@ export interface ComponentOutputs {
 export type WorkerMessage =
     | { kind: "resource"; resource: WireResource }
     | { kind: "done"; exports: Record<string, unknown>; componentOutputs: ComponentOutputs[] }
-    | { kind: "error"; name: string; message: string }
+    | { kind: "error"; name: string; message: string; stack?: string }
     | { kind: "assessed"; assessment: StackAssessment }
     | { kind: "assessment-error"; stack: string };
 
