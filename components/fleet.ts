@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COST_CENTER_TAG } from "../lib/contract";
-import { FleetConfig, validateStackSettings } from "./config";
+import { COST_CENTER_TAG, GUARD_CATEGORIES_TAG, GUARD_FAMILY_TAG, GUARD_FOR_TAG } from "../lib/contract";
+import { categoriesOf, GUARD_DEFAULTS, GuardCheck, GuardFamilyName } from "../lib/guard";
+import { FleetConfig, GuardConfig, validateStackSettings } from "./config";
 import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
 import { InferenceEndpoint } from "./inference-endpoint";
@@ -29,6 +30,19 @@ export interface EndpointNames {
     readonly endpointConfigName: string;
     /** Foundation model config name -> its physical names. */
     readonly models: Record<string, ModelNames>;
+    /** The endpoint's safety guard, when it has one. */
+    readonly guard?: GuardNames;
+}
+
+/** The safety guard of an endpoint: what the runtime client needs to screen prompts and answers. */
+export interface GuardNames {
+    /** The guard's config name. */
+    readonly name: string;
+    readonly inferenceComponentName: string;
+    readonly family: GuardFamilyName;
+    readonly checks: readonly GuardCheck[];
+    /** The hazard categories that block (all of the family's unless the config narrows them). */
+    readonly categories: readonly string[];
 }
 
 /** The physical names of one multi-model endpoint. */
@@ -52,6 +66,8 @@ export class Fleet extends pulumi.ComponentResource {
     public readonly endpoints: ReadonlyMap<string, InferenceEndpoint>;
     /** `<endpoint>/<model>` -> the foundation model component. */
     public readonly foundationModels: ReadonlyMap<string, FoundationModel>;
+    /** Config endpoint name -> its safety guard (a FoundationModel of its own base inference component). */
+    public readonly guards: ReadonlyMap<string, FoundationModel>;
     /** Config name -> the multi-model endpoint component. */
     public readonly multiModelEndpoints: ReadonlyMap<string, MultiModelEndpoint>;
     /** Config endpoint name -> its physical names (known before deployment: see the README's naming rule). */
@@ -75,7 +91,7 @@ export class Fleet extends pulumi.ComponentResource {
                 artifactUrls: [
                     ...endpoints.flatMap((e) =>
                         // A draft model sits inside its model data: the model's grant covers it.
-                        e.foundationModels.flatMap((m) => [
+                        [...e.foundationModels, ...(e.guard ? [e.guard] : [])].flatMap((m: ModelLike) => [
                             m.modelDataUrl,
                             ...(m.adapters ?? []).map((a) => a.artifactUrl),
                             // An optimization job reads its training data; the model reads the job's output.
@@ -99,7 +115,7 @@ export class Fleet extends pulumi.ComponentResource {
                 vpc: fleet.vpc !== undefined,
                 // SageMaker reads the rollback alarms of a rollout (DescribeAlarms) with the endpoint's role.
                 rollbackAlarmNames: endpoints.flatMap((e) =>
-                    e.foundationModels.flatMap((m) =>
+                    [...e.foundationModels, ...(e.guard ? [e.guard] : [])].flatMap((m: ModelLike) =>
                         rolloutOf(m, fleet)
                             ? rollbackAlarmNamesOf(`${name}/${e.name}/${m.name}`, [e.name, m.name])
                             : [],
@@ -107,7 +123,7 @@ export class Fleet extends pulumi.ComponentResource {
                 ),
                 images: [
                     ...endpoints.flatMap((e) =>
-                        e.foundationModels.flatMap((m) => [
+                        [...e.foundationModels, ...(e.guard ? [e.guard] : [])].flatMap((m: ModelLike) => [
                             m.image,
                             ...(m.optimization?.image ? [m.optimization.image] : []),
                         ]),
@@ -182,6 +198,38 @@ export class Fleet extends pulumi.ComponentResource {
         }
         this.endpoints = endpointComponents;
         this.foundationModels = models;
+        this.guards = new Map(
+            endpoints.flatMap((e) => {
+                const g = e.guard;
+                if (!g) return [];
+                const endpoint = endpointComponents.get(e.name)!;
+                const guard = new FoundationModel(
+                    `${name}/${e.name}/${g.name}`,
+                    {
+                        image: g.image,
+                        modelDataUrl: g.modelDataUrl,
+                        parametersBillions: g.parametersBillions,
+                        quantization: g.quantization,
+                        accelerators: g.accelerators,
+                        memoryMb: g.memoryMb,
+                        copies: g.copies,
+                        // A guard rolls out and spreads as the fleet's models do.
+                        rollout: fleet.rollout,
+                        placement: fleet.placement,
+                        instanceTypes: [e.instanceType, ...(e.fallbackInstanceTypes ?? [])],
+                        nameParts: [e.name, g.name],
+                        endpointName: endpoint.endpointName,
+                        variantName: endpoint.variantName,
+                        executionRoleArn: this.role.arn,
+                        vpc: fleet.vpc,
+                        tags,
+                        inferenceComponentTags: guardTags(g),
+                    },
+                    { parent: endpoint },
+                );
+                return [[e.name, guard] as const];
+            }),
+        );
 
         this.multiModelEndpoints = new Map(
             mmes.map((m) => [
@@ -215,12 +263,24 @@ export class Fleet extends pulumi.ComponentResource {
                         },
                     ];
                 });
+                const guard = this.guards.get(e.name);
                 return [
                     e.name,
                     {
                         endpointName: endpoint.physicalNames.endpoint,
                         endpointConfigName: endpoint.physicalNames.endpointConfig,
                         models: Object.fromEntries(modelNames),
+                        ...(e.guard &&
+                            guard && {
+                                guard: {
+                                    name: e.guard.name,
+                                    inferenceComponentName: guard.physicalNames.inferenceComponent,
+                                    family: e.guard.family ?? GUARD_DEFAULTS.family,
+                                    checks: e.guard.checks,
+                                    categories:
+                                        e.guard.categories ?? categoriesOf(e.guard.family ?? GUARD_DEFAULTS.family),
+                                },
+                            }),
                     },
                 ];
             }),
@@ -239,10 +299,20 @@ export class Fleet extends pulumi.ComponentResource {
     }
 }
 
-/** A model's own rollout, else the fleet's; `rollout: false` opts out. */
-function rolloutOf(
-    m: NonNullable<FleetConfig["endpoints"]>[number]["foundationModels"][number],
-    fleet: FleetConfig,
-): RolloutArgs | undefined {
+type ModelConfig = NonNullable<FleetConfig["endpoints"]>[number]["foundationModels"][number];
+/** A foundation model or a guard, as the execution role reads them. */
+type ModelLike = Partial<ModelConfig> & Pick<ModelConfig, "name" | "modelDataUrl" | "image">;
+
+/** A model's own rollout, else the fleet's; `rollout: false` opts out. A guard takes the fleet's. */
+function rolloutOf(m: ModelLike, fleet: FleetConfig): RolloutArgs | undefined {
     return m.rollout === false ? undefined : (m.rollout ?? fleet.rollout);
+}
+
+/** The contract tags of a guard's inference component (lib/contract), which the pack recognizes it by. */
+function guardTags(g: GuardConfig): Record<string, string> {
+    return {
+        [GUARD_FOR_TAG]: g.checks.join(","),
+        [GUARD_FAMILY_TAG]: g.family ?? GUARD_DEFAULTS.family,
+        ...(g.categories && { [GUARD_CATEGORIES_TAG]: g.categories.join(",") }),
+    };
 }

@@ -152,6 +152,8 @@ export interface FoundationModelArgs {
     readonly nameParts?: readonly string[];
     /** Tags for the model, its inference components and its alarms. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
+    /** Tags only the base inference component carries, over `tags` (e.g. a guard's contract tags). @default {} */
+    readonly inferenceComponentTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -235,7 +237,7 @@ export class FoundationModel extends pulumi.ComponentResource {
             [PARAMETERS_BILLIONS_TAG]: String(args.parametersBillions),
         };
         if (quantization !== "none") icTags[QUANTIZATION_TAG] = quantization;
-        Object.assign(icTags, latencyTags(args.slo, args.performance));
+        Object.assign(icTags, latencyTags(args.slo, args.performance), args.inferenceComponentTags);
 
         // An optimized model serves the job's own output prefix, uncompressed, once the job has written it.
         const weights = this.optimizationJob?.outputUrl ?? args.modelDataUrl;

@@ -159,3 +159,16 @@ export const ROUTING_STRATEGIES = {
     random: "RANDOM",
 } as const;
 export type Routing = keyof typeof ROUTING_STRATEGIES;
+
+/**
+ * IC tag of a safety guard: the checks it runs for the models on its endpoint (`input`, `output` or
+ * `input,output`). The pack's guard-required rule recognizes a guard by it; the runtime client reads the
+ * same facts from the stack outputs.
+ */
+export const GUARD_FOR_TAG = "fmfleet:guard-for";
+/** IC tag of a safety guard: its family (lib/guard GUARD_FAMILIES), e.g. `llama-guard-3`. */
+export const GUARD_FAMILY_TAG = "fmfleet:guard-family";
+/** IC tag of a safety guard: the hazard categories that block, comma-separated (all of the family's when absent). */
+export const GUARD_CATEGORIES_TAG = "fmfleet:guard-categories";
+/** Endpoint tag: `true` marks an endpoint that serves customers (the pack's guard-required rule can require a guard on it). */
+export const CUSTOMER_FACING_TAG = "fmfleet:customer-facing";

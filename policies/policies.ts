@@ -33,6 +33,7 @@ import {
     sageMakerPhysicalNames,
     targetTrackingValue,
 } from "./deployability";
+import { guardRequired } from "./safety";
 
 /**
  * Every policy of the pack, cost rules first, then guardrails, then the SageMaker API's own rules. Listed
@@ -69,5 +70,6 @@ export const policies: Policies = (
         coldStartBudget,
         copiesFitEndpoint,
         targetTrackingValue,
+        guardRequired,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

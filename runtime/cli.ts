@@ -4,7 +4,15 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetClient, InvokeRequest, Target } from "./client";
 import type { ColdStartOptions } from "./cold-start";
 import { NEW_SESSION } from "./sessions";
-import { FleetNames, nameRows, parseStackOutputs, resolveTarget, StackOutputsError } from "./stack-outputs";
+import { GuardBlockedError } from "./guard";
+import {
+    FleetNames,
+    guardOfEndpoint,
+    nameRows,
+    parseStackOutputs,
+    resolveTarget,
+    StackOutputsError,
+} from "./stack-outputs";
 
 /** Everything the CLI writes, and where it reads stdin from, so tests and embedders can capture it. */
 export interface CliIo {
@@ -17,8 +25,11 @@ export interface CliIo {
     readonly sleep?: ColdStartOptions["sleep"];
 }
 
-/** Exit codes: a call that failed, and a command that was wrong before anything was sent. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: a call that failed (a guard without a verdict included), a command that was wrong before
+ * anything was sent, and a prompt or answer the endpoint's guard blocked.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, blocked: 3 } as const;
 
 /** A wrong or missing option or input: reported in one line, exit 2, nothing sent. */
 class UsageError extends Error {}
@@ -65,6 +76,8 @@ interface InvokeOptions {
     endpointUrl?: string;
     coldStartBudget: number;
     timeout: number;
+    /** `--no-guard`: commander sets `guard: false`. */
+    guard: boolean;
     verbose?: boolean;
 }
 
@@ -184,7 +197,8 @@ function targetOf(options: InvokeOptions, io: CliIo): Target {
     ]);
     // Physical names still work: an endpoint the outputs know by its physical name, with --component.
     if (options.component !== undefined && physicalEndpoints.has(options.endpoint)) {
-        return { endpointName: options.endpoint, inferenceComponentName: options.component };
+        const guard = guardOfEndpoint(names, options.endpoint);
+        return { endpointName: options.endpoint, inferenceComponentName: options.component, ...(guard && { guard }) };
     }
     return resolveTarget(names, {
         endpoint: options.endpoint,
@@ -230,7 +244,11 @@ async function invokeCommand(options: InvokeOptions, io: CliIo): Promise<void> {
         customAttributes: options.customAttributes,
         session: isNewSession(options.session) ? NEW_SESSION : options.session,
         signal: io.signal,
+        unguarded: !options.guard,
     };
+    if (!options.guard && target.guard) {
+        io.stderr.write(`fm-fleet: --no-guard: guard ${target.guard.name} skipped, nothing screened\n`);
+    }
     if (options.stream) {
         for await (const part of await client.stream(request)) io.stdout.write(part);
         return;
@@ -313,6 +331,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
                 .argParser(seconds)
                 .default(120),
         )
+        .option(
+            "--no-guard",
+            "operators only: call the model without the endpoint's guard (prompt and answer unscreened)",
+        )
         .option("--verbose", "on failure, also print the error's details")
         .action(async (options: InvokeOptions) => {
             verbose = !!options.verbose;
@@ -335,6 +357,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
         // No command: commander has printed the usage to stderr; a missing command is a usage error.
         if (error.code === "commander.help") return EXIT.usage;
+        if (error instanceof GuardBlockedError) {
+            io.stderr.write(`fm-fleet: ${error.message}\n`);
+            return EXIT.blocked;
+        }
         const environment = environmentProblem(error);
         const usage =
             error.code?.startsWith("commander.") ||

@@ -17,6 +17,8 @@ import {
 } from "./sessions";
 import { FleetNames, parseStackOutputs, resolveTarget, StackOutputsError, TargetRef } from "./stack-outputs";
 import { payloadParts } from "./stream";
+import { answerTextOf, Guard, GuardFailedError, guardRequestBody, judge, promptTextOf } from "./guard";
+import type { GuardCheck } from "../lib/guard";
 
 /** Where a request goes: an inference component (base or adapter) or a model of a multi-model endpoint. */
 export interface Target {
@@ -25,6 +27,12 @@ export interface Target {
     readonly inferenceComponentName?: string;
     /** Model key under a multi-model endpoint's prefix (`TargetModel`). @default none */
     readonly targetModel?: string;
+    /**
+     * The endpoint's safety guard (set by {@link FleetClient.target} from the stack outputs): with `input`
+     * checked the prompt goes to it first, with `output` the answer does before it is returned.
+     * @default none - no screening
+     */
+    readonly guard?: Guard;
 }
 
 /** One request. */
@@ -43,6 +51,11 @@ export interface InvokeRequest extends Target {
     readonly signal?: AbortSignal;
     /** Per-attempt timeout in ms. @default the client's `requestTimeoutMs` (none unless set) */
     readonly timeoutMs?: number;
+    /**
+     * Calls the model without its endpoint's guard: for operators, explicitly (the CLI's `--no-guard`).
+     * @default false - a target's guard screens the prompt and the answer
+     */
+    readonly unguarded?: boolean;
 }
 
 /** A response. */
@@ -149,9 +162,60 @@ export class FleetClient {
         return request.timeoutMs ?? this.options.requestTimeoutMs;
     }
 
-    /** Invokes a model, waiting for capacity if its component is waking from zero. */
+    /**
+     * Invokes a model, waiting for capacity if its component is waking from zero. With a guard on the target
+     * (and no `unguarded`), the prompt is screened before the model sees it and the answer before it is
+     * returned; a blocked one throws a GuardBlockedError, a guard without a verdict a GuardFailedError.
+     */
     async invoke(request: InvokeRequest): Promise<InvokeResult> {
-        return this.invokeOn(request, request.session === NEW_SESSION ? this.sdkOnce : this.sdk);
+        const guard = this.guardOf(request);
+        if (guard?.checks.includes("input"))
+            await this.screen(guard, "input", { prompt: promptTextOf(request.body) }, request);
+        const result = await this.invokeOn(request, request.session === NEW_SESSION ? this.sdkOnce : this.sdk);
+        if (guard?.checks.includes("output")) {
+            await this.screen(
+                guard,
+                "output",
+                { prompt: promptTextOf(request.body), answer: answerTextOf(result.body) },
+                request,
+            );
+        }
+        return result;
+    }
+
+    private guardOf(request: Pick<InvokeRequest, "guard" | "unguarded">): Guard | undefined {
+        return request.unguarded ? undefined : request.guard;
+    }
+
+    /**
+     * Asks the guard about one check: through the same wake and retry rules as any call. No verdict (no
+     * capacity within the budget, a timeout, an error, an answer in another format) fails closed; the
+     * caller's own abort stays an abort.
+     */
+    private async screen(
+        guard: Guard,
+        check: GuardCheck,
+        conversation: { prompt: string; answer?: string },
+        request: Pick<InvokeRequest, "endpointName" | "signal" | "timeoutMs">,
+    ): Promise<void> {
+        let answer: InvokeResult;
+        try {
+            answer = await this.invokeOn(
+                {
+                    endpointName: request.endpointName,
+                    inferenceComponentName: guard.inferenceComponentName,
+                    body: guardRequestBody(guard, check, conversation),
+                    signal: request.signal,
+                    timeoutMs: request.timeoutMs,
+                },
+                this.sdk,
+            );
+        } catch (e) {
+            if (request.signal?.aborted) throw e;
+            const error = e as Error;
+            throw new GuardFailedError(guard.name, `${error.name}: ${error.message.split("\n")[0]}`, { cause: e });
+        }
+        judge(guard, check, answer.body);
     }
 
     private async invokeOn(request: InvokeRequest, sdk: SageMakerRuntimeClient): Promise<InvokeResult> {
@@ -202,7 +266,11 @@ export class FleetClient {
      */
     async closeSession(target: Target, session: Session | string, signal?: AbortSignal): Promise<string> {
         const id = typeof session === "string" ? session : session.id;
-        const result = await this.invokeOn({ ...target, body: CLOSE_SESSION_BODY, session: id, signal }, this.sdkOnce);
+        // Closing sends no prompt: nothing for a guard to screen.
+        const result = await this.invokeOn(
+            { ...target, guard: undefined, body: CLOSE_SESSION_BODY, session: id, signal },
+            this.sdkOnce,
+        );
         if (!result.closedSessionId) throw new SessionNotClosedError(id, target.endpointName);
         return result.closedSessionId;
     }
@@ -210,6 +278,9 @@ export class FleetClient {
     /**
      * Streams a response (`InvokeEndpointWithResponseStream`) as its payload parts, on a session if given
      * (a stream can use an existing session but cannot open one). Waits out a cold start before the stream.
+     * With a guard: the prompt is screened before the stream starts; with `output` checked the whole answer is
+     * read and screened before its first part is handed out (a guard judges a whole answer, and a part once
+     * printed cannot be taken back), so the caller gets every part or, blocked, none.
      */
     async stream(request: Omit<InvokeRequest, "targetModel">): Promise<AsyncIterable<Uint8Array>> {
         const sessionId = sessionIdOf(request.session);
@@ -218,6 +289,24 @@ export class FleetClient {
                 "A response stream cannot open a session: open it with invoke first, then stream on its id.",
             );
         }
+        const guard = this.guardOf(request);
+        if (guard?.checks.includes("input"))
+            await this.screen(guard, "input", { prompt: promptTextOf(request.body) }, request);
+        const parts = await this.streamParts(request, sessionId);
+        if (!guard?.checks.includes("output")) return parts;
+        const held: Uint8Array[] = [];
+        for await (const part of parts) held.push(part);
+        const answer = answerTextOf(Buffer.concat(held));
+        await this.screen(guard, "output", { prompt: promptTextOf(request.body), answer }, request);
+        return (async function* () {
+            yield* held;
+        })();
+    }
+
+    private async streamParts(
+        request: Omit<InvokeRequest, "targetModel">,
+        sessionId: string | undefined,
+    ): Promise<AsyncIterable<Uint8Array>> {
         const command = new InvokeEndpointWithResponseStreamCommand({
             EndpointName: request.endpointName,
             InferenceComponentName: request.inferenceComponentName,

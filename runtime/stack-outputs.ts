@@ -1,4 +1,6 @@
 import type { Target } from "./client";
+import type { Guard } from "./guard";
+import { categoriesOf, GUARD_CHECKS, GUARD_FAMILIES } from "../lib/guard";
 
 /**
  * The names a stack's outputs map: config names (what application teams write in `Pulumi.<stack>.yaml`) to
@@ -15,6 +17,8 @@ export interface FleetNames {
                 string,
                 { readonly inferenceComponentName: string; readonly adapters: Record<string, string> }
             >;
+            /** The endpoint's safety guard, when it has one (stack config `endpoints[].guard`). */
+            readonly guard?: Guard;
         }
     >;
     /** Multi-model endpoint config name -> its physical endpoint name. */
@@ -62,6 +66,28 @@ export function parseStackOutputs(json: unknown, source: string): FleetNames {
                 throw problem(`endpoints.${name}.models.${model} has no inferenceComponentName and adapters`);
             }
         }
+        if (endpoint.guard !== undefined) {
+            const g = endpoint.guard;
+            const family =
+                isObject(g) && typeof g.family === "string" && g.family in GUARD_FAMILIES ? g.family : undefined;
+            const known = family ? categoriesOf(family as keyof typeof GUARD_FAMILIES) : [];
+            const valid =
+                isObject(g) &&
+                typeof g.name === "string" &&
+                typeof g.inferenceComponentName === "string" &&
+                family !== undefined &&
+                Array.isArray(g.checks) &&
+                g.checks.length > 0 &&
+                g.checks.every((c: unknown) => (GUARD_CHECKS as readonly unknown[]).includes(c)) &&
+                Array.isArray(g.categories) &&
+                g.categories.every((c: unknown) => known.includes(c as string));
+            // A guard the client cannot read must not turn into no guard: refuse the outputs.
+            if (!valid) {
+                throw problem(
+                    `endpoints.${name}.guard is not a guard this client knows (name, inferenceComponentName, family ${Object.keys(GUARD_FAMILIES).join("|")}, checks, categories)`,
+                );
+            }
+        }
     }
     const mmes = outputs.multiModelEndpoints ?? {};
     if (!isObject(mmes)) throw problem("`multiModelEndpoints` is not an object");
@@ -107,8 +133,9 @@ export function resolveTarget(fleet: FleetNames, ref: TargetRef): Target {
             `unknown model "${modelName}" on endpoint "${ref.endpoint}". Known: ${names(endpoint.models)}.`,
         );
     }
+    const guard = endpoint.guard && { guard: endpoint.guard };
     if (ref.adapter === undefined) {
-        return { endpointName: endpoint.endpointName, inferenceComponentName: model.inferenceComponentName };
+        return { endpointName: endpoint.endpointName, inferenceComponentName: model.inferenceComponentName, ...guard };
     }
     const adapter = model.adapters[ref.adapter];
     if (adapter === undefined) {
@@ -116,7 +143,12 @@ export function resolveTarget(fleet: FleetNames, ref: TargetRef): Target {
             `unknown adapter "${ref.adapter}" of model "${modelName}" on endpoint "${ref.endpoint}". Known: ${names(model.adapters)}.`,
         );
     }
-    return { endpointName: endpoint.endpointName, inferenceComponentName: adapter };
+    return { endpointName: endpoint.endpointName, inferenceComponentName: adapter, ...guard };
+}
+
+/** The guard of the endpoint with this physical name, if the outputs know one. */
+export function guardOfEndpoint(fleet: FleetNames, endpointName: string): Guard | undefined {
+    return Object.values(fleet.endpoints).find((e) => e.endpointName === endpointName)?.guard;
 }
 
 /** Every callable name, one row each: config names and the physical names they map to. */
@@ -140,6 +172,15 @@ export function nameRows(fleet: FleetNames): {
             for (const [adapter, ic] of Object.entries(m.adapters)) {
                 rows.push({ endpoint, model, adapter, endpointName: e.endpointName, inferenceComponentName: ic });
             }
+        }
+        if (e.guard) {
+            rows.push({
+                endpoint,
+                model: "(guard)",
+                adapter: e.guard.name,
+                endpointName: e.endpointName,
+                inferenceComponentName: e.guard.inferenceComponentName,
+            });
         }
     }
     for (const [endpoint, m] of Object.entries(fleet.multiModelEndpoints)) {

@@ -2,7 +2,8 @@ import { findInstanceType, localStorageType } from "../../lib/catalog";
 import { PLACEMENT_RANGES, ROLLING_UPDATE_RANGES, SCALE_IN_RANGES } from "../../lib/contract";
 import { optimizationIssues } from "../optimization/model-optimization";
 import { containerFamilyOf, loraIssues } from "../serving-environment";
-import { draftPathIn, isObject, isS3Url, messages, Raw } from "../rules";
+import { draftPathIn, isObject, isS3Url, messages, Raw, show } from "../rules";
+import { categoriesOf, GUARD_DEFAULTS, GUARD_FAMILIES, GuardFamilyName } from "../../lib/guard";
 import { ConfigIssue } from "./issues";
 
 /**
@@ -134,6 +135,99 @@ function checkPlacement(path: string, placement: unknown, issues: ConfigIssue[])
     checkRange(`${path}.maxImbalance`, placement.maxImbalance, PLACEMENT_RANGES.maxImbalance, "copies", issues);
 }
 
+/** A base IC's copies: bounds, scale to zero with its endpoint, and one copy fits every type it may land on. */
+function checkCopies(
+    mat: string,
+    model: Raw,
+    endpoint: Raw,
+    placed: { at: string; entry: NonNullable<ReturnType<typeof findInstanceType>> }[],
+    issues: ConfigIssue[],
+): void {
+    const at = mat.replace(/\.(foundationModels\[\d+\]|guard)$/, "");
+    const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
+    checkBounds(`${mat}.copies`, model.copies, "copies", issues);
+    const copiesMin = isObject(model.copies) ? int(model.copies.min) : undefined;
+    if (scalesToZero && copiesMin !== undefined && copiesMin > 0) {
+        issues.push({
+            path: `${mat}.copies.min`,
+            message:
+                `is ${copiesMin}, but endpoint "${String(endpoint.name)}" has instances.min 0: it can never reach zero instances ` +
+                `while this model keeps copies. Set copies.min to 0 to scale to zero, or raise instances.min to 1 or more.`,
+        });
+    }
+    // A copy must fit every type the endpoint may land on: its own and each fallback.
+    const accelerators = int(model.accelerators);
+    const memoryMb = int(model.memoryMb);
+    for (const { at: where, entry } of placed) {
+        const on = where.endsWith(".instanceType") ? "" : ` (${where.slice(at.length + 1)})`;
+        if (accelerators !== undefined && accelerators > entry.acceleratorCount) {
+            issues.push({
+                path: `${mat}.accelerators`,
+                message:
+                    `asks for ${accelerators} accelerator devices per copy, but ${entry.instanceType}${on} has ${entry.acceleratorCount}. ` +
+                    `Lower accelerators or pick an instance type with more devices.`,
+            });
+        }
+        if (memoryMb !== undefined && memoryMb > entry.memoryGib * 1024) {
+            issues.push({
+                path: `${mat}.memoryMb`,
+                message: `asks for ${memoryMb} MiB per copy, but ${entry.instanceType}${on} has ${entry.memoryGib * 1024} MiB. Lower memoryMb or pick a larger instance type.`,
+            });
+        }
+    }
+}
+
+/**
+ * A guard: its copies like a model's, its name apart from the endpoint's models (they share the physical
+ * naming scheme), its checks listed once, and only category codes its family defines.
+ */
+function checkGuard(
+    at: string,
+    guard: Raw,
+    endpoint: Raw,
+    models: [number, Raw][],
+    placed: { at: string; entry: NonNullable<ReturnType<typeof findInstanceType>> }[],
+    issues: ConfigIssue[],
+): void {
+    checkCopies(at, guard, endpoint, placed, issues);
+    const twin = models.find(([, m]) => m.name === guard.name);
+    if (twin && typeof guard.name === "string") {
+        issues.push({
+            path: `${at}.name`,
+            message: messages.duplicate(
+                "guard",
+                guard.name,
+                `${at.replace(/\.guard$/, "")}.foundationModels[${twin[0]}]`,
+            ),
+        });
+    }
+    if (Array.isArray(guard.checks)) {
+        const seen = new Set<unknown>();
+        guard.checks.forEach((c: unknown, k: number) => {
+            if (seen.has(c))
+                issues.push({ path: `${at}.checks[${k}]`, message: `repeats ${show(c)}. List each check once.` });
+            seen.add(c);
+        });
+    }
+    const family = (typeof guard.family === "string" ? guard.family : GUARD_DEFAULTS.family) as GuardFamilyName;
+    if (!(family in GUARD_FAMILIES) || !Array.isArray(guard.categories)) return;
+    const known = categoriesOf(family);
+    guard.categories.forEach((c: unknown, k: number) => {
+        if (typeof c !== "string" || !known.includes(c)) {
+            issues.push({
+                path: `${at}.categories[${k}]`,
+                message: `${show(c)} is not a ${GUARD_FAMILIES[family].title} category. Use codes of ${known[0]}-${known[known.length - 1]} (e.g. S1, S10), or leave categories out to block all.`,
+            });
+        }
+    });
+    if (guard.categories.length === 0) {
+        issues.push({
+            path: `${at}.categories`,
+            message: "is empty: nothing would block. List the codes that block, or leave categories out to block all.",
+        });
+    }
+}
+
 /** Cross-field rules of the `fleet` config. */
 export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
@@ -184,7 +278,6 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             checkRange(`${at}.scaleIn.cooldownMinutes`, scaleIn.cooldownMinutes, s.cooldownMinutes, "minutes", issues);
             checkRange(`${at}.scaleIn.maximumStep`, scaleIn.maximumStep, s.maximumStep, "instances", issues);
         }
-        const scalesToZero = isObject(endpoint.instances) && endpoint.instances.min === 0;
         const placed = [...(instance ? [{ at: `${at}.instanceType`, entry: instance }] : []), ...fallbacks];
         const local = localStorageType(placed.map((p) => p.entry.instanceType));
         if (local && endpoint.volumeSizeInGb !== undefined) {
@@ -196,36 +289,7 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
 
         for (const [j, model] of models) {
             const mat = `${at}.foundationModels[${j}]`;
-            checkBounds(`${mat}.copies`, model.copies, "copies", issues);
-            const copiesMin = isObject(model.copies) ? int(model.copies.min) : undefined;
-            if (scalesToZero && copiesMin !== undefined && copiesMin > 0) {
-                issues.push({
-                    path: `${mat}.copies.min`,
-                    message:
-                        `is ${copiesMin}, but endpoint "${String(endpoint.name)}" has instances.min 0: it can never reach zero instances ` +
-                        `while this model keeps copies. Set copies.min to 0 to scale to zero, or raise instances.min to 1 or more.`,
-                });
-            }
-            // A copy must fit every type the endpoint may land on: its own and each fallback.
-            const accelerators = int(model.accelerators);
-            const memoryMb = int(model.memoryMb);
-            for (const { at: where, entry } of placed) {
-                const on = where.endsWith(".instanceType") ? "" : ` (${where.slice(at.length + 1)})`;
-                if (accelerators !== undefined && accelerators > entry.acceleratorCount) {
-                    issues.push({
-                        path: `${mat}.accelerators`,
-                        message:
-                            `asks for ${accelerators} accelerator devices per copy, but ${entry.instanceType}${on} has ${entry.acceleratorCount}. ` +
-                            `Lower accelerators or pick an instance type with more devices.`,
-                    });
-                }
-                if (memoryMb !== undefined && memoryMb > entry.memoryGib * 1024) {
-                    issues.push({
-                        path: `${mat}.memoryMb`,
-                        message: `asks for ${memoryMb} MiB per copy, but ${entry.instanceType}${on} has ${entry.memoryGib * 1024} MiB. Lower memoryMb or pick a larger instance type.`,
-                    });
-                }
-            }
+            checkCopies(mat, model, endpoint, placed, issues);
             checkUnique(`${mat}.adapters`, indexed(model.adapters), "adapter", issues);
             checkServing(mat, model, issues);
             for (const issue of loraIssues(model))
@@ -234,9 +298,18 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             checkRollout(`${mat}.rollout`, model.rollout, issues);
             checkPlacement(`${mat}.placement`, model.placement, issues);
         }
+        if (isObject(endpoint.guard)) checkGuard(`${at}.guard`, endpoint.guard, endpoint, models, placed, issues);
     }
 
     for (const [i, mme] of mmes) {
+        if (mme.guard !== undefined) {
+            issues.push({
+                path: `fleet.multiModelEndpoints[${i}].guard`,
+                message:
+                    "is not supported: a guard is an inference component, and a multi-model endpoint hosts none. " +
+                    "Move the guard to an inference-component endpoint (endpoints[].guard), or remove it.",
+            });
+        }
         const at = `fleet.multiModelEndpoints[${i}].instances`;
         checkBounds(at, mme.instances, "instances", issues);
         if (isObject(mme.instances) && mme.instances.min === 0) {

@@ -8,6 +8,7 @@ import {
 } from "../../lib/contract";
 import { JOB_QUANTIZATIONS } from "../../lib/optimization";
 import { QUANTIZATIONS } from "../../lib/sizing";
+import { GUARD_CHECKS, GUARD_FAMILIES } from "../../lib/guard";
 import { LatencyFigure, latencyFigureMessage } from "../../lib/performance/slo";
 import { CONTAINER_FAMILIES } from "../serving-environment";
 import { isS3Url, isTarGz, MAX_NAME_LENGTH, messages, NAME, show } from "../rules";
@@ -207,6 +208,39 @@ export const foundationModelSchema = z.strictObject({
     performance: measuredPerformanceSchema.optional(),
 });
 
+const GUARD_FAMILY_NAMES = Object.keys(GUARD_FAMILIES) as [keyof typeof GUARD_FAMILIES];
+
+/**
+ * `endpoints[].guard`: a safety model (Llama Guard 3 by default, served by LMI) as its own base inference
+ * component on the endpoint, screening prompts (`input`) and answers (`output`) of the endpoint's models.
+ * Category codes are checked against the family in checks.ts, with the rest of the cross-field rules.
+ */
+export const guardSchema = z.strictObject({
+    name: name(),
+    /** @default "llama-guard-3" */
+    family: z
+        .enum(GUARD_FAMILY_NAMES, {
+            error: (iss) => `unknown guard family ${show(iss.input)}. Use ${GUARD_FAMILY_NAMES.join(" or ")}.`,
+        })
+        .optional(),
+    image: z.string().min(1),
+    modelDataUrl: foundationModelSchema.shape.modelDataUrl,
+    parametersBillions: foundationModelSchema.shape.parametersBillions,
+    quantization: foundationModelSchema.shape.quantization,
+    accelerators: foundationModelSchema.shape.accelerators,
+    memoryMb: foundationModelSchema.shape.memoryMb,
+    copies: foundationModelSchema.shape.copies,
+    checks: z
+        .array(
+            z.enum(GUARD_CHECKS, {
+                error: (iss) => `unknown check ${show(iss.input)}. Use input, output or both.`,
+            }),
+        )
+        .min(1, { error: "must list at least one check. Use [input], [output] or [input, output]." }),
+    /** @default every category of the family */
+    categories: z.array(z.string()).optional(),
+});
+
 export const endpointSchema = z.strictObject({
     name: name(),
     instanceType,
@@ -233,6 +267,7 @@ export const endpointSchema = z.strictObject({
     foundationModels: z.array(foundationModelSchema).min(1, {
         error: "must list at least one foundation model. Add one, or remove the endpoint.",
     }),
+    guard: guardSchema.optional(),
 });
 
 export const multiModelEndpointSchema = z.strictObject({
@@ -244,6 +279,8 @@ export const multiModelEndpointSchema = z.strictObject({
     routing: routing.optional(),
     targetConcurrentRequestsPerModel: trackingTarget("model").optional(),
     dataCapture: dataCapture.optional(),
+    /** Not supported: accepted here so checks.ts reports it with its fix instead of an unknown key. */
+    guard: z.unknown().optional(),
 });
 
 /** The `fm-fleet:fleet` stack config. */
@@ -278,5 +315,6 @@ export const fleetSchema = z.strictObject({
 export type FleetConfig = z.infer<typeof fleetSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type FoundationModelConfig = z.infer<typeof foundationModelSchema>;
+export type GuardConfig = z.infer<typeof guardSchema>;
 export type MultiModelEndpointConfig = z.infer<typeof multiModelEndpointSchema>;
 export type OptimizationConfig = z.infer<typeof optimizationSchema>;

@@ -10,25 +10,26 @@ function fleetOf(stack: string) {
 }
 
 describe("Fleet", () => {
-    it("builds the dev stack: one endpoint that scales to zero, one model, three adapters", async () => {
+    it("builds the dev stack: one endpoint that scales to zero, one model, three adapters, a guard", async () => {
         const { result, resources } = await underMocks(fleetOf("dev"), "dev");
-        assert.equal(resources.length, 19);
+        assert.equal(resources.length, 27);
+        // The guard is a FoundationModel of its own: a model, a base IC, its autoscaling with a wake alarm.
         assert.deepEqual(countByType(resources), {
             "fm-fleet:index:Fleet": 1,
             "fm-fleet:iam:ExecutionRole": 1,
             "fm-fleet:sagemaker:InferenceEndpoint": 1,
-            "fm-fleet:sagemaker:FoundationModel": 1,
-            "fm-fleet:autoscaling:CopyAutoscaling": 1,
+            "fm-fleet:sagemaker:FoundationModel": 2,
+            "fm-fleet:autoscaling:CopyAutoscaling": 2,
             "fm-fleet:sagemaker:FineTunedAdapters": 1,
             [TYPES.role]: 1,
             [TYPES.rolePolicy]: 1,
             [TYPES.nativeEndpointConfig]: 1,
             [TYPES.nativeEndpoint]: 1,
-            [TYPES.model]: 1,
-            [TYPES.inferenceComponent]: 4,
-            [TYPES.scalableTarget]: 1,
-            [TYPES.scalingPolicy]: 2,
-            [TYPES.metricAlarm]: 1,
+            [TYPES.model]: 2,
+            [TYPES.inferenceComponent]: 5,
+            [TYPES.scalableTarget]: 2,
+            [TYPES.scalingPolicy]: 4,
+            [TYPES.metricAlarm]: 2,
         });
         // The tree reads endpoint -> model -> adapters.
         const endpoint = find(resources, "fm-fleet:sagemaker:InferenceEndpoint", "fleet/chat");
@@ -42,7 +43,7 @@ describe("Fleet", () => {
         assert.deepEqual(variant.managedInstanceScaling, {
             status: "ENABLED",
             minInstanceCount: 0,
-            maxInstanceCount: 1,
+            maxInstanceCount: 2,
         });
         assert.equal(
             inputsOf(find(resources, TYPES.scalableTarget, "fleet/chat/llama3-8b-scaling-target")).minCapacity,
@@ -82,6 +83,17 @@ describe("Fleet", () => {
                         ),
                     },
                 },
+                guard: {
+                    name: "llama-guard-3-8b",
+                    inferenceComponentName: physical(
+                        TYPES.inferenceComponent,
+                        "fleet/chat/llama-guard-3-8b-ic",
+                        "inferenceComponentName",
+                    ),
+                    family: "llama-guard-3",
+                    checks: ["input", "output"],
+                    categories: Array.from({ length: 14 }, (_, i) => `S${i + 1}`),
+                },
             },
         });
         assert.match(names.chat.endpointName, /^chat-[0-9a-f]{8}$/);
@@ -94,7 +106,8 @@ describe("Fleet", () => {
 
     it("builds the prod stack: HA endpoint with a 70B that a job quantizes, beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
-        assert.equal(resources.length, 35);
+        // 35 and the guard on chat: a FoundationModel, its model, IC, autoscaling (3) and 2 rollback alarms.
+        assert.equal(resources.length, 43);
         assert.deepEqual(
             resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
             [undefined],
@@ -105,9 +118,9 @@ describe("Fleet", () => {
             "arn:aws:kms:us-east-1:123456789012:key/7b1e2d3c-4f5a-4b6c-9d8e-7f6a5b4c3d2e",
             "the key on ml.m5 (EBS only)",
         );
-        assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 6);
-        // Two rollback alarms per base model; no wake alarm (prod keeps a copy).
-        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 4);
+        assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 7);
+        // Two rollback alarms per base model and the guard; no wake alarm (prod keeps a copy).
+        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 6);
         const bigIc = inputsOf(find(resources, TYPES.inferenceComponent, "fleet/chat/llama3-70b-ic"));
         assert.deepEqual(bigIc.deploymentConfig.rollingUpdatePolicy, {
             maximumBatchSize: { type: "CAPACITY_PERCENT", value: 25 },

@@ -47,6 +47,8 @@ describe("calling the fleet by config names (runtime)", function () {
         cli("invoke", "--region", "us-east-1", "--endpoint-url", server.url, "--stack-outputs", outputsFile, ...args);
 
     it("resolves endpoint, model and adapter config names to the physical names the stack exports", async () => {
+        // Prod's chat is guarded: the loopback answers its guard in Llama Guard's format.
+        server.behaviour.guards = [outputs.endpoints.chat.guard.inferenceComponentName];
         const adapter = await invoke(
             "--endpoint",
             "chat",
@@ -127,7 +129,13 @@ describe("calling the fleet by config names (runtime)", function () {
         assert.deepEqual(target, {
             endpointName: outputs.endpoints.chat.endpointName,
             inferenceComponentName: support,
+            guard: outputs.endpoints.chat.guard,
         });
+        assert.match(
+            table.stdout,
+            /│ chat +│ \(guard\) +│ llama-guard-3-8b +│ chat-[0-9a-f]{8} +│ chat-llama-guard-3-8b-[0-9a-f]{8} +│/,
+        );
+        server.behaviour.guards = [outputs.endpoints.chat.guard.inferenceComponentName];
         assert.equal(JSON.parse((await client.invoke({ ...target, body: {} })).text()).component, support);
         assert.throws(() => new FleetClient().target({ endpoint: "chat" }), StackOutputsError);
     });

@@ -165,7 +165,7 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         const { changes } = JSON.parse(runs.json.stdout);
         assert.deepEqual(changes, {
             baseline: baseFile,
-            summary: { added: 1, replaced: 1, updated: 1, deleted: 0, unchanged: 11 },
+            summary: { added: 1, replaced: 1, updated: 1, deleted: 0, unchanged: 17 },
             added: [
                 {
                     urn: ADAPTER_URN,
@@ -214,7 +214,7 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         assert.equal(
             section,
             [
-                `Changes against ${baseFile}: 1 replaced, 1 updated, 1 added, 0 deleted, 11 unchanged`,
+                `Changes against ${baseFile}: 1 replaced, 1 updated, 1 added, 0 deleted, 17 unchanged`,
                 "  replaced (1)",
                 `    aws:sagemaker/model:Model fleet/chat/llama3-8b-model (${names.oldModel} -> ${names.newModel}), forced by create-only input name, create-only input primaryContainer.image`,
                 `        name: "${names.oldModel}" -> "${names.newModel}"`,
@@ -239,7 +239,7 @@ describe("plan --baseline (tools/plan/baseline)", function () {
             [
                 `#### Changes against \`${baseFile}\``,
                 "",
-                "1 replaced, 1 updated, 1 added, 0 deleted, 11 unchanged.",
+                "1 replaced, 1 updated, 1 added, 0 deleted, 17 unchanged.",
                 "",
                 "| Change | Type | Resource | Physical name | Inputs that differ |",
                 "| --- | --- | --- | --- | --- |",

@@ -76,26 +76,31 @@ describe("offline plan (tools/plan)", function () {
         );
         assert.match(
             stdout,
-            /^└─ endpoint chat-[0-9a-f]{8}: ml\.g6\.2xlarge x 0-1 \(scales to zero\), LEAST_OUTSTANDING_REQUESTS$/m,
+            /^└─ endpoint chat-[0-9a-f]{8}: ml\.g6\.2xlarge x 0-2 \(scales to zero\), LEAST_OUTSTANDING_REQUESTS$/m,
         );
         assert.match(stdout, /^ {3}│ {2}config chat-[0-9a-f]{8}$/m);
         assert.match(
             stdout,
-            /^ {3}│ {2}capacity: peak 1 of 1 accelerators \(1 of max 1 x ml\.g6\.2xlarge\), min 0 of 0 accelerators \(0 of min 0 x ml\.g6\.2xlarge\)$/m,
+            /^ {3}│ {2}capacity: peak 2 of 2 accelerators \(2 of max 2 x ml\.g6\.2xlarge\), min 0 of 0 accelerators \(0 of min 0 x ml\.g6\.2xlarge\)$/m,
         );
         assert.match(
             stdout,
             /^ {3}└─ inference component chat-llama3-8b-[0-9a-f]{8} \(model chat-llama3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
+        );
+        // The guard: its own base inference component on the endpoint, scaling to zero with it.
+        assert.match(
+            stdout,
+            /^ {3}├─ inference component chat-llama-guard-3-8b-[0-9a-f]{8} \(model chat-llama-guard-3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
         );
         assert.match(stdout, /^Would fail at deploy \(0\): none$/m);
         assert.equal((stdout.match(/^ {6}[├└]─ adapter /gm) ?? []).length, 3);
         assert.match(stdout, /^ {2}mandatory \(0\): none$/m);
         assert.match(
             stdout,
-            /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-1 {7}│ \$0 {9}│ \$892 {9}│ \$3,568 │ 2026-10-05 {2}│/,
+            /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-2 {7}│ \$0 {9}│ \$1,784 {7}│ \$4,460 │ 2026-10-05 {2}│/,
         );
         assert.match(stdout, /^OK: nothing would fail at deploy, no mandatory policy violation\.$/m);
-        assert.match(stderr, /^fm-fleet plan: program registered 20 resources in/m);
+        assert.match(stderr, /^fm-fleet plan: program registered 28 resources in/m);
     });
 
     it("writes stable JSON for the prod stack: clean, with fleet, violations, cost and resources", () => {
@@ -121,20 +126,22 @@ describe("offline plan (tools/plan)", function () {
         assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
         assert.equal(plan.schemaVersion, 3);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 36, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 44, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
         // Physical names: in the fleet view and on every named resource.
         const chat = plan.fleet[0];
         assert.match(chat.endpointName, /^chat-[0-9a-f]{8}$/);
         assert.match(chat.endpointConfigName, /^chat-[0-9a-f]{8}$/);
-        assert.match(chat.models[0].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
+        // Models in name order: the guard, then the 70B, then the 8B.
+        assert.match(chat.models[0].modelName, /^chat-llama-guard-3-8b-[0-9a-f]{8}$/);
+        assert.match(chat.models[1].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
-        // 26 custom resources; the three scalable targets have no name in either API.
-        assert.equal(named.length, 23, "every custom resource but the scalable targets is named");
-        assert.deepEqual(chat.models[0].rollout.batch, "25%");
+        // 32 custom resources; the four scalable targets have no name in either API.
+        assert.equal(named.length, 28, "every custom resource but the scalable targets is named");
+        assert.deepEqual(chat.models[1].rollout.batch, "25%");
         assert.deepEqual(
-            chat.models[0].rollout.rollbackAlarms,
+            chat.models[1].rollout.rollbackAlarms,
             plan.resources
                 .filter(
                     (r: any) =>
@@ -143,18 +150,19 @@ describe("offline plan (tools/plan)", function () {
                 )
                 .map((r: any) => r.physicalName),
         );
-        assert.deepEqual(chat.models[0].placement, { strategy: "SPREAD", maxImbalance: 1 });
+        assert.deepEqual(chat.models[1].placement, { strategy: "SPREAD", maxImbalance: 1 });
         for (const r of named) assert.ok(r.physicalName.length <= 64, r.name);
         assert.deepEqual(plan.violations, []);
         assert.equal(plan.policyPack.config["min-copies"].properties.minInstancesAtLeast, 2);
         assert.deepEqual(
             plan.fleet.map((e: any) => [e.kind, e.instanceType, e.instances, e.models.length]),
             [
-                ["inference-components", "ml.g5.12xlarge", { min: 2, max: 4 }, 2],
+                ["inference-components", "ml.g5.12xlarge", { min: 2, max: 4 }, 3],
                 ["multi-model", "ml.m5.xlarge", { min: 2, max: 4 }, 0],
             ],
         );
-        const [big, small] = plan.fleet[0].models;
+        const [guard, big, small] = plan.fleet[0].models;
+        assert.equal(guard.optimizationJob, null);
         // The 70B serves what its AWQ job writes: input model -> job -> served model.
         const jobName = plan.optimizationJobs[0].optimizationJobName;
         assert.match(jobName, /^chat-llama3-70b-opt-[0-9a-f]{8}$/);
@@ -194,7 +202,7 @@ describe("offline plan (tools/plan)", function () {
         assert.equal(plan.cost.peakCeilingUsd, 4 * 13.1158 * 730 + 4 * 0.23 * 730);
         assert.deepEqual(plan.fleet[0].fallbackInstanceTypes, ["ml.g6e.12xlarge"]);
         assert.equal(plan.fleet[0].scaleIn, "CONSOLIDATION");
-        // Prod's copies at peak fill its 4 instances: 70B 4 accelerators x 3 + 8B 1 x 4 = 16 of 16.
+        // Prod's copies at peak fill its 4 instances: 70B 4 accelerators x 3 + 8B 1 x 3 + the guard 1 = 16 of 16.
         const fit = (instances: number, need: number[], room: number[]) => ({
             instanceType: "ml.g5.12xlarge",
             instancesNeeded: instances,
@@ -206,16 +214,16 @@ describe("offline plan (tools/plan)", function () {
         });
         assert.deepEqual(plan.fleet[0].capacity, {
             peak: fit(4, [16, 262144], [16, 786432, 192]),
-            min: fit(2, [5, 81920], [8, 393216, 96]),
+            min: fit(2, [6, 98304], [8, 393216, 96]),
         });
         assert.equal(plan.fleet[1].capacity, null, "a multi-model endpoint has no copies");
-        assert.equal(plan.cost.naiveUsd, 6 * 7.09 * 730 + 1 * 0.23 * 730);
+        assert.equal(plan.cost.naiveUsd, 7 * 7.09 * 730 + 1 * 0.23 * 730);
         assert.deepEqual(plan.cost.priceDates, {
             "ml.g5.12xlarge": "2024-03-26",
             "ml.g6e.12xlarge": "2026-10-05",
             "ml.m5.xlarge": "2026-06-27",
         });
-        assert.equal(plan.resources.length, 36);
+        assert.equal(plan.resources.length, 44);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
 
@@ -261,13 +269,13 @@ describe("offline plan (tools/plan)", function () {
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 5 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 6 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
         );
-        assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
-        assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
+        assert.match(diagram[1], /^ {2}e0 --> e0m1\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
+        assert.equal((diagram[1].match(/^ {2}e0m2 --> e0m2a\d\(/gm) ?? []).length, 4);
         assert.match(
             diagram[1],
-            /^ {2}e0m0src\[\("s3:\/\/fm-fleet-prod-models\/llama3-70b-instruct\/"\)\] --> e0m0job\[\["optimization job chat-llama3-70b-opt-[0-9a-f]{8}<br\/>Quantization \(awq\)"\]\] --> e0m0$/m,
+            /^ {2}e0m1src\[\("s3:\/\/fm-fleet-prod-models\/llama3-70b-instruct\/"\)\] --> e0m1job\[\["optimization job chat-llama3-70b-opt-[0-9a-f]{8}<br\/>Quantization \(awq\)"\]\] --> e0m1$/m,
         );
         assert.match(
             stdout,
@@ -275,7 +283,7 @@ describe("offline plan (tools/plan)", function () {
         );
         assert.match(
             stdout,
-            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$31,222\*\* \| \|$/m,
+            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$36,398\*\* \| \|$/m,
         );
     });
 

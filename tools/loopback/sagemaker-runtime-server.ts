@@ -43,6 +43,16 @@ export interface Behaviour {
     dropAnswer: number;
     /** Session lifetime. */
     sessionTtlMs: number;
+    /**
+     * Inference components that are Llama Guard 3 guards: they answer LMI's `{"generated_text": ...}` with
+     * `unsafe\n<codes>` when the turn they judge (the last `User:` turn, or the `Agent:` turn when the task
+     * names 'Agent' messages) contains `[unsafe:<codes>]`, else `safe`.
+     */
+    guards: string[];
+    /** What the next guard answers instead of its verdict (a guard answering in another format). */
+    guardAnswer: string | undefined;
+    /** The answer text models give (as LMI's `generated_text`, or a stream of its words); default: an echo. */
+    answerText: string | undefined;
 }
 
 /** Every fault switched off (the session lifetime is a setting, not a fault, and is left alone). */
@@ -57,7 +67,25 @@ function normalBehaviour(): Omit<Behaviour, "sessionTtlMs"> {
         partDelayMs: 0,
         ignoreClose: false,
         dropAnswer: 0,
+        guards: [],
+        guardAnswer: undefined,
+        answerText: undefined,
     };
+}
+
+/** The verdict of the fake Llama Guard on its prompt (see Behaviour.guards). */
+function fakeGuardVerdict(body: string): string {
+    let prompt = "";
+    try {
+        prompt = String(JSON.parse(body).inputs ?? "");
+    } catch {
+        return "safe";
+    }
+    const role = prompt.includes("unsafe content in 'Agent' messages") ? "Agent" : "User";
+    const conversation = prompt.split("<BEGIN CONVERSATION>")[1]?.split("<END CONVERSATION>")[0] ?? "";
+    const turn = conversation.split(`${role}: `).slice(1).pop() ?? "";
+    const marker = /\[unsafe:([A-Z0-9,]+)\]/.exec(turn);
+    return marker ? `unsafe\n${marker[1]}` : "safe";
 }
 
 interface SessionState {
@@ -189,6 +217,12 @@ export class FakeSageMakerRuntime extends LoopbackServer {
                 return void req.socket.destroy();
             }
             res.writeHead(200, { ...headers, "content-type": "application/json" });
+            if (component && b.guards.includes(component)) {
+                const verdict = b.guardAnswer ?? fakeGuardVerdict(body);
+                b.guardAnswer = undefined;
+                return void res.end(JSON.stringify({ generated_text: verdict }));
+            }
+            if (b.answerText !== undefined) return void res.end(JSON.stringify({ generated_text: b.answerText }));
             return void res.end(JSON.stringify(answer));
         }
         res.writeHead(200, {
@@ -196,11 +230,15 @@ export class FakeSageMakerRuntime extends LoopbackServer {
             "content-type": "application/vnd.amazon.eventstream",
             "x-amzn-sagemaker-content-type": "application/jsonlines",
         });
-        const parts = [
-            `{"token":"${instance}"}\n`,
-            `{"token":"${answer.component ?? answer.endpoint}"}\n`,
-            `{"token":"done"}\n`,
-        ];
+        // LMI streams JSON lines, one token each (docs.djl.ai LMI schema): `{"token": {"text": ...}}`.
+        const parts =
+            b.answerText !== undefined
+                ? b.answerText.split(/(?<= )/).map((word) => `${JSON.stringify({ token: { text: word } })}\n`)
+                : [
+                      `{"token":"${instance}"}\n`,
+                      `{"token":"${answer.component ?? answer.endpoint}"}\n`,
+                      `{"token":"done"}\n`,
+                  ];
         const stream = { parts: 0, closedEarly: false };
         this.streams.push(stream);
         let ended = false;

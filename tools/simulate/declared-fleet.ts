@@ -97,6 +97,8 @@ function configNames(outputs: Record<string, unknown>): {
             endpoints.set(e.endpointName, name);
             for (const [model, m] of Object.entries(e.models))
                 models.set(m.inferenceComponentName, { name: model, adapters: m.adapters });
+            // A guard is a base IC of its own: traces name it by its config name too.
+            if (e.guard) models.set(e.guard.inferenceComponentName, { name: e.guard.name, adapters: {} });
         }
         for (const [name, e] of Object.entries(names.multiModelEndpoints)) endpoints.set(e.endpointName, name);
     } catch {

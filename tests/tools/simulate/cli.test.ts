@@ -64,7 +64,10 @@ describe("simulator: command line", () => {
         for (const k of ["p50", "p95", "p99", "max"]) assert.equal(typeof json.coldStartWaitSeconds[k], "number");
         assert.deepEqual(
             json.models.map((m: any) => [m.endpoint, m.model, m.performanceSource]),
-            [["chat", "llama3-8b", "estimate"]],
+            [
+                ["chat", "llama-guard-3-8b", "estimate"],
+                ["chat", "llama3-8b", "estimate"],
+            ],
         );
         assert.ok(json.counterfactuals.noScaleToZero.costUsd > json.costUsd);
         assert.ok(json.counterfactuals.naive.costUsd > json.counterfactuals.noScaleToZero.costUsd);
@@ -95,7 +98,7 @@ describe("simulator: command line", () => {
             .split("\n")
             .filter((l) => !l.includes(": running ") && !l.includes("building"));
         assert.deepEqual(lines, [
-            `fm-fleet simulate: ${trace}:3: unknown model "mistral" on endpoint "chat". It hosts: llama3-8b.`,
+            `fm-fleet simulate: ${trace}:3: unknown model "mistral" on endpoint "chat". It hosts: llama-guard-3-8b, llama3-8b.`,
         ]);
     });
 

@@ -19,7 +19,7 @@ describe("simulator: the fleet as the program declares it", () => {
                 { min: 2, max: 4 },
                 4,
                 { strategy: "CONSOLIDATION", cooldownMinutes: 20, maximumStep: 1 },
-                6,
+                7,
             ],
         );
         assert.deepEqual(
@@ -32,6 +32,20 @@ describe("simulator: the fleet as the program declares it", () => {
                 m.adapters.length,
             ]),
             [
+                [
+                    "llama-guard-3-8b",
+                    1,
+                    { min: 1, max: 1 },
+                    {
+                        metric: "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                        targetValue: 8,
+                        scaleOutCooldownSeconds: 300,
+                        scaleInCooldownSeconds: 300,
+                        highResolution: true,
+                    },
+                    undefined,
+                    0,
+                ],
                 [
                     "llama3-70b",
                     4,
@@ -49,7 +63,7 @@ describe("simulator: the fleet as the program declares it", () => {
                 [
                     "llama3-8b",
                     1,
-                    { min: 1, max: 4 },
+                    { min: 1, max: 3 },
                     {
                         metric: "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
                         targetValue: 5,
