@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { ProductionVariantInstanceType } from "@aws-sdk/client-sagemaker";
 import { findInstanceType, instanceCatalog, instanceFamily, suggestInstanceTypes } from "../../lib/catalog";
 import { endpointCost, formatUsd, stackCost } from "../../lib/cost";
 import { isEcrImage, ecrRepositoryArn } from "../../lib/images";
@@ -6,7 +7,7 @@ import { parseParametersBillions, quantizationFromOption, weightsGib } from "../
 
 describe("lib: instance catalog", () => {
     it("loads every type of the CSV with hardware, price, date and note", () => {
-        assert.equal(instanceCatalog().size, 38);
+        assert.equal(instanceCatalog().size, 85);
         assert.deepEqual(findInstanceType("ml.g5.12xlarge"), {
             instanceType: "ml.g5.12xlarge",
             family: "g5",
@@ -45,6 +46,42 @@ describe("lib: instance catalog", () => {
             "ml.inf2.8xlarge",
             "ml.inf2.24xlarge",
         ]);
+    });
+});
+
+describe("lib: instance catalog against the SageMaker API", () => {
+    // The SDK's ProductionVariantInstanceType enum lists every instance type CreateEndpointConfig takes: a type
+    // outside it would plan clean and fail at deploy.
+    it("lists only types the API's ProductionVariantInstanceType takes", () => {
+        const hosted = new Set<string>(Object.values(ProductionVariantInstanceType));
+        assert.deepEqual(
+            [...instanceCatalog().keys()].filter((t) => !hosted.has(t)),
+            [],
+        );
+    });
+
+    it("knows the 2025-26 accelerated types and the CPU types of pipelines and multi-model endpoints", () => {
+        const types = ["ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.trn2.48xlarge", "ml.p5.4xlarge"];
+        assert.deepEqual(
+            types.map((t) => {
+                const e = findInstanceType(t);
+                return (
+                    e && [e.accelerator, e.acceleratorCount, e.acceleratorMemoryGibEach, e.localNvmeGb, e.usdPerHour]
+                );
+            }),
+            [
+                ["NVIDIA H200", 8, 141, 30720, undefined],
+                ["NVIDIA B200", 8, 179, 30720, undefined],
+                ["AWS Trainium2", 16, 96, 7600, undefined],
+                ["NVIDIA H100 80GB", 1, 80, 3800, undefined],
+            ],
+        );
+        const cpu = [...instanceCatalog().values()].filter((e) => /^(m5|m6i|c5|c6i|c7i|r5)$/.test(e.family));
+        assert.equal(cpu.length, 45);
+        assert.deepEqual(
+            cpu.filter((e) => e.acceleratorCount !== 0 || e.localNvmeGb !== 0).map((e) => e.instanceType),
+            [],
+        );
     });
 });
 
