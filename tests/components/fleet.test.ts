@@ -12,7 +12,8 @@ function fleetOf(stack: string) {
 describe("Fleet", () => {
     it("builds the dev stack: one endpoint that scales to zero, one model, three adapters", async () => {
         const { result, resources } = await underMocks(fleetOf("dev"), "dev");
-        assert.equal(resources.length, 19);
+        // One dashboard, and three SLO alarms (latency, errors, a wake that never ends) for its one model.
+        assert.equal(resources.length, 24);
         assert.deepEqual(countByType(resources), {
             "fm-fleet:index:Fleet": 1,
             "fm-fleet:iam:ExecutionRole": 1,
@@ -28,7 +29,9 @@ describe("Fleet", () => {
             [TYPES.inferenceComponent]: 4,
             [TYPES.scalableTarget]: 1,
             [TYPES.scalingPolicy]: 2,
-            [TYPES.metricAlarm]: 1,
+            [TYPES.metricAlarm]: 4,
+            "fm-fleet:cloudwatch:FleetObservability": 1,
+            "aws:cloudwatch/dashboard:Dashboard": 1,
         });
         // The tree reads endpoint -> model -> adapters.
         const endpoint = find(resources, "fm-fleet:sagemaker:InferenceEndpoint", "fleet/chat");
@@ -94,7 +97,7 @@ describe("Fleet", () => {
 
     it("builds the prod stack: HA endpoint with a 70B that a job quantizes, beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
-        assert.equal(resources.length, 35);
+        assert.equal(resources.length, 41);
         assert.deepEqual(
             resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
             [undefined],
@@ -106,8 +109,15 @@ describe("Fleet", () => {
             "the key on ml.m5 (EBS only)",
         );
         assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 6);
-        // Two rollback alarms per base model; no wake alarm (prod keeps a copy).
-        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 4);
+        // Two rollback and two SLO alarms per base model; no wake alarm (prod keeps a copy).
+        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 8);
+        // Prod publishes enhanced metrics every 10 s and routes chat by prompt prefix.
+        const chat = inputsOf(find(resources, TYPES.nativeEndpointConfig, "fleet/chat-config"));
+        assert.deepEqual(chat.metricsConfig, { enableEnhancedMetrics: true, metricPublishFrequencyInSeconds: 10 });
+        assert.deepEqual(chat.productionVariants[0].routingConfig, {
+            routingStrategy: "PREFIX_AWARE",
+            prefixAwareRoutingConfig: { prefixLength: 4096, concurrencyThreshold: 16 },
+        });
         const bigIc = inputsOf(find(resources, TYPES.inferenceComponent, "fleet/chat/llama3-70b-ic"));
         assert.deepEqual(bigIc.deploymentConfig.rollingUpdatePolicy, {
             maximumBatchSize: { type: "CAPACITY_PERCENT", value: 25 },

@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { ProductionVariantInstanceType } from "@aws-sdk/client-sagemaker";
+import {
+    CapacityReservationPreference,
+    ProductionVariantInferenceAmiVersion,
+    ProductionVariantInstanceType,
+    RoutingStrategy,
+} from "@aws-sdk/client-sagemaker";
+import { CAPACITY_RESERVATION_PREFERENCES, IC_ROUTING_STRATEGIES, INFERENCE_AMI_VERSIONS } from "../../lib/contract";
 import { findInstanceType, instanceCatalog, instanceFamily, suggestInstanceTypes } from "../../lib/catalog";
 import { endpointCost, formatUsd, stackCost } from "../../lib/cost";
 import { isEcrImage, ecrRepositoryArn } from "../../lib/images";
@@ -144,6 +150,27 @@ describe("lib: cost", () => {
         assert.equal(formatUsd(12345.6), "$12,346");
         assert.equal(formatUsd(undefined), "unpriced");
     });
+
+    it("counts an endpoint on an ML capacity reservation as already paid, priced or not", () => {
+        const shape = { minInstances: 1, maxInstances: 2, models: 1, adapters: 0 };
+        const cost = stackCost([
+            { name: "a", instanceType: "ml.m5.xlarge", ...shape },
+            { name: "r", instanceType: "ml.g5.2xlarge", ...shape, reserved: true },
+            { name: "p", instanceType: "ml.p5en.48xlarge", ...shape, reserved: true },
+        ]);
+        assert.equal(cost.idleFloorUsd, 0.23 * 730);
+        assert.equal(cost.peakCeilingUsd, 2 * 0.23 * 730);
+        assert.deepEqual(cost.unpriced, []);
+        assert.deepEqual(cost.reserved, ["r (ml.g5.2xlarge)", "p (ml.p5en.48xlarge)"]);
+        assert.deepEqual(
+            cost.endpoints.map((e) => [e.idleFloorUsd, e.peakCeilingUsd]),
+            [
+                [0.23 * 730, 2 * 0.23 * 730],
+                [0, 0],
+                [0, 0],
+            ],
+        );
+    });
 });
 
 describe("lib: images", () => {
@@ -158,5 +185,16 @@ describe("lib: images", () => {
             ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/vllm:0.6"),
             "arn:aws:ecr:eu-west-1:123456789012:repository/team/vllm",
         );
+    });
+});
+
+describe("lib: contract against the SageMaker API", () => {
+    it("lists exactly the SDK's inference AMI versions and capacity reservation preferences", () => {
+        assert.deepEqual(
+            [...INFERENCE_AMI_VERSIONS].sort(),
+            Object.values(ProductionVariantInferenceAmiVersion).sort(),
+        );
+        assert.deepEqual([...CAPACITY_RESERVATION_PREFERENCES], Object.values(CapacityReservationPreference));
+        assert.deepEqual(Object.values(IC_ROUTING_STRATEGIES).sort(), Object.values(RoutingStrategy).sort());
     });
 });
