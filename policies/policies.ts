@@ -19,6 +19,7 @@ import {
 } from "./optimization";
 import { optimizationJobInstanceAllowed } from "./optimization-jobs";
 import { coldStartBudget, latencySlo } from "./latency";
+import { observabilityRequired } from "./observability";
 import {
     endpointKmsEncryption,
     executionRolePermissions,
@@ -69,5 +70,6 @@ export const policies: Policies = (
         coldStartBudget,
         copiesFitEndpoint,
         targetTrackingValue,
+        observabilityRequired,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);
