@@ -127,6 +127,12 @@ export function sustainedWakeMinutes(slo: ObservedSlo | undefined): number {
 export const dashboardUrl = (region: string, name: string) =>
     `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${name}`;
 
+/**
+ * Adapters summed by name in one graph: each adds two hidden metrics, and a CloudWatch graph takes at most
+ * 500 (metric widget limits, CloudWatch dashboard body structure). Past this, the graph says they are not summed.
+ */
+export const ADAPTER_SUM_LIMIT = 200;
+
 type Widget = Record<string, unknown>;
 
 const SM = "AWS/SageMaker";
@@ -186,7 +192,8 @@ export function dashboardBody(args: {
         ]);
         for (const m of args.models.filter((x) => x.endpoint === e.endpoint)) {
             const ic = ["InferenceComponentName", m.inferenceComponentName];
-            const adapters = m.adapterComponentNames;
+            const summed = m.adapterComponentNames.length <= ADAPTER_SUM_LIMIT;
+            const adapters = summed ? m.adapterComponentNames : [];
             // Adapters share the base model's copies: their requests are summed into one line each.
             const adapterSum = (metric: string, id: string, label: string): unknown[] =>
                 adapters.length === 0
@@ -204,13 +211,18 @@ export function dashboardBody(args: {
             const percentiles = (metric: string) =>
                 ["p50", "p90", "p99"].map((stat) => [SM, metric, ...ic, { stat, label: `${metric} ${stat} (µs)` }]);
             row([
-                graph(`${m.endpoint}/${m.model}: requests and errors`, [
-                    [SM, "Invocations", ...ic, { stat: "Sum" }],
-                    [SM, "Invocation4XXErrors", ...ic, { stat: "Sum" }],
-                    [SM, IC_ERRORS_METRIC, ...ic, { stat: "Sum" }],
-                    ...adapterSum("Invocations", "ai", `adapters (${adapters.length}): Invocations`),
-                    ...adapterSum(IC_ERRORS_METRIC, "ae", `adapters (${adapters.length}): ${IC_ERRORS_METRIC}`),
-                ]),
+                graph(
+                    summed
+                        ? `${m.endpoint}/${m.model}: requests and errors`
+                        : `${m.endpoint}/${m.model}: requests and errors (its ${m.adapterComponentNames.length} adapters not summed: over ${ADAPTER_SUM_LIMIT})`,
+                    [
+                        [SM, "Invocations", ...ic, { stat: "Sum" }],
+                        [SM, "Invocation4XXErrors", ...ic, { stat: "Sum" }],
+                        [SM, IC_ERRORS_METRIC, ...ic, { stat: "Sum" }],
+                        ...adapterSum("Invocations", "ai", `adapters (${adapters.length}): Invocations`),
+                        ...adapterSum(IC_ERRORS_METRIC, "ae", `adapters (${adapters.length}): ${IC_ERRORS_METRIC}`),
+                    ],
+                ),
                 graph(`${m.endpoint}/${m.model}: model latency`, percentiles(IC_LATENCY_METRIC)),
                 graph(`${m.endpoint}/${m.model}: overhead latency`, percentiles("OverheadLatency")),
             ]);

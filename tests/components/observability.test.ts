@@ -192,6 +192,23 @@ describe("FleetObservability", () => {
             }).widgets.length;
         assert.equal(widgetsFor(0), 8);
         assert.equal(widgetsFor(200), 8);
+        // Past 200 adapters a graph would pass CloudWatch's 500 metrics: the graph says they are not summed.
+        const many = dashboardBody({
+            endpoints: [{ endpoint: "chat", endpointName: "chat-1", variantName: "AllTraffic" }],
+            models: [
+                {
+                    endpoint: "chat",
+                    model: "m",
+                    inferenceComponentName: "chat-m-1",
+                    adapterComponentNames: Array.from({ length: 201 }, (_, i) => `chat-m-a${i}`),
+                    scalesToZero: false,
+                },
+            ],
+            region: "eu-west-1",
+            periodSeconds: 60,
+        }).widgets.find((w: any) => String(w.properties.title).startsWith("chat/m: requests")) as any;
+        assert.equal(many.properties.title, "chat/m: requests and errors (its 201 adapters not summed: over 200)");
+        assert.equal(many.properties.metrics.length, 3);
     });
 
     it("refuses an error rate outside 0-100 percent before registering anything", async () => {

@@ -61,7 +61,7 @@ describe("offline plan (tools/plan)", function () {
             /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-1 {7}│ \$0 {9}│ \$892 {9}│ \$3,568 │ 2026-10-05 {2}│/,
         );
         assert.match(stdout, /^OK: nothing would fail at deploy, no mandatory policy violation\.$/m);
-        assert.match(stderr, /^fm-fleet plan: program registered 20 resources in/m);
+        assert.match(stderr, /^fm-fleet plan: program registered 25 resources in/m);
     });
 
     it("writes stable JSON for the prod stack: clean, with fleet, violations, cost and resources", () => {
@@ -84,10 +84,10 @@ describe("offline plan (tools/plan)", function () {
             "resources",
             "changes",
         ]);
-        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
+        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints", "dashboardUrl"]);
         assert.equal(plan.schemaVersion, 3);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 36, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 42, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
         // Physical names: in the fleet view and on every named resource.
         const chat = plan.fleet[0];
@@ -96,8 +96,9 @@ describe("offline plan (tools/plan)", function () {
         assert.match(chat.models[0].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
-        // 26 custom resources; the three scalable targets have no name in either API.
-        assert.equal(named.length, 23, "every custom resource but the scalable targets is named");
+        // 31 custom resources; the three scalable targets have no name in either API, and the plan reads no
+        // name property of a dashboard (its name is dashboardName).
+        assert.equal(named.length, 27, "every custom resource but the scalable targets and the dashboard is named");
         assert.deepEqual(chat.models[0].rollout.batch, "25%");
         assert.deepEqual(
             chat.models[0].rollout.rollbackAlarms,
@@ -181,7 +182,7 @@ describe("offline plan (tools/plan)", function () {
             "ml.g6e.12xlarge": "2026-10-05",
             "ml.m5.xlarge": "2026-06-27",
         });
-        assert.equal(plan.resources.length, 36);
+        assert.equal(plan.resources.length, 42);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
 
@@ -227,7 +228,7 @@ describe("offline plan (tools/plan)", function () {
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 5 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, PREFIX_AWARE, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 5 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
         );
         assert.match(diagram[1], /^ {2}e0 --> e0m0\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m1 --> e0m1a\d\(/gm) ?? []).length, 4);
@@ -275,7 +276,7 @@ describe("offline plan (tools/plan)", function () {
         const plan = JSON.parse(stdout);
         assert.equal(stdout, `${JSON.stringify(plan, null, 2)}\n`);
         assert.equal(plan.fleet[0].models[0].adapters.length, 3000);
-        assert.equal(plan.resources.length, 3017); // 3,000 adapters and 17 others
+        assert.equal(plan.resources.length, 3022); // 3,000 adapters and 22 others
     });
 
     it("stops the program's worker, started first, when the plan fails before or while it runs the program", async () => {
