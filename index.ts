@@ -14,3 +14,5 @@ const fleet = new Fleet("fleet", {
 export const endpoints = fleet.endpointNames;
 /** Multi-model endpoint -> { endpointName, endpointConfigName, modelName } (invoke with a target model). */
 export const multiModelEndpoints = fleet.multiModelEndpointNames;
+/** The stack's CloudWatch dashboard (absent without inference-component endpoints). */
+export const dashboardUrl = fleet.dashboardUrl;

@@ -6,6 +6,7 @@ import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
 import { InferenceEndpoint } from "./inference-endpoint";
 import { MultiModelEndpoint } from "./multi-model-endpoint";
+import { FleetObservability } from "./observability";
 import { RolloutArgs } from "./rollout";
 
 /** Arguments of {@link Fleet}: the stack config, validated by the fleet before anything is created. */
@@ -74,6 +75,10 @@ export class Fleet extends pulumi.ComponentResource {
     public readonly endpointNames: Record<string, EndpointNames>;
     /** Config name -> the multi-model endpoint's physical names. */
     public readonly multiModelEndpointNames: Record<string, MultiModelEndpointNames>;
+    /** The dashboard and SLO alarms of the inference-component endpoints; `undefined` when there are none. */
+    public readonly observability: FleetObservability | undefined;
+    /** The dashboard's address in the CloudWatch console; `undefined` without inference-component endpoints. */
+    public readonly dashboardUrl: string | undefined;
 
     constructor(name: string, args: FleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before super(): not even this component is registered from an invalid config.
@@ -153,6 +158,10 @@ export class Fleet extends pulumi.ComponentResource {
                     scaleIn: e.scaleIn,
                     instances: e.instances,
                     routing: e.routing,
+                    prefixRouting: e.prefixRouting,
+                    capacityReservation: e.capacityReservation,
+                    inferenceAmiVersion: e.inferenceAmiVersion,
+                    metrics: fleet.metrics,
                     executionRoleArn: this.role.arn,
                     kmsKeyArn: fleet.kmsKeyArn,
                     networkIsolation: e.networkIsolation,
@@ -231,6 +240,56 @@ export class Fleet extends pulumi.ComponentResource {
             }),
         );
 
+        // One dashboard and each base model's SLO alarms: what a deployed fleet looks like, and when it misses.
+        this.observability =
+            endpoints.length === 0
+                ? undefined
+                : new FleetObservability(
+                      `${name}-observability`,
+                      {
+                          endpoints: endpoints.map((e) => ({
+                              endpoint: e.name,
+                              endpointName: endpointComponents.get(e.name)!.physicalNames.endpoint,
+                              variantName: endpointComponents.get(e.name)!.variantName,
+                          })),
+                          // A guard is a base model of its endpoint too: watched and alarmed like the others.
+                          models: endpoints.flatMap((e) => [
+                              ...e.foundationModels.map((m) => {
+                                  const model = models.get(`${e.name}/${m.name}`)!;
+                                  return {
+                                      endpoint: e.name,
+                                      model: m.name,
+                                      inferenceComponentName: model.physicalNames.inferenceComponent,
+                                      adapterComponentNames: [...(model.adapters?.physicalNames.values() ?? [])],
+                                      scalesToZero: m.copies.min === 0,
+                                      slo: m.slo,
+                                  };
+                              }),
+                              ...(e.guard
+                                  ? [
+                                        {
+                                            endpoint: e.name,
+                                            model: e.guard.name,
+                                            inferenceComponentName: this.guards.get(e.name)!.physicalNames
+                                                .inferenceComponent,
+                                            adapterComponentNames: [],
+                                            scalesToZero: e.guard.copies.min === 0,
+                                            slo: undefined,
+                                        },
+                                    ]
+                                  : []),
+                          ]),
+                          periodSeconds: fleet.metrics?.publishFrequencySeconds,
+                          topicArn: fleet.alarms?.topicArn,
+                          latencyMs: fleet.alarms?.latencyMs,
+                          errorRatePercent: fleet.alarms?.errorRatePercent,
+                          nameParts: ["fleet"],
+                          tags,
+                      },
+                      { parent: this },
+                  );
+        this.dashboardUrl = this.observability?.dashboardUrl;
+
         this.multiModelEndpoints = new Map(
             mmes.map((m) => [
                 m.name,
@@ -295,7 +354,11 @@ export class Fleet extends pulumi.ComponentResource {
             }),
         );
 
-        this.registerOutputs({ endpoints: this.endpointNames, multiModelEndpoints: this.multiModelEndpointNames });
+        this.registerOutputs({
+            endpoints: this.endpointNames,
+            multiModelEndpoints: this.multiModelEndpointNames,
+            dashboardUrl: this.dashboardUrl,
+        });
     }
 }
 

@@ -99,6 +99,13 @@ export interface FoundationModelArgs {
     readonly copies: CopiesArgs;
     /** Session-aware (sticky) routing. @default false */
     readonly stickySessions?: boolean;
+    /**
+     * Caches the model's artifacts and container image on each instance, so later copies there start
+     * without downloading them (`Specification.DataCacheConfig.EnableCaching`). SageMaker turns caching on by
+     * itself on types with more than 232 GiB of local NVMe (aws-native 1.79 currentDataCacheConfig).
+     * @default none - the API's choice
+     */
+    readonly dataCache?: boolean;
     /** Fine-tuned adapters on this base. @default [] */
     readonly adapters?: readonly AdapterSpec[];
     /**
@@ -295,6 +302,7 @@ export class FoundationModel extends pulumi.ComponentResource {
                     },
                     schedulingConfig: args.placement && schedulingConfig(args.placement),
                     startupParameters: startupParametersOf(args, quantization),
+                    dataCacheConfig: args.dataCache === undefined ? undefined : { enableCaching: args.dataCache },
                 },
                 // CreateInferenceComponent rejects 0 copies: start with one, autoscaling takes it to min.
                 runtimeConfig: { copyCount: Math.max(1, args.copies.min) },

@@ -7,6 +7,7 @@ export * from "./fleet";
 export * from "./foundation-model";
 export * from "./inference-endpoint";
 export * from "./multi-model-endpoint";
+export * from "./observability";
 export * from "./serving-environment";
 export * from "./rollout";
 export * from "./optimization/model-optimization";

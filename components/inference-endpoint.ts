@@ -2,9 +2,22 @@ import * as aws from "@pulumi/aws";
 import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { takesVolumeKey } from "../lib/catalog";
-import { Routing, ROUTING_STRATEGIES, SCALE_IN_RANGES, VARIANT_RANGES } from "../lib/contract";
+import {
+    CAPACITY_RESERVATION_PREFERENCES,
+    IC_ROUTING_STRATEGIES,
+    IcRouting,
+    Routing,
+    INFERENCE_AMI_VERSIONS,
+    METRIC_PUBLISH_FREQUENCIES,
+    ML_RESERVATION_ARN,
+    PREFIX_ROUTING_DEFAULTS,
+    PREFIX_ROUTING_RANGES,
+    SCALE_IN_RANGES,
+    VARIANT_RANGES,
+} from "../lib/contract";
 import { ArgsCheck } from "./args-check";
 import { ChildNames, partsOf } from "./naming";
+import { messages } from "./rules";
 
 /** A fallback instance type: SageMaker provisions it when the types of higher priority have no capacity. */
 export interface InstancePoolArgs {
@@ -28,11 +41,40 @@ export const SCALE_IN_STRATEGIES = { "idle-release": "IDLE_RELEASE", consolidati
 /** Defaults of {@link InferenceEndpointArgs}, in one place. */
 export const INFERENCE_ENDPOINT_DEFAULTS = {
     routing: "least-outstanding-requests" as Routing,
+    /** PrefixAwareRoutingConfig when `routing` is prefix-aware (lib/contract PREFIX_ROUTING_DEFAULTS). */
+    prefixRouting: PREFIX_ROUTING_DEFAULTS,
+    capacityReservationPreference: CAPACITY_RESERVATION_PREFERENCES[0],
     variantName: "AllTraffic",
     containerStartupHealthCheckTimeoutInSeconds: 900,
     modelDataDownloadTimeoutInSeconds: 900,
     networkIsolation: true,
 } as const;
+
+/** Prefix-aware routing (`PrefixAwareRoutingConfig`). */
+export interface PrefixRoutingArgs {
+    /** Bytes of the request body (characters of the messages for the OpenAI-compatible API) that pick the instance, 1024-65536. @default 4096 */
+    readonly prefixLength?: number;
+    /** In-flight requests on the prefix's instance before a request goes elsewhere, 1-1024. @default 16 */
+    readonly concurrencyThreshold?: number;
+}
+
+/** The endpoint configuration's `MetricsConfig`. */
+export interface MetricsArgs {
+    /** Per-instance and per-container utilization and invocation metrics (GPU utilization and memory). @default none - the API's: off */
+    readonly enhanced?: boolean;
+    /** Container-level inference, per-GPU, per-host and placement metrics. @default none - the API's: off */
+    readonly detailed?: boolean;
+    /** Seconds between publications: 10, 30, 60, 120, 180, 240 or 300. @default none - the API's: 60 */
+    readonly publishFrequencySeconds?: number;
+}
+
+/** Launching the endpoint's instances into an ML capacity reservation (`CapacityReservationConfig`). */
+export interface CapacityReservationArgs {
+    /** `arn:aws:sagemaker:<region>:<account>:ml-reservation/<id>`. */
+    readonly mlReservationArn: string;
+    /** @default "capacity-reservations-only" - the API's only value: instances launch only into the reservation */
+    readonly preference?: (typeof CAPACITY_RESERVATION_PREFERENCES)[number];
+}
 
 /** Data capture of requests and responses to S3. */
 export interface DataCaptureArgs {
@@ -71,7 +113,15 @@ export interface InferenceEndpointArgs {
     /** How instances scale in. @default none - the API's: IDLE_RELEASE */
     readonly scaleIn?: ScaleInArgs;
     /** Request routing across instances. @default "least-outstanding-requests" */
-    readonly routing?: Routing;
+    readonly routing?: IcRouting;
+    /** Prefix-aware routing's settings; only with `routing: "prefix-aware"`. @default { prefixLength: 4096, concurrencyThreshold: 16 } */
+    readonly prefixRouting?: PrefixRoutingArgs;
+    /** CloudWatch metrics of the endpoint (`MetricsConfig`). @default none - the API's: standard metrics every 60 s */
+    readonly metrics?: MetricsArgs;
+    /** An ML capacity reservation the instances launch into. @default none - on-demand capacity */
+    readonly capacityReservation?: CapacityReservationArgs;
+    /** The instances' AMI (`InferenceAmiVersion`), one of the API's values. @default none - the API's default AMI */
+    readonly inferenceAmiVersion?: (typeof INFERENCE_AMI_VERSIONS)[number];
     /** Role SageMaker assumes for the endpoint's inference components (set on the endpoint config). */
     readonly executionRoleArn: pulumi.Input<string>;
     /**
@@ -167,7 +217,13 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
                             maximumStepSize: args.scaleIn.maximumStep,
                         },
                     },
-                    routingConfig: { routingStrategy: ROUTING_STRATEGIES[args.routing ?? d.routing] },
+                    routingConfig: routingConfig(args.routing ?? d.routing, args.prefixRouting),
+                    capacityReservationConfig: args.capacityReservation && {
+                        capacityReservationPreference:
+                            args.capacityReservation.preference ?? d.capacityReservationPreference,
+                        mlReservationArn: args.capacityReservation.mlReservationArn,
+                    },
+                    inferenceAmiVersion: args.inferenceAmiVersion,
                     containerStartupHealthCheckTimeoutInSeconds:
                         args.containerStartupHealthCheckTimeoutInSeconds ??
                         d.containerStartupHealthCheckTimeoutInSeconds,
@@ -176,6 +232,11 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
                     volumeSizeInGb: args.volumeSizeInGb,
                 },
             ],
+            metricsConfig: args.metrics && {
+                enableEnhancedMetrics: args.metrics.enhanced,
+                enableDetailedObservability: args.metrics.detailed,
+                metricPublishFrequencyInSeconds: args.metrics.publishFrequencySeconds,
+            },
             // Captured payloads land in S3: the key encrypts them whatever the instance storage.
             dataCaptureConfig: args.dataCapture && dataCaptureConfig(args.dataCapture, args.kmsKeyArn),
         };
@@ -203,6 +264,22 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         this.endpointName = this.endpoint.endpointName.apply((n) => n ?? this.physicalNames.endpoint);
         this.registerOutputs({ endpointName: this.endpointName, variantName: this.variantName });
     }
+}
+
+/** A variant's RoutingConfig: prefix-aware routing carries its two required settings, defaulted. */
+export function routingConfig(routing: IcRouting, prefix: PrefixRoutingArgs | undefined) {
+    const d = INFERENCE_ENDPOINT_DEFAULTS.prefixRouting;
+    return {
+        routingStrategy: IC_ROUTING_STRATEGIES[routing],
+        // The API requires both when the strategy is PREFIX_AWARE and refuses the block otherwise.
+        prefixAwareRoutingConfig:
+            routing === "prefix-aware"
+                ? {
+                      prefixLength: prefix?.prefixLength ?? d.prefixLength,
+                      concurrencyThreshold: prefix?.concurrencyThreshold ?? d.concurrencyThreshold,
+                  }
+                : undefined,
+    };
 }
 
 /** The data capture block of an endpoint configuration: the same fields in both providers. */
@@ -271,6 +348,52 @@ function checkArgs(name: string, args: InferenceEndpointArgs): void {
                 "minutes",
             )
             .range("args.scaleIn.maximumStep", args.scaleIn.maximumStep, ...SCALE_IN_RANGES.maximumStep, "instances");
+    }
+    if (args.prefixRouting) {
+        if (args.routing !== "prefix-aware") {
+            check.fail(
+                "args.prefixRouting",
+                `applies only to routing "prefix-aware", got routing ${JSON.stringify(args.routing ?? INFERENCE_ENDPOINT_DEFAULTS.routing)}. Set routing to "prefix-aware", or remove prefixRouting.`,
+            );
+        }
+        check
+            .wholeInRange(
+                "args.prefixRouting.prefixLength",
+                args.prefixRouting.prefixLength,
+                PREFIX_ROUTING_RANGES.prefixLength,
+                "bytes",
+            )
+            .wholeInRange(
+                "args.prefixRouting.concurrencyThreshold",
+                args.prefixRouting.concurrencyThreshold,
+                PREFIX_ROUTING_RANGES.concurrencyThreshold,
+                "requests",
+            );
+    }
+    const frequency = args.metrics?.publishFrequencySeconds;
+    if (frequency !== undefined && !(METRIC_PUBLISH_FREQUENCIES as readonly number[]).includes(frequency)) {
+        check.fail(
+            "args.metrics.publishFrequencySeconds",
+            `must be one of ${METRIC_PUBLISH_FREQUENCIES.join(", ")} seconds (the API's MetricPublishFrequencyInSeconds), got ${frequency}. Pick one of them.`,
+        );
+    }
+    const arn = args.capacityReservation?.mlReservationArn;
+    if (arn !== undefined && !(ML_RESERVATION_ARN.test(arn) && arn.length <= 258)) {
+        check.fail("args.capacityReservation.mlReservationArn", messages.mlReservationArn(arn));
+    }
+    const preference = args.capacityReservation?.preference;
+    if (preference !== undefined && !CAPACITY_RESERVATION_PREFERENCES.includes(preference)) {
+        check.fail(
+            "args.capacityReservation.preference",
+            `unknown preference ${JSON.stringify(preference)}. Use ${CAPACITY_RESERVATION_PREFERENCES.join(" or ")}.`,
+        );
+    }
+    const ami = args.inferenceAmiVersion;
+    if (ami !== undefined && !INFERENCE_AMI_VERSIONS.includes(ami)) {
+        check.fail(
+            "args.inferenceAmiVersion",
+            `unknown inference AMI version ${JSON.stringify(ami)}. Use one of ${INFERENCE_AMI_VERSIONS.join(", ")}.`,
+        );
     }
     checkDataCapture(check, args.dataCapture);
     check.done();

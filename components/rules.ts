@@ -72,6 +72,9 @@ export const messages = {
     unknownContainerFamily: (image: unknown) =>
         `is not set, and the image ${show(image)} is neither LMI (djl-inference) nor the SageMaker vLLM DLC (vllm). ` +
         `Set it to "lmi" or "vllm", the family whose environment names the container reads.`,
+    mlReservationArn: (value: unknown) =>
+        `must be the ARN of an ML capacity reservation (20-258 characters), got ${show(value)}. ` +
+        `Use arn:aws:sagemaker:<region>:<account>:ml-reservation/<id>, as the reservation's details show it.`,
     range: (low: number, high: number, unit: string, value: unknown) =>
         `must be between ${low} and ${high} ${unit}, got ${show(value)}. Pick a value in that range.`,
     duplicate: (what: string, value: string, firstAt: string) =>

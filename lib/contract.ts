@@ -172,3 +172,59 @@ export const GUARD_FAMILY_TAG = "fmfleet:guard-family";
 export const GUARD_CATEGORIES_TAG = "fmfleet:guard-categories";
 /** Endpoint tag: `true` marks an endpoint that serves customers (the pack's guard-required rule can require a guard on it). */
 export const CUSTOMER_FACING_TAG = "fmfleet:customer-facing";
+
+/**
+ * Routing strategies an inference-component endpoint takes: the above plus `PREFIX_AWARE` (RoutingConfig,
+ * CreateEndpointConfig API reference; aws-native 1.79 EndpointConfigRoutingConfigArgs). Requests sharing a
+ * prompt prefix go to the instance that holds its KV cache, unless it has `ConcurrencyThreshold` requests in
+ * flight; then to one with more room.
+ */
+export const IC_ROUTING_STRATEGIES = { ...ROUTING_STRATEGIES, "prefix-aware": "PREFIX_AWARE" } as const;
+export type IcRouting = keyof typeof IC_ROUTING_STRATEGIES;
+
+/**
+ * The API's ranges of `PrefixAwareRoutingConfig`, as `[low, high]`: PrefixLength "Minimum value of 1024.
+ * Maximum value of 65536" (bytes of the request body for InvokeEndpoint, characters of the messages for the
+ * OpenAI-compatible API), ConcurrencyThreshold "Minimum value of 1. Maximum value of 1024" (SageMaker API
+ * reference, PrefixAwareRoutingConfig). Both are required when RoutingStrategy is PREFIX_AWARE.
+ */
+export const PREFIX_ROUTING_RANGES = { prefixLength: [1024, 65536], concurrencyThreshold: [1, 1024] } as const;
+
+/**
+ * The project's defaults for prefix-aware routing (the API has none: it requires both). 4096 bytes covers a
+ * typical system prompt plus the start of the user turn, so requests spread across instances by their own
+ * content too; 16 in-flight requests on the prefix's instance before it spills to another.
+ */
+export const PREFIX_ROUTING_DEFAULTS = { prefixLength: 4096, concurrencyThreshold: 16 } as const;
+
+/**
+ * `MetricsConfig.MetricPublishFrequencyInSeconds`: "Valid values are 10, 30, 60, 120, 180, 240, and 300. The
+ * default is 60" (aws-native 1.79 EndpointConfigMetricsConfigArgs, from the CloudFormation schema).
+ */
+export const METRIC_PUBLISH_FREQUENCIES = [10, 30, 60, 120, 180, 240, 300] as const;
+
+/**
+ * `ProductionVariant.InferenceAmiVersion`: the API's values (the ProductionVariantInferenceAmiVersion enum of
+ * @aws-sdk/client-sagemaker 3.1142; a test keeps this list equal to it).
+ */
+export const INFERENCE_AMI_VERSIONS = [
+    "al2-ami-sagemaker-inference-gpu-2",
+    "al2-ami-sagemaker-inference-gpu-2-1",
+    "al2-ami-sagemaker-inference-gpu-3-1",
+    "al2-ami-sagemaker-inference-neuron-2",
+    "al2023-ami-sagemaker-inference-gpu-4-1",
+] as const;
+
+/** `CapacityReservationConfig.CapacityReservationPreference`: "Valid Values: capacity-reservations-only". */
+export const CAPACITY_RESERVATION_PREFERENCES = ["capacity-reservations-only"] as const;
+
+/**
+ * `CapacityReservationConfig.MlReservationArn` (SageMaker API reference,
+ * ProductionVariantCapacityReservationConfig): length 20-258, pattern
+ * `arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:ml-reservation/.*`.
+ */
+export const ML_RESERVATION_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:ml-reservation\/.+$/;
+export const ML_RESERVATION_ARN_LENGTH = [20, 258] as const;
+
+/** CloudWatch dashboards from either provider: the observability rule counts both. */
+export const DASHBOARD_TYPES = ["aws:cloudwatch/dashboard:Dashboard", "aws-native:cloudwatch:Dashboard"] as const;

@@ -15,6 +15,12 @@ export interface EndpointShape {
     readonly models: number;
     /** Fine-tuned adapters it hosts on those models. */
     readonly adapters: number;
+    /**
+     * Whether its instances launch only into an ML capacity reservation (`capacity-reservations-only`, the
+     * API's only preference): a reservation is paid up front for its term, so the plan counts its instances
+     * as already paid ($0 a month here) and names the endpoint in {@link StackCost.reserved}. @default false
+     */
+    readonly reserved?: boolean;
 }
 
 /** Monthly figures of one endpoint, in USD. `undefined` figures mean the instance type has no price. */
@@ -85,6 +91,8 @@ export interface StackCost {
     readonly peakCeilingUsd: number;
     readonly naiveUsd: number;
     readonly unpriced: string[];
+    /** Endpoints on an ML capacity reservation, counted as already paid (see {@link EndpointShape.reserved}). */
+    readonly reserved: string[];
     /** `instanceType -> price date` of every price used, for the reader to judge freshness. */
     readonly priceDates: Record<string, string>;
 }
@@ -102,12 +110,18 @@ export function endpointCost(endpoint: EndpointShape): EndpointCost {
     const peaks = [endpoint.instanceType, ...(endpoint.fallbackInstanceTypes ?? [])].map((t) =>
         monthlyUsd(t, endpoint.maxInstances),
     );
+    // Reserved instances were paid for when the reservation was bought: running them costs nothing more.
+    const reserved = endpoint.reserved === true;
     return {
         ...endpoint,
         usdPerHour: entry?.usdPerHour,
         priceAsOf: entry?.priceAsOf,
-        idleFloorUsd: monthlyUsd(endpoint.instanceType, endpoint.minInstances),
-        peakCeilingUsd: peaks.some((p) => p === undefined) ? undefined : Math.max(...(peaks as number[])),
+        idleFloorUsd: reserved ? 0 : monthlyUsd(endpoint.instanceType, endpoint.minInstances),
+        peakCeilingUsd: reserved
+            ? 0
+            : peaks.some((p) => p === undefined)
+              ? undefined
+              : Math.max(...(peaks as number[])),
         naiveUsd: monthlyUsd(endpoint.instanceType, endpoint.models + endpoint.adapters),
     };
 }
@@ -137,9 +151,12 @@ export function stackCost(
         peakCeilingUsd: sum((c) => c.peakCeilingUsd),
         naiveUsd: sum((c) => c.naiveUsd),
         unpriced: [
-            ...costs.filter((c) => c.usdPerHour === undefined).map((c) => `${c.name} (${c.instanceType})`),
+            ...costs
+                .filter((c) => c.usdPerHour === undefined && c.reserved !== true)
+                .map((c) => `${c.name} (${c.instanceType})`),
             ...jobs.filter((j) => j.oneTimeUsd === undefined).map((j) => `${j.name} (${j.instanceType})`),
         ],
+        reserved: costs.filter((c) => c.reserved === true).map((c) => `${c.name} (${c.instanceType})`),
         priceDates,
     };
 }

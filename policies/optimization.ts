@@ -212,11 +212,15 @@ export interface LoadAwareRoutingConfig {
 export const loadAwareRouting: ResourceValidationPolicy = {
     name: "load-aware-routing",
     description:
-        "Checks whether production and shadow variants route requests by load (LEAST_OUTSTANDING_REQUESTS) instead of randomly.",
+        "Checks whether production and shadow variants route requests by load (LEAST_OUTSTANDING_REQUESTS, or PREFIX_AWARE, which leaves a prefix's instance once it has ConcurrencyThreshold requests in flight) instead of randomly.",
     enforcementLevel: "advisory",
     configSchema: {
         properties: {
-            strategies: { type: "array", items: { type: "string" }, default: ["LEAST_OUTSTANDING_REQUESTS"] },
+            strategies: {
+                type: "array",
+                items: { type: "string" },
+                default: ["LEAST_OUTSTANDING_REQUESTS", "PREFIX_AWARE"],
+            },
         },
     },
     validateResource: ofTypes(SAGEMAKER_TYPES.endpointConfig, (args, reportViolation) => {

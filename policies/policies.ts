@@ -19,6 +19,7 @@ import {
 } from "./optimization";
 import { optimizationJobInstanceAllowed } from "./optimization-jobs";
 import { coldStartBudget, latencySlo } from "./latency";
+import { observabilityRequired } from "./observability";
 import {
     endpointKmsEncryption,
     executionRolePermissions,
@@ -71,5 +72,6 @@ export const policies: Policies = (
         copiesFitEndpoint,
         targetTrackingValue,
         guardRequired,
+        observabilityRequired,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

@@ -278,6 +278,12 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
             checkRange(`${at}.scaleIn.cooldownMinutes`, scaleIn.cooldownMinutes, s.cooldownMinutes, "minutes", issues);
             checkRange(`${at}.scaleIn.maximumStep`, scaleIn.maximumStep, s.maximumStep, "instances", issues);
         }
+        if (endpoint.prefixRouting !== undefined && endpoint.routing !== "prefix-aware") {
+            issues.push({
+                path: `${at}.prefixRouting`,
+                message: `applies only to routing prefix-aware, got routing ${endpoint.routing === undefined ? "unset (least-outstanding-requests)" : JSON.stringify(endpoint.routing)}. Set routing: prefix-aware, or remove prefixRouting.`,
+            });
+        }
         const placed = [...(instance ? [{ at: `${at}.instanceType`, entry: instance }] : []), ...fallbacks];
         const local = localStorageType(placed.map((p) => p.entry.instanceType));
         if (local && endpoint.volumeSizeInGb !== undefined) {

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { findInstanceType } from "../../lib/catalog";
 import {
+    CAPACITY_RESERVATION_PREFERENCES,
+    IC_ROUTING_STRATEGIES,
+    INFERENCE_AMI_VERSIONS,
+    METRIC_PUBLISH_FREQUENCIES,
+    ML_RESERVATION_ARN,
+    ML_RESERVATION_ARN_LENGTH,
+    PREFIX_ROUTING_RANGES,
     ROUTING_STRATEGIES,
     TARGET_TRACKING_RANGES,
     TARGET_VALUE_BOUND_TEXT,
@@ -61,6 +68,72 @@ const bounds = (what: string) => z.strictObject({ min: count(what, 0), max: coun
 
 const routing = z.enum(Object.keys(ROUTING_STRATEGIES) as [keyof typeof ROUTING_STRATEGIES], {
     error: (iss) => `unknown routing ${show(iss.input)}. Use ${Object.keys(ROUTING_STRATEGIES).join(" or ")}.`,
+});
+
+/** Inference-component endpoints also route by prompt prefix (`PREFIX_AWARE`). */
+const icRouting = z.enum(Object.keys(IC_ROUTING_STRATEGIES) as [keyof typeof IC_ROUTING_STRATEGIES], {
+    error: (iss) => `unknown routing ${show(iss.input)}. Use ${Object.keys(IC_ROUTING_STRATEGIES).join(" or ")}.`,
+});
+
+/** `endpoints[].prefixRouting`: PrefixAwareRoutingConfig within the API's ranges (lib/contract). */
+export const prefixRoutingSchema = z.strictObject({
+    prefixLength: wholeInRange("bytes (the API's PrefixLength)", PREFIX_ROUTING_RANGES.prefixLength).optional(),
+    concurrencyThreshold: wholeInRange(
+        "requests in flight (the API's ConcurrencyThreshold)",
+        PREFIX_ROUTING_RANGES.concurrencyThreshold,
+    ).optional(),
+});
+
+/** `endpoints[].capacityReservation`: launch the endpoint's instances into an ML capacity reservation. */
+export const capacityReservationSchema = z.strictObject({
+    preference: z
+        .enum(CAPACITY_RESERVATION_PREFERENCES, {
+            error: (iss) =>
+                `unknown capacity reservation preference ${show(iss.input)}. Use ${CAPACITY_RESERVATION_PREFERENCES.join(" or ")} (the API's only value).`,
+        })
+        .optional(),
+    mlReservationArn: z
+        .string()
+        .min(ML_RESERVATION_ARN_LENGTH[0], { error: (iss) => messages.mlReservationArn(iss.input) })
+        .max(ML_RESERVATION_ARN_LENGTH[1], { error: (iss) => messages.mlReservationArn(iss.input) })
+        .regex(ML_RESERVATION_ARN, { error: (iss) => messages.mlReservationArn(iss.input) }),
+});
+
+/** `fleet.metrics`: the IC endpoints' MetricsConfig. */
+export const metricsSchema = z.strictObject({
+    enhanced: z.boolean().optional(),
+    detailed: z.boolean().optional(),
+    publishFrequencySeconds: z
+        .number()
+        .refine((v) => (METRIC_PUBLISH_FREQUENCIES as readonly number[]).includes(v), {
+            error: (iss) =>
+                `must be one of ${METRIC_PUBLISH_FREQUENCIES.join(", ")} seconds (the API's MetricPublishFrequencyInSeconds), got ${show(iss.input)}. Pick one of them, e.g. 10 to scale and alarm fastest.`,
+        })
+        .optional(),
+});
+
+/** `fleet.alarms`: where the SLO alarms notify. */
+export const alarmsSchema = z.strictObject({
+    topicArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {
+            error: (iss) =>
+                `must be an SNS topic ARN, got ${show(iss.input)}. Use arn:aws:sns:<region>:<account>:<topic>.`,
+        })
+        .optional(),
+    /** ModelLatency p99 budget of models whose SLO gives none, ms. @default 30000 */
+    latencyMs: z
+        .number()
+        .positive({
+            error: (iss) => `must be > 0, got ${show(iss.input)}. Give a p99 response time in ms, e.g. 30000.`,
+        })
+        .optional(),
+    /** Share of requests answered 5xx that fires a model's error alarm, percent. @default 1 */
+    errorRatePercent: z
+        .number()
+        .positive({ error: (iss) => messages.range(0, 100, "percent", iss.input) })
+        .max(100, { error: (iss) => messages.range(0, 100, "percent", iss.input) })
+        .optional(),
 });
 
 const dataCapture = z.strictObject({
@@ -206,6 +279,8 @@ export const foundationModelSchema = z.strictObject({
     optimization: optimizationSchema.optional(),
     slo: sloSchema.optional(),
     performance: measuredPerformanceSchema.optional(),
+    /** Caches the model's artifacts and image on each instance (the IC's DataCacheConfig.EnableCaching). */
+    dataCache: z.boolean().optional(),
 });
 
 const GUARD_FAMILY_NAMES = Object.keys(GUARD_FAMILIES) as [keyof typeof GUARD_FAMILIES];
@@ -260,7 +335,15 @@ export const endpointSchema = z.strictObject({
         })
         .optional(),
     instances: bounds("instances"),
-    routing: routing.optional(),
+    routing: icRouting.optional(),
+    prefixRouting: prefixRoutingSchema.optional(),
+    capacityReservation: capacityReservationSchema.optional(),
+    inferenceAmiVersion: z
+        .enum(INFERENCE_AMI_VERSIONS, {
+            error: (iss) =>
+                `unknown inference AMI version ${show(iss.input)}. Use one of ${INFERENCE_AMI_VERSIONS.join(", ")} (the API's InferenceAmiVersion values).`,
+        })
+        .optional(),
     networkIsolation: z.boolean().optional(),
     volumeSizeInGb: wholeInRange("GB", VARIANT_RANGES.volumeSizeInGb).optional(),
     dataCapture: dataCapture.optional(),
@@ -308,6 +391,10 @@ export const fleetSchema = z.strictObject({
                 .max(5, { error: "must list at most 5 security groups (the SageMaker API's limit). Drop some." }),
         })
         .optional(),
+    /** The IC endpoints' CloudWatch metrics (MetricsConfig). */
+    metrics: metricsSchema.optional(),
+    /** The SLO alarms' notification target. */
+    alarms: alarmsSchema.optional(),
     endpoints: z.array(endpointSchema).optional(),
     multiModelEndpoints: z.array(multiModelEndpointSchema).optional(),
 });

@@ -10,6 +10,16 @@ import { InstanceType } from "../catalog";
  * period) comes before all of this and is not counted.
  */
 
+/*
+ * Not modelled, for want of a figure (searched 2026-12-06): an inference component's data cache
+ * (`DataCacheConfig.EnableCaching`) keeps the model's artifacts and image on an instance, so a later copy on
+ * that instance skips the download; AWS publishes no timing for it, and the first copy on a new instance (the
+ * cold start shown) downloads anyway. Prefix-aware routing (`PREFIX_AWARE`) reuses a prompt prefix's KV cache
+ * and so cuts time to first token on cache hits; AWS gives no figure for it on endpoints (HyperPod's "up to
+ * 40%" TTFT is its tiered KV cache with routing, on long-context prompts, and does not transfer). Neither
+ * changes the estimates here; a team's measured `performance` figures do.
+ */
+
 /** Launching an instance and starting its container, in seconds: the no-weights, cached-image case above (P50). */
 export const INSTANCE_PROVISIONING_SECONDS = 134;
 

@@ -26,6 +26,8 @@ export interface VariantView {
     readonly routing: string | Unknown | undefined;
     /** `VolumeSizeInGB`: the EBS volume per instance. */
     readonly volumeSizeInGb: number | Unknown | undefined;
+    /** `capacityReservationConfig.mlReservationArn`: the ML capacity reservation its instances launch into. */
+    readonly mlReservationArn: string | Unknown | undefined;
 }
 
 /** The physical name a SageMaker resource's props carry, whichever provider declared it. */
@@ -97,6 +99,10 @@ function variantListOf(list: unknown, shadow: boolean): VariantView[] {
                     : undefined,
             routing: routingOf(v),
             volumeSizeInGb: num(v?.volumeSizeInGb),
+            mlReservationArn:
+                v?.capacityReservationConfig === UNKNOWN
+                    ? UNKNOWN
+                    : str(v?.capacityReservationConfig?.mlReservationArn),
         };
     });
 }

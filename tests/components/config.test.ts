@@ -221,6 +221,66 @@ describe("stack config validation", () => {
         );
     });
 
+    it("accepts prefix-aware routing, the data cache, metrics, alarms, a reservation and an AMI version", () => {
+        const fleet = validateStackSettings(
+            fleetWith((f) => {
+                f.metrics = { enhanced: true, detailed: false, publishFrequencySeconds: 10 };
+                f.alarms = { topicArn: "arn:aws:sns:us-east-1:123456789012:fm-fleet-oncall" };
+                Object.assign(f.endpoints[0], {
+                    routing: "prefix-aware",
+                    prefixRouting: { prefixLength: 8192, concurrencyThreshold: 32 },
+                    capacityReservation: {
+                        preference: "capacity-reservations-only",
+                        mlReservationArn: "arn:aws:sagemaker:us-east-1:123456789012:ml-reservation/r-0a1b2c",
+                    },
+                    inferenceAmiVersion: "al2023-ami-sagemaker-inference-gpu-4-1",
+                });
+                f.endpoints[0].foundationModels[0].dataCache = true;
+            }),
+            "ml",
+        ).fleet;
+        assert.equal(fleet.endpoints?.[0].routing, "prefix-aware");
+        assert.equal(fleet.endpoints?.[0].foundationModels[0].dataCache, true);
+    });
+
+    it("fails prefix lengths, publish frequencies, reservation ARNs and AMI versions the API does not take", () => {
+        assert.deepEqual(
+            issuesOf(
+                fleetWith((f) => {
+                    f.metrics = { enhanced: "yes", publishFrequencySeconds: 15 };
+                    f.alarms = { topicArn: "fm-fleet-oncall" };
+                    Object.assign(f.endpoints[0], {
+                        routing: "prefix-aware",
+                        prefixRouting: { prefixLength: 512, concurrencyThreshold: 2048 },
+                        capacityReservation: {
+                            preference: "open",
+                            mlReservationArn: "arn:aws:ec2:us-east-1:123456789012:capacity-reservation/cr-1",
+                        },
+                        inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-9",
+                    });
+                    f.endpoints[0].foundationModels[0].dataCache = "on";
+                }),
+            ),
+            [
+                'fleet.metrics.enhanced: must be a boolean, got string "yes". Write true or false: YAML reads yes as a string.',
+                "fleet.metrics.publishFrequencySeconds: must be one of 10, 30, 60, 120, 180, 240, 300 seconds (the API's MetricPublishFrequencyInSeconds), got 15. Pick one of them, e.g. 10 to scale and alarm fastest.",
+                'fleet.alarms.topicArn: must be an SNS topic ARN, got "fm-fleet-oncall". Use arn:aws:sns:<region>:<account>:<topic>.',
+                `${EP}.prefixRouting.prefixLength: must be between 1024 and 65536 bytes (the API's PrefixLength), got 512. Pick a value in that range.`,
+                `${EP}.prefixRouting.concurrencyThreshold: must be between 1 and 1024 requests in flight (the API's ConcurrencyThreshold), got 2048. Pick a value in that range.`,
+                `${EP}.capacityReservation.preference: unknown capacity reservation preference "open". Use capacity-reservations-only (the API's only value).`,
+                `${EP}.capacityReservation.mlReservationArn: must be the ARN of an ML capacity reservation (20-258 characters), got "arn:aws:ec2:us-east-1:123456789012:capacity-reservation/cr-1". Use arn:aws:sagemaker:<region>:<account>:ml-reservation/<id>, as the reservation's details show it.`,
+                `${EP}.inferenceAmiVersion: unknown inference AMI version "al2-ami-sagemaker-inference-gpu-9". Use one of al2-ami-sagemaker-inference-gpu-2, al2-ami-sagemaker-inference-gpu-2-1, al2-ami-sagemaker-inference-gpu-3-1, al2-ami-sagemaker-inference-neuron-2, al2023-ami-sagemaker-inference-gpu-4-1 (the API's InferenceAmiVersion values).`,
+                `${FM}.dataCache: must be a boolean, got string "on". Write true or false: YAML reads on as a string.`,
+            ],
+        );
+    });
+
+    it("fails prefixRouting on an endpoint that does not route by prefix", () => {
+        assert.deepEqual(issuesOf(fleetWith((f) => (f.endpoints[0].prefixRouting = { prefixLength: 4096 }))), [
+            `${EP}.prefixRouting: applies only to routing prefix-aware, got routing unset (least-outstanding-requests). Set routing: prefix-aware, or remove prefixRouting.`,
+        ]);
+    });
+
     it("fails a placement imbalance outside the API's range, at the fleet and at a model", () => {
         assert.deepEqual(
             issuesOf(
@@ -272,8 +332,8 @@ describe("stack config validation", () => {
             ),
             [
                 `${FM}.copies.mni: unknown key \`mni\`. Did you mean \`min\`? Remove it or fix its spelling (known keys: min, max, targetConcurrentRequestsPerCopy).`,
-                `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, fallbackInstanceTypes, provisionTimeoutSeconds, scaleIn, instances, routing, networkIsolation, volumeSizeInGb, dataCapture, foundationModels, guard).`,
-                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, rollout, placement, vpc, endpoints, multiModelEndpoints).",
+                `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, fallbackInstanceTypes, provisionTimeoutSeconds, scaleIn, instances, routing, prefixRouting, capacityReservation, inferenceAmiVersion, networkIsolation, volumeSizeInGb, dataCapture, foundationModels, guard).`,
+                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, rollout, placement, vpc, metrics, alarms, endpoints, multiModelEndpoints).",
             ],
         );
     });

@@ -49,7 +49,11 @@ const EDITS: readonly Edit[] = [
         base: prod,
         change: (f) =>
             llama8b(f).adapters.push({ name: "ticket-triage", artifactUrl: `${PREFIX}/adapters/ticket-triage.tar.gz` }),
-        expected: { added: [`${ADAPTERS}/ticket-triage`] },
+        // The dashboard sums the model's adapters by name: its body changes in place (PutDashboard).
+        expected: {
+            added: [`${ADAPTERS}/ticket-triage`],
+            updated: { "fleet-observability-dashboard": ["dashboardBody"] },
+        },
     },
     {
         edit: "add an adapter in a new S3 prefix",
@@ -57,13 +61,19 @@ const EDITS: readonly Edit[] = [
         change: (f) =>
             llama8b(f).adapters.push({ name: "ticket-triage", artifactUrl: `${PREFIX}/tenants/ticket-triage.tar.gz` }),
         // The role reads artifacts by prefix: a new prefix is a new grant (PutRolePolicy, in place).
-        expected: { added: [`${ADAPTERS}/ticket-triage`], updated: { "fleet-execution-policy": ["policy"] } },
+        expected: {
+            added: [`${ADAPTERS}/ticket-triage`],
+            updated: { "fleet-execution-policy": ["policy"], "fleet-observability-dashboard": ["dashboardBody"] },
+        },
     },
     {
         edit: "remove an adapter",
         base: prod,
         change: (f) => llama8b(f).adapters.splice(1, 1),
-        expected: { deleted: [`${ADAPTERS}/sql-helper`] },
+        expected: {
+            deleted: [`${ADAPTERS}/sql-helper`],
+            updated: { "fleet-observability-dashboard": ["dashboardBody"] },
+        },
     },
     {
         edit: "change an adapter's artifact",
@@ -100,6 +110,8 @@ const EDITS: readonly Edit[] = [
             }),
         expected: {
             added: [
+                "fleet-observability/chat/mistral-7b-latency",
+                "fleet-observability/chat/mistral-7b-errors",
                 "fleet/chat/mistral-7b-rollback-errors",
                 "fleet/chat/mistral-7b-rollback-latency",
                 "fleet/chat/mistral-7b-model",
@@ -107,7 +119,7 @@ const EDITS: readonly Edit[] = [
                 "fleet/chat/mistral-7b-scaling-target",
                 "fleet/chat/mistral-7b-scaling-concurrency",
             ],
-            updated: { "fleet-execution-policy": ["policy"] },
+            updated: { "fleet-execution-policy": ["policy"], "fleet-observability-dashboard": ["dashboardBody"] },
         },
     },
     {
@@ -186,7 +198,7 @@ const EDITS: readonly Edit[] = [
                     "create-only input primaryContainer.environment.OPTION_MAX_LORAS",
                 ],
             },
-            updated: { [`${M70}-ic`]: ["specification.modelName"] },
+            updated: { [`${M70}-ic`]: ["specification.modelName"], "fleet-observability-dashboard": ["dashboardBody"] },
         },
     },
     {
@@ -196,7 +208,7 @@ const EDITS: readonly Edit[] = [
             (f.endpoints[0].foundationModels[0].adapters = [
                 { name: "bot", artifactUrl: `${PREFIX}/adapters/bot.tar.gz` },
             ]),
-        expected: { added: [`${M70}-adapters/bot`] },
+        expected: { added: [`${M70}-adapters/bot`], updated: { "fleet-observability-dashboard": ["dashboardBody"] } },
     },
     {
         edit: "raise maxLoras",

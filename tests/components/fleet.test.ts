@@ -12,8 +12,9 @@ function fleetOf(stack: string) {
 describe("Fleet", () => {
     it("builds the dev stack: one endpoint that scales to zero, one model, three adapters, a guard", async () => {
         const { result, resources } = await underMocks(fleetOf("dev"), "dev");
-        assert.equal(resources.length, 27);
         // The guard is a FoundationModel of its own: a model, a base IC, its autoscaling with a wake alarm.
+        // One dashboard, and three SLO alarms (latency, errors, a wake that never ends) for the model and the guard.
+        assert.equal(resources.length, 35);
         assert.deepEqual(countByType(resources), {
             "fm-fleet:index:Fleet": 1,
             "fm-fleet:iam:ExecutionRole": 1,
@@ -29,7 +30,9 @@ describe("Fleet", () => {
             [TYPES.inferenceComponent]: 5,
             [TYPES.scalableTarget]: 2,
             [TYPES.scalingPolicy]: 4,
-            [TYPES.metricAlarm]: 2,
+            [TYPES.metricAlarm]: 8,
+            "fm-fleet:cloudwatch:FleetObservability": 1,
+            "aws:cloudwatch/dashboard:Dashboard": 1,
         });
         // The tree reads endpoint -> model -> adapters.
         const endpoint = find(resources, "fm-fleet:sagemaker:InferenceEndpoint", "fleet/chat");
@@ -106,8 +109,8 @@ describe("Fleet", () => {
 
     it("builds the prod stack: HA endpoint with a 70B that a job quantizes, beside an 8B with adapters, and a multi-model endpoint", async () => {
         const { result, resources } = await underMocks(fleetOf("prod"), "prod");
-        // 35 and the guard on chat: a FoundationModel, its model, IC, autoscaling (3) and 2 rollback alarms.
-        assert.equal(resources.length, 43);
+        // With the guard on chat: a FoundationModel, its model, IC, autoscaling (3) and 2 rollback alarms.
+        assert.equal(resources.length, 51);
         assert.deepEqual(
             resources.filter((r) => r.type === TYPES.nativeEndpointConfig).map((r) => inputsOf(r).kmsKeyId),
             [undefined],
@@ -119,8 +122,15 @@ describe("Fleet", () => {
             "the key on ml.m5 (EBS only)",
         );
         assert.equal(resources.filter((r) => r.type === TYPES.inferenceComponent).length, 7);
-        // Two rollback alarms per base model and the guard; no wake alarm (prod keeps a copy).
-        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 6);
+        // Two rollback and two SLO alarms per base model and the guard; no wake alarm (prod keeps a copy).
+        assert.equal(resources.filter((r) => r.type === TYPES.metricAlarm).length, 12);
+        // Prod publishes enhanced metrics every 10 s and routes chat by prompt prefix.
+        const chat = inputsOf(find(resources, TYPES.nativeEndpointConfig, "fleet/chat-config"));
+        assert.deepEqual(chat.metricsConfig, { enableEnhancedMetrics: true, metricPublishFrequencyInSeconds: 10 });
+        assert.deepEqual(chat.productionVariants[0].routingConfig, {
+            routingStrategy: "PREFIX_AWARE",
+            prefixAwareRoutingConfig: { prefixLength: 4096, concurrencyThreshold: 16 },
+        });
         const bigIc = inputsOf(find(resources, TYPES.inferenceComponent, "fleet/chat/llama3-70b-ic"));
         assert.deepEqual(bigIc.deploymentConfig.rollingUpdatePolicy, {
             maximumBatchSize: { type: "CAPACITY_PERCENT", value: 25 },

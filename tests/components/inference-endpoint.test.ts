@@ -136,4 +136,64 @@ describe("InferenceEndpoint", () => {
         );
         assert.equal(resources.length, 0);
     });
+
+    it("routes by prompt prefix with the documented defaults, and sets metrics, a reservation and an AMI version", async () => {
+        const { resources } = await underMocks(
+            () =>
+                new InferenceEndpoint("chat", {
+                    instanceType: "ml.g5.2xlarge",
+                    instances: { min: 1, max: 2 },
+                    executionRoleArn: ROLE,
+                    routing: "prefix-aware",
+                    prefixRouting: { concurrencyThreshold: 8 },
+                    metrics: { enhanced: true, publishFrequencySeconds: 10 },
+                    capacityReservation: {
+                        mlReservationArn: "arn:aws:sagemaker:us-east-1:123456789012:ml-reservation/r-1",
+                    },
+                    inferenceAmiVersion: "al2023-ami-sagemaker-inference-gpu-4-1",
+                }),
+        );
+        const config = inputsOf(find(resources, TYPES.nativeEndpointConfig, "chat-config"));
+        const variant = config.productionVariants[0];
+        assert.deepEqual(variant.routingConfig, {
+            routingStrategy: "PREFIX_AWARE",
+            prefixAwareRoutingConfig: { prefixLength: 4096, concurrencyThreshold: 8 },
+        });
+        assert.deepEqual(variant.capacityReservationConfig, {
+            capacityReservationPreference: "capacity-reservations-only",
+            mlReservationArn: "arn:aws:sagemaker:us-east-1:123456789012:ml-reservation/r-1",
+        });
+        assert.equal(variant.inferenceAmiVersion, "al2023-ami-sagemaker-inference-gpu-4-1");
+        assert.deepEqual(config.metricsConfig, { enableEnhancedMetrics: true, metricPublishFrequencyInSeconds: 10 });
+    });
+
+    it("refuses prefix settings, publish frequencies, reservation ARNs and AMI versions the API does not take", async () => {
+        const { resources } = await underMocks(() =>
+            assert.throws(
+                () =>
+                    new InferenceEndpoint("chat", {
+                        instanceType: "ml.g5.2xlarge",
+                        instances: { min: 0, max: 1 },
+                        executionRoleArn: ROLE,
+                        prefixRouting: { prefixLength: 100_000, concurrencyThreshold: 0 },
+                        metrics: { publishFrequencySeconds: 5 },
+                        capacityReservation: { mlReservationArn: "r-1" },
+                        inferenceAmiVersion: "al2-gpu" as never,
+                    }),
+                (e: unknown) =>
+                    e instanceof ComponentArgsError &&
+                    assert.equal(
+                        e.message,
+                        'Invalid arguments for InferenceEndpoint "chat" (6 errors):\n' +
+                            '  - args.prefixRouting: applies only to routing "prefix-aware", got routing "least-outstanding-requests". Set routing to "prefix-aware", or remove prefixRouting.\n' +
+                            "  - args.prefixRouting.prefixLength: must be between 1024 and 65536 bytes, got 100000. Pick a value in that range.\n" +
+                            "  - args.prefixRouting.concurrencyThreshold: must be between 1 and 1024 requests, got 0. Pick a value in that range.\n" +
+                            "  - args.metrics.publishFrequencySeconds: must be one of 10, 30, 60, 120, 180, 240, 300 seconds (the API's MetricPublishFrequencyInSeconds), got 5. Pick one of them.\n" +
+                            '  - args.capacityReservation.mlReservationArn: must be the ARN of an ML capacity reservation (20-258 characters), got "r-1". Use arn:aws:sagemaker:<region>:<account>:ml-reservation/<id>, as the reservation\'s details show it.\n' +
+                            '  - args.inferenceAmiVersion: unknown inference AMI version "al2-gpu". Use one of al2-ami-sagemaker-inference-gpu-2, al2-ami-sagemaker-inference-gpu-2-1, al2-ami-sagemaker-inference-gpu-3-1, al2-ami-sagemaker-inference-neuron-2, al2023-ami-sagemaker-inference-gpu-4-1.',
+                    ) === undefined,
+            ),
+        );
+        assert.equal(resources.length, 0);
+    });
 });

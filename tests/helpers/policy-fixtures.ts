@@ -8,7 +8,8 @@ export const FIXTURE_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/k1";
 /**
  * A passing happy-path stack, in the shape the providers give (outputs): an aws-native IC endpoint on ml.g5
  * (local NVMe: no KMS key) that scales to zero, with one base model, one adapter and the complete copy
- * autoscaling, and an AWQ optimization job that no model serves yet. Tests change one field per case.
+ * autoscaling, a dashboard and a latency alarm, and an AWQ optimization job that no model serves yet. Tests change
+ * one field per case.
  */
 export function happyStack(): Record<string, TestResource> {
     const tags = { "cost-center": "ml" };
@@ -150,6 +151,23 @@ export function happyStack(): Record<string, TestResource> {
                 metricName: "NoCapacityInvocationFailures",
                 dimensions: { InferenceComponentName: icName },
                 alarmActions: [wakeArn],
+            },
+        },
+        // What observability-required asks for: a dashboard, and a latency percentile alarm on the base IC.
+        dashboard: {
+            type: "aws:cloudwatch/dashboard:Dashboard",
+            name: "fleet-dashboard",
+            props: { dashboardName: "fleet-1234567", dashboardBody: "{}" },
+        },
+        latency: {
+            type: TYPES.metricAlarm,
+            name: "chat-llama-slo-latency",
+            props: {
+                namespace: "AWS/SageMaker",
+                metricName: "ModelLatency",
+                dimensions: { InferenceComponentName: icName },
+                extendedStatistic: "p99",
+                threshold: 13_300_000,
             },
         },
     };

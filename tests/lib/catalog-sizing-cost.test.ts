@@ -1,4 +1,11 @@
 import * as assert from "node:assert/strict";
+import {
+    CapacityReservationPreference,
+    ProductionVariantInferenceAmiVersion,
+    ProductionVariantInstanceType,
+    RoutingStrategy,
+} from "@aws-sdk/client-sagemaker";
+import { CAPACITY_RESERVATION_PREFERENCES, IC_ROUTING_STRATEGIES, INFERENCE_AMI_VERSIONS } from "../../lib/contract";
 import { findInstanceType, instanceCatalog, instanceFamily, suggestInstanceTypes } from "../../lib/catalog";
 import { endpointCost, formatUsd, stackCost } from "../../lib/cost";
 import { isEcrImage, ecrRepositoryArn } from "../../lib/images";
@@ -6,7 +13,7 @@ import { parseParametersBillions, quantizationFromOption, weightsGib } from "../
 
 describe("lib: instance catalog", () => {
     it("loads every type of the CSV with hardware, price, date and note", () => {
-        assert.equal(instanceCatalog().size, 38);
+        assert.equal(instanceCatalog().size, 85);
         assert.deepEqual(findInstanceType("ml.g5.12xlarge"), {
             instanceType: "ml.g5.12xlarge",
             family: "g5",
@@ -53,6 +60,42 @@ describe("lib: instance catalog", () => {
         assert.deepEqual(suggestInstanceTypes("ml.g5.13xlarge"), ["ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.xlarge"]);
         assert.deepEqual(suggestInstanceTypes("ml.p4d.24xl"), ["ml.p4d.24xlarge"]);
         assert.deepEqual(suggestInstanceTypes("ml.g9.12xlarge"), ["ml.g5.12xlarge", "ml.g6.12xlarge", "ml.g5.2xlarge"]);
+    });
+});
+
+describe("lib: instance catalog against the SageMaker API", () => {
+    // The SDK's ProductionVariantInstanceType enum lists every instance type CreateEndpointConfig takes: a type
+    // outside it would plan clean and fail at deploy.
+    it("lists only types the API's ProductionVariantInstanceType takes", () => {
+        const hosted = new Set<string>(Object.values(ProductionVariantInstanceType));
+        assert.deepEqual(
+            [...instanceCatalog().keys()].filter((t) => !hosted.has(t)),
+            [],
+        );
+    });
+
+    it("knows the 2025-26 accelerated types and the CPU types of pipelines and multi-model endpoints", () => {
+        const types = ["ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.trn2.48xlarge", "ml.p5.4xlarge"];
+        assert.deepEqual(
+            types.map((t) => {
+                const e = findInstanceType(t);
+                return (
+                    e && [e.accelerator, e.acceleratorCount, e.acceleratorMemoryGibEach, e.localNvmeGb, e.usdPerHour]
+                );
+            }),
+            [
+                ["NVIDIA H200", 8, 141, 30720, undefined],
+                ["NVIDIA B200", 8, 179, 30720, undefined],
+                ["AWS Trainium2", 16, 96, 7600, undefined],
+                ["NVIDIA H100 80GB", 1, 80, 3800, undefined],
+            ],
+        );
+        const cpu = [...instanceCatalog().values()].filter((e) => /^(m5|m6i|c5|c6i|c7i|r5)$/.test(e.family));
+        assert.equal(cpu.length, 45);
+        assert.deepEqual(
+            cpu.filter((e) => e.acceleratorCount !== 0 || e.localNvmeGb !== 0).map((e) => e.instanceType),
+            [],
+        );
     });
 });
 
@@ -115,6 +158,27 @@ describe("lib: cost", () => {
         assert.equal(formatUsd(12345.6), "$12,346");
         assert.equal(formatUsd(undefined), "unpriced");
     });
+
+    it("counts an endpoint on an ML capacity reservation as already paid, priced or not", () => {
+        const shape = { minInstances: 1, maxInstances: 2, models: 1, adapters: 0 };
+        const cost = stackCost([
+            { name: "a", instanceType: "ml.m5.xlarge", ...shape },
+            { name: "r", instanceType: "ml.g5.2xlarge", ...shape, reserved: true },
+            { name: "p", instanceType: "ml.p5en.48xlarge", ...shape, reserved: true },
+        ]);
+        assert.equal(cost.idleFloorUsd, 0.23 * 730);
+        assert.equal(cost.peakCeilingUsd, 2 * 0.23 * 730);
+        assert.deepEqual(cost.unpriced, []);
+        assert.deepEqual(cost.reserved, ["r (ml.g5.2xlarge)", "p (ml.p5en.48xlarge)"]);
+        assert.deepEqual(
+            cost.endpoints.map((e) => [e.idleFloorUsd, e.peakCeilingUsd]),
+            [
+                [0.23 * 730, 2 * 0.23 * 730],
+                [0, 0],
+                [0, 0],
+            ],
+        );
+    });
 });
 
 describe("lib: images", () => {
@@ -129,5 +193,16 @@ describe("lib: images", () => {
             ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/vllm:0.6"),
             "arn:aws:ecr:eu-west-1:123456789012:repository/team/vllm",
         );
+    });
+});
+
+describe("lib: contract against the SageMaker API", () => {
+    it("lists exactly the SDK's inference AMI versions and capacity reservation preferences", () => {
+        assert.deepEqual(
+            [...INFERENCE_AMI_VERSIONS].sort(),
+            Object.values(ProductionVariantInferenceAmiVersion).sort(),
+        );
+        assert.deepEqual([...CAPACITY_RESERVATION_PREFERENCES], Object.values(CapacityReservationPreference));
+        assert.deepEqual(Object.values(IC_ROUTING_STRATEGIES).sort(), Object.values(RoutingStrategy).sort());
     });
 });

@@ -166,15 +166,24 @@ describe("optimization policies", () => {
             assert.deepEqual(await violations(loadAwareRouting, happyStack().config), []);
         });
 
+        it("passes prefix-aware routing, which spills over by load past its concurrency threshold", async () => {
+            const config = happyStack().config;
+            config.props.productionVariants[0].routingConfig = {
+                routingStrategy: "PREFIX_AWARE",
+                prefixAwareRoutingConfig: { prefixLength: 4096, concurrencyThreshold: 16 },
+            };
+            assert.deepEqual(await violations(loadAwareRouting, config), []);
+        });
+
         it("fails on RANDOM and on no routing config (the service default)", async () => {
             const config = happyStack().config;
             config.props.productionVariants[0].routingConfig = { routingStrategy: "RANDOM" };
             assert.deepEqual(await violations(loadAwareRouting, config), [
-                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM. Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS or PREFIX_AWARE, got RANDOM. Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
             delete config.props.productionVariants[0].routingConfig;
             assert.deepEqual(await violations(loadAwareRouting, config), [
-                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
+                'Endpoint configuration "chat-config" variant "AllTraffic" must route with LEAST_OUTSTANDING_REQUESTS or PREFIX_AWARE, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
         });
 
@@ -182,7 +191,7 @@ describe("optimization policies", () => {
             const config = happyStack().config;
             config.props.shadowProductionVariants = [shadowVariant({ routingConfig: undefined })];
             assert.deepEqual(await violations(loadAwareRouting, config), [
-                'Endpoint configuration "chat-config" shadow variant "Shadow" must route with LEAST_OUTSTANDING_REQUESTS, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
+                'Endpoint configuration "chat-config" shadow variant "Shadow" must route with LEAST_OUTSTANDING_REQUESTS or PREFIX_AWARE, got RANDOM (no routingConfig, the service default). Set routingConfig.routingStrategy (aws-native) or routingConfigs[0].routingStrategy (@pulumi/aws) (fm-fleet: routing: least-outstanding-requests).',
             ]);
         });
     });

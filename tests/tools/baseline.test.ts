@@ -163,9 +163,19 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         const { code, stderr } = runs.json;
         assert.equal(code, 0, stderr);
         const { changes } = JSON.parse(runs.json.stdout);
+        // The dashboard sums the model's adapters by name: the new adapter joins its body, updated in place.
+        const dashboard = changes.updated.find((u: any) => u.name === "fleet-observability-dashboard");
+        assert.deepEqual(
+            dashboard.inputs.map((i: any) => i.path),
+            ["dashboardBody"],
+        );
+        assert.ok(
+            dashboard.inputs[0].after.includes(names.adapter) && !dashboard.inputs[0].before.includes(names.adapter),
+        );
+        changes.updated = changes.updated.filter((u: any) => u !== dashboard);
         assert.deepEqual(changes, {
             baseline: baseFile,
-            summary: { added: 1, replaced: 1, updated: 1, deleted: 0, unchanged: 17 },
+            summary: { added: 1, replaced: 1, updated: 2, deleted: 0, unchanged: 23 },
             added: [
                 {
                     urn: ADAPTER_URN,
@@ -211,15 +221,19 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         const { code, stdout, stderr } = runs.table;
         assert.equal(code, 0, stderr);
         const section = stdout.slice(stdout.indexOf(`Changes against ${baseFile}`));
+        // The dashboard's body (the adapters' sum) changes in place; its two lines are checked by their start.
+        const lines = section.split("\n");
+        const at = lines.indexOf("    aws:cloudwatch/dashboard:Dashboard fleet-observability-dashboard");
+        assert.ok(at > 0 && lines[at + 1].startsWith('        dashboardBody: "{'), section);
         assert.equal(
-            section,
+            [...lines.slice(0, at), ...lines.slice(at + 2)].join("\n"),
             [
-                `Changes against ${baseFile}: 1 replaced, 1 updated, 1 added, 0 deleted, 17 unchanged`,
+                `Changes against ${baseFile}: 1 replaced, 2 updated, 1 added, 0 deleted, 23 unchanged`,
                 "  replaced (1)",
                 `    aws:sagemaker/model:Model fleet/chat/llama3-8b-model (${names.oldModel} -> ${names.newModel}), forced by create-only input name, create-only input primaryContainer.image`,
                 `        name: "${names.oldModel}" -> "${names.newModel}"`,
                 `        primaryContainer.image: "${OLD_IMAGE}" -> "${NEW_IMAGE}"`,
-                "  updated (1)",
+                "  updated (2)",
                 `    aws-native:sagemaker:InferenceComponent fleet/chat/llama3-8b-ic (${names.ic})`,
                 `        specification.modelName: "${names.oldModel}" -> "${names.newModel}"`,
                 "  added (1)",
@@ -234,12 +248,16 @@ describe("plan --baseline (tools/plan/baseline)", function () {
     it("ends the pull-request comment with the changes as a table", () => {
         const { code, stdout, stderr } = runs.markdown;
         assert.equal(code, 0, stderr);
+        const rows = stdout.slice(stdout.indexOf("#### Changes against")).split("\n");
+        // The dashboard's row (its body changes in place) is checked by its start.
+        const row = rows.findIndex((r) => r.startsWith("| updated | `aws:cloudwatch/dashboard:Dashboard` |"));
+        assert.ok(row > 0);
         assert.equal(
-            stdout.slice(stdout.indexOf("#### Changes against")),
+            rows.filter((_, i) => i !== row).join("\n"),
             [
                 `#### Changes against \`${baseFile}\``,
                 "",
-                "1 replaced, 1 updated, 1 added, 0 deleted, 17 unchanged.",
+                "1 replaced, 2 updated, 1 added, 0 deleted, 23 unchanged.",
                 "",
                 "| Change | Type | Resource | Physical name | Inputs that differ |",
                 "| --- | --- | --- | --- | --- |",
@@ -321,7 +339,7 @@ describe("plan --baseline (tools/plan/baseline)", function () {
     it("keeps the 3,000-adapter plan's JSON, inputs included, under 6 MB", async () => {
         const { bigJson } = await backgroundPlans();
         const plan = JSON.parse(bigJson.stdout);
-        assert.equal(plan.resources.length, 3017);
+        assert.equal(plan.resources.length, 3022);
         const adapter = plan.resources.find((r: any) => r.name.endsWith("-adapters/tenant-00001"));
         assert.ok(adapter?.inputs?.specification?.container?.artifactUrl, JSON.stringify(adapter));
         assert.ok(bigJson.stdout.length < 6_000_000, `${bigJson.stdout.length} bytes`);

@@ -185,8 +185,8 @@ describe("dependency order (tools/plan/preflight/dependency-order)", () => {
             Object.fromEntries(Object.entries(ORDER_EXCEPTIONS).map(([type, keys]) => [type, Object.keys(keys)])),
             {
                 "*": ["tags", "tagsAll"],
-                [TYPES.metricAlarm]: ["dimensions", "metrics"],
-                [TYPES.nativeAlarm]: ["dimensions", "metrics"],
+                [TYPES.metricAlarm]: ["dimensions", "metrics", "metricQueries"],
+                [TYPES.nativeAlarm]: ["dimensions", "metrics", "metricQueries"],
                 [TYPES.role]: ["assumeRolePolicy", "inlinePolicies"],
                 [TYPES.rolePolicy]: ["policy"],
             },

@@ -100,7 +100,7 @@ describe("offline plan (tools/plan)", function () {
             /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-2 {7}│ \$0 {9}│ \$1,784 {7}│ \$4,460 │ 2026-10-05 {2}│/,
         );
         assert.match(stdout, /^OK: nothing would fail at deploy, no mandatory policy violation\.$/m);
-        assert.match(stderr, /^fm-fleet plan: program registered 28 resources in/m);
+        assert.match(stderr, /^fm-fleet plan: program registered 36 resources in/m);
     });
 
     it("writes stable JSON for the prod stack: clean, with fleet, violations, cost and resources", () => {
@@ -123,10 +123,10 @@ describe("offline plan (tools/plan)", function () {
             "resources",
             "changes",
         ]);
-        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints"]);
+        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints", "dashboardUrl"]);
         assert.equal(plan.schemaVersion, 3);
         assert.equal(plan.exitCode, 0);
-        assert.deepEqual(plan.summary, { resources: 44, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
+        assert.deepEqual(plan.summary, { resources: 52, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
         // Physical names: in the fleet view and on every named resource.
         const chat = plan.fleet[0];
@@ -137,9 +137,10 @@ describe("offline plan (tools/plan)", function () {
         assert.match(chat.models[1].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
-        // 32 custom resources; the four scalable targets have no name in either API.
-        assert.equal(named.length, 28, "every custom resource but the scalable targets is named");
-        assert.deepEqual(chat.models[1].rollout.batch, "25%");
+        // 39 custom resources; the four scalable targets have no name in either API, and the plan reads no
+        // name property of a dashboard (its name is dashboardName).
+        assert.equal(named.length, 34, "every custom resource but the scalable targets and the dashboard is named");
+        assert.deepEqual(chat.models[0].rollout.batch, "25%");
         assert.deepEqual(
             chat.models[1].rollout.rollbackAlarms,
             plan.resources
@@ -223,7 +224,7 @@ describe("offline plan (tools/plan)", function () {
             "ml.g6e.12xlarge": "2026-10-05",
             "ml.m5.xlarge": "2026-06-27",
         });
-        assert.equal(plan.resources.length, 44);
+        assert.equal(plan.resources.length, 52);
         assert.equal(plan.resources[0].type, "pulumi:pulumi:Stack");
     });
 
@@ -269,7 +270,7 @@ describe("offline plan (tools/plan)", function () {
         assert.ok(diagram, "has a mermaid block");
         assert.match(
             diagram[1],
-            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, LEAST_OUTSTANDING_REQUESTS, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 6 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
+            /^ {2}e0\["endpoint chat-[0-9a-f]{8}<br\/>ml\.g5\.12xlarge \(fallback ml\.g6e\.12xlarge\) x 2-4, PREFIX_AWARE, scale-in CONSOLIDATION<br\/>capacity: peak 16 of 16 accelerators \(4 of max 4 x ml\.g5\.12xlarge\), min 6 of 8 accelerators \(2 of min 2 x ml\.g5\.12xlarge\)"\]$/m,
         );
         assert.match(diagram[1], /^ {2}e0 --> e0m1\["chat-llama3-70b-[0-9a-f]{8}<br\/>70B awq, 4 accelerators\/copy/m);
         assert.equal((diagram[1].match(/^ {2}e0m2 --> e0m2a\d\(/gm) ?? []).length, 4);
@@ -317,7 +318,7 @@ describe("offline plan (tools/plan)", function () {
         const plan = JSON.parse(stdout);
         assert.equal(stdout, `${JSON.stringify(plan, null, 2)}\n`);
         assert.equal(plan.fleet[0].models[0].adapters.length, 3000);
-        assert.equal(plan.resources.length, 3017); // 3,000 adapters and 17 others
+        assert.equal(plan.resources.length, 3022); // 3,000 adapters and 22 others
     });
 
     it("stops the program's worker, started first, when the plan fails before or while it runs the program", async () => {

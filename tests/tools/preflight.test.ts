@@ -56,6 +56,51 @@ describe("deploy preflight (tools/plan/preflight)", function () {
         );
     });
 
+    it("checks the 2025-26 endpoint fields against the API's ranges: prefix routing, metrics, reservation, AMI", () => {
+        const variant = (extra: Record<string, unknown>) => ({
+            productionVariants: [{ variantName: "AllTraffic", instanceType: "ml.g5.2xlarge", ...extra }],
+        });
+        const good = {
+            ...variant({
+                routingConfig: {
+                    routingStrategy: "PREFIX_AWARE",
+                    prefixAwareRoutingConfig: { prefixLength: 4096, concurrencyThreshold: 16 },
+                },
+                capacityReservationConfig: {
+                    capacityReservationPreference: "capacity-reservations-only",
+                    mlReservationArn: "arn:aws:sagemaker:us-east-1:123456789012:ml-reservation/r-1",
+                },
+                inferenceAmiVersion: "al2023-ami-sagemaker-inference-gpu-4-1",
+            }),
+            metricsConfig: { enableEnhancedMetrics: true, metricPublishFrequencyInSeconds: 10 },
+        };
+        assert.deepEqual(schemaProblems(TYPES.nativeEndpointConfig, good), []);
+        assert.deepEqual(
+            schemaProblems(TYPES.nativeEndpointConfig, {
+                ...variant({
+                    routingConfig: {
+                        routingStrategy: "PREFIX_AWARE",
+                        prefixAwareRoutingConfig: { prefixLength: 512, concurrencyThreshold: 2048 },
+                    },
+                    capacityReservationConfig: {
+                        capacityReservationPreference: "open",
+                        mlReservationArn: "arn:aws:ec2:us-east-1:123456789012:capacity-reservation/cr-1",
+                    },
+                    inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-9",
+                }),
+                metricsConfig: { metricPublishFrequencyInSeconds: 15 },
+            }),
+            [
+                "/ProductionVariants/0/RoutingConfig/PrefixAwareRoutingConfig/ConcurrencyThreshold: must be <= 1024, got 2048",
+                "/ProductionVariants/0/RoutingConfig/PrefixAwareRoutingConfig/PrefixLength: must be >= 1024, got 512",
+                '/ProductionVariants/0/InferenceAmiVersion: must be equal to one of the allowed values (al2-ami-sagemaker-inference-gpu-2, al2-ami-sagemaker-inference-gpu-2-1, al2-ami-sagemaker-inference-gpu-3-1, al2-ami-sagemaker-inference-neuron-2, al2023-ami-sagemaker-inference-gpu-4-1), got "al2-ami-sagemaker-inference-gpu-9"',
+                '/ProductionVariants/0/CapacityReservationConfig/CapacityReservationPreference: must be equal to one of the allowed values (capacity-reservations-only), got "open"',
+                '/ProductionVariants/0/CapacityReservationConfig/MlReservationArn: must match pattern "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:ml-reservation/.*$", got "arn:aws:ec2:us-east-1:123456789012:capacity-reservation/cr-1"',
+                "/MetricsConfig/MetricPublishFrequencyInSeconds: must be equal to one of the allowed values (10, 30, 60, 120, 180, 240, 300), got 15",
+            ],
+        );
+    });
+
     it("fails a hand-written program with every defect, naming each in the preflight and in the pack's verdict", async () => {
         const run = await planInProcess(
             ...["--cwd", path.join(ROOT, "tests/fixtures/defects"), "--stack", "defects", "--format", "json"],
@@ -116,7 +161,10 @@ describe("deploy preflight (tools/plan/preflight)", function () {
         const sid = (s: string) => document.Statement.find((x: any) => x.Sid === s);
         assert.equal(sid("ManageVpcNetworkInterfaces").Resource, "*");
         // Scoped to the alarms the rollouts create, by name (no aws:region in the mocks' config: any region).
-        const alarms = resources.filter((r) => r.type === TYPES.metricAlarm).map((r) => inputsOf(r).name);
+        // SageMaker reads the rollback alarms only: the SLO alarms notify people and need no grant.
+        const alarms = resources
+            .filter((r) => r.type === TYPES.metricAlarm && !r.name.startsWith("fleet-observability/"))
+            .map((r) => inputsOf(r).name);
         assert.equal(alarms.length, 4);
         assert.deepEqual(
             sid("DescribeRollbackAlarms").Resource,

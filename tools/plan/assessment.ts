@@ -47,6 +47,7 @@ export function assessStack(resources: readonly RecordedResource[]): StackAssess
             maxInstances: e.instances.max,
             models: e.modelCount,
             adapters: e.adapterCount,
+            reserved: e.mlReservationArn !== undefined,
         })),
         optimizationJobs.map((j) => ({
             name: j.optimizationJobName,

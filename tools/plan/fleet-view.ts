@@ -153,6 +153,8 @@ export interface PlannedEndpoint {
     readonly scaleIn: string | undefined;
     readonly instances: { min: number; max: number };
     readonly routing: string;
+    /** The ML capacity reservation its instances launch into (priced as already paid); `undefined`: none. */
+    readonly mlReservationArn?: string;
     readonly models: PlannedModel[];
     /** Models the endpoint hosts (multi-model endpoints: unknown up front, counted as 1). */
     readonly modelCount: number;
@@ -316,6 +318,7 @@ export function fleetView(
             scaleIn: typeof variant?.scaleIn === "string" ? variant.scaleIn : undefined,
             instances: { min, max },
             routing: text(variant?.routing) || "RANDOM",
+            mlReservationArn: text(variant?.mlReservationArn) || undefined,
             models: planned,
             modelCount: multiModel ? 1 : planned.length,
             adapterCount: planned.reduce((n, m) => n + m.adapters.length, 0),

@@ -174,7 +174,14 @@ export function declaredFleet(
             ? a.dimensions.find((d: any) => d?.name === "InferenceComponentName")?.value
             : a.dimensions?.InferenceComponentName;
     const wakeOf = (resourceId: string, icName: string): WakeRule | undefined => {
-        const alarm = alarms.find((a) => a.metricName === NO_CAPACITY_METRIC && dimensionOf(a) === icName);
+        const watching = alarms.filter((a) => a.metricName === NO_CAPACITY_METRIC && dimensionOf(a) === icName);
+        // The wake alarm is the one that triggers a scaling policy; an SLO alarm on the same metric only notifies.
+        const alarm =
+            watching.find(
+                (a) =>
+                    Array.isArray(a.alarmActions) &&
+                    a.alarmActions.some((x: unknown) => typeof x === "string" && x.includes(":scalingPolicy:")),
+            ) ?? watching.find((a) => !String(a.name ?? "").includes("slo-"));
         const step = policies.find((x) => x.resourceId === resourceId && x.policyType === "StepScaling");
         const config = step?.stepScalingPolicyConfiguration;
         if (!alarm || !config) return undefined;

@@ -224,6 +224,7 @@ describe("simulator: invariants", () => {
                 oneTimeUsd: 0,
                 idleFloorUsd: 0,
                 peakCeilingUsd: 0,
+                reserved: [],
                 naiveUsd: 0,
                 unpriced: [],
                 priceDates: {},

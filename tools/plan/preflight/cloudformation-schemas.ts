@@ -92,7 +92,10 @@ function describe(error: ErrorObject, typeName: string): string {
         return `${at}: unknown property ${String(error.params.additionalProperty)} (not in the ${typeName} schema)`;
     }
     const value = error.data === undefined ? "" : `, got ${JSON.stringify(error.data)}`;
-    return `${at}: ${error.message ?? error.keyword}${value}`;
+    // An enum's message says "one of the allowed values": name them, so the fix is in the sentence.
+    const allowed =
+        error.keyword === "enum" ? ` (${(error.params.allowedValues as unknown[]).map(String).join(", ")})` : "";
+    return `${at}: ${error.message ?? error.keyword}${allowed}${value}`;
 }
 
 /** Schema problems of one resource's inputs; [] when valid or when no schema is pinned for its type. */

@@ -44,6 +44,9 @@ export const ORDER_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, s
                     "CloudWatch alarms watch metrics by dimension values whether or not the resource exists yet (PutMetricAlarm does not resolve them)",
                 metrics:
                     "CloudWatch alarms watch metrics by dimension values whether or not the resource exists yet (PutMetricAlarm does not resolve them)",
+                // @pulumi/aws names a metric-math alarm's metrics `metricQueries` (aws-native: `metrics`).
+                metricQueries:
+                    "CloudWatch alarms watch metrics by dimension values whether or not the resource exists yet (PutMetricAlarm does not resolve them)",
             },
         ]),
     ),

@@ -122,6 +122,7 @@ export function planJson(result: PlanResult, changes?: PlanChanges): Record<stri
             peakCeilingUsd: result.cost.peakCeilingUsd,
             naiveUsd: result.cost.naiveUsd,
             unpriced: result.cost.unpriced,
+            reserved: result.cost.reserved,
             priceDates: result.cost.priceDates,
             endpoints: result.cost.endpoints.map((e) => ({
                 resourceName: e.name,

@@ -3,6 +3,7 @@ import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesMarkdown } from "./changes";
 import {
+    dashboardLines,
     byLevel,
     costSummary,
     describeCapacity,
@@ -67,6 +68,7 @@ export function renderMarkdown(
             ".",
         "",
         mermaid(result, options.maxAdapters ?? 5),
+        ...dashboardLines(result),
         "",
         "#### Would fail at deploy",
         "",

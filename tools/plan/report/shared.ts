@@ -160,3 +160,7 @@ export function verdict(result: PlanResult): string {
 export function instanceTypes(e: { instanceType: string; fallbackInstanceTypes?: readonly string[] }): string {
     return [e.instanceType, ...(e.fallbackInstanceTypes ?? []).map((t) => `+${t}`)].join(" ");
 }
+
+/** The stack's dashboard line (its `dashboardUrl` output), or none when the program exports no dashboard. */
+export const dashboardLines = (result: { outputs: Record<string, unknown> }): string[] =>
+    typeof result.outputs.dashboardUrl === "string" ? [`Dashboard: ${result.outputs.dashboardUrl}`] : [];

@@ -4,6 +4,7 @@ import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesTable } from "./changes";
 import {
+    dashboardLines,
     byLevel,
     costSummary,
     describeCapacity,
@@ -92,6 +93,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         ...pack.configWarnings.map((w) => `policy config warning: ${w}`),
         "",
         ...renderTree(result, options.maxAdapters ?? 10),
+        ...dashboardLines(result),
         "",
         ...renderPreflight(result),
         "",
@@ -158,6 +160,8 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         lines.push("", "One-time cost (USD, optimization jobs)", jobs.toString(), oneTimeSummary(result));
     }
     if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
+    if (c.reserved.length)
+        lines.push(`On an ML capacity reservation, paid up front and counted as $0 here: ${c.reserved.join(", ")}.`);
     lines.push(`Prices as of: ${priceDates(result)}.`);
     if (options.changes) lines.push("", ...renderChangesTable(options.changes));
     lines.push("", verdict(result));
