@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { COST_CENTER_TAG, GUARD_CATEGORIES_TAG, GUARD_FAMILY_TAG, GUARD_FOR_TAG } from "../lib/contract";
-import { categoriesOf, GUARD_DEFAULTS, GuardCheck, GuardFamilyName } from "../lib/guard";
+import { categoriesOf, GUARD_DEFAULTS, GuardNames } from "../lib/guard";
 import { FleetConfig, GuardConfig, validateStackSettings } from "./config";
 import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
@@ -36,15 +36,7 @@ export interface EndpointNames {
 }
 
 /** The safety guard of an endpoint: what the runtime client needs to screen prompts and answers. */
-export interface GuardNames {
-    /** The guard's config name. */
-    readonly name: string;
-    readonly inferenceComponentName: string;
-    readonly family: GuardFamilyName;
-    readonly checks: readonly GuardCheck[];
-    /** The hazard categories that block (all of the family's unless the config narrows them). */
-    readonly categories: readonly string[];
-}
+export type { GuardNames };
 
 /** The physical names of one multi-model endpoint. */
 export interface MultiModelEndpointNames {

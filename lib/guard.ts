@@ -47,6 +47,20 @@ export const GUARD_FAMILIES = {
 } as const satisfies Record<string, GuardFamily>;
 export type GuardFamilyName = keyof typeof GUARD_FAMILIES;
 
+/**
+ * An endpoint's safety guard as the stack outputs name it: the inference component to ask, what it checks and
+ * the hazard categories that block. The program exports it; the runtime client screens with it.
+ */
+export interface GuardNames {
+    /** The guard's config name, for messages. */
+    readonly name: string;
+    readonly inferenceComponentName: string;
+    readonly family: GuardFamilyName;
+    readonly checks: readonly GuardCheck[];
+    /** The hazard categories that block (all of the family's unless the config narrows them). */
+    readonly categories: readonly string[];
+}
+
 /** Defaults of a guard, in one place. */
 export const GUARD_DEFAULTS = { family: "llama-guard-3" as GuardFamilyName } as const;
 

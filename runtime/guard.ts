@@ -1,17 +1,7 @@
-import { GUARD_FAMILIES, GuardCheck, GuardFamilyName, guardPrompt, parseGuardVerdict } from "../lib/guard";
+import { GUARD_FAMILIES, GuardCheck, GuardFamilyName, GuardNames, guardPrompt, parseGuardVerdict } from "../lib/guard";
 
-/**
- * An endpoint's safety guard, as the stack outputs name it: the inference component to ask, what it checks
- * and the hazard categories that block.
- */
-export interface Guard {
-    /** The guard's config name, for messages. */
-    readonly name: string;
-    readonly inferenceComponentName: string;
-    readonly family: GuardFamilyName;
-    readonly checks: readonly GuardCheck[];
-    readonly categories: readonly string[];
-}
+/** An endpoint's safety guard, as the stack outputs name it (lib/guard `GuardNames`). */
+export type Guard = GuardNames;
 
 /** The guard judged a prompt (`input`) or an answer (`output`) unsafe in a category that blocks. */
 export class GuardBlockedError extends Error {
