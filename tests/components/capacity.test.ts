@@ -95,7 +95,7 @@ describe("capacity: fallback pools and scale-in", () => {
         fleet.endpoints[0].fallbackInstanceTypes = ["ml.g6e.12xlarge", "ml.g6.2xlarge", "ml.g6e.12xlarge", "ml.x1.big"];
         fleet.endpoints[0].scaleIn = { strategy: "consolidation", maximumStep: 500 };
         assert.deepEqual(issuesOf(fleet), [
-            'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.g5.xlarge, ml.g6.xlarge, ml.m5.xlarge.',
+            'fleet.endpoints[0].fallbackInstanceTypes[3]: unknown instance type "ml.x1.big". Use one of the catalog\'s types, e.g. ml.m5.large, ml.c5.large, ml.r5.large.',
             "fleet.endpoints[0].fallbackInstanceTypes[2]: repeats ml.g6e.12xlarge (also at fleet.endpoints[0].fallbackInstanceTypes[0]). List each fallback type once.",
             "fleet.endpoints[0].scaleIn.maximumStep: must be between 1 and 100 instances, got 500. Pick a value in that range.",
             "fleet.endpoints[0].foundationModels[0].accelerators: asks for 4 accelerator devices per copy, but ml.g6.2xlarge (fallbackInstanceTypes[1]) has 1. Lower accelerators or pick an instance type with more devices.",
