@@ -1,4 +1,7 @@
+import { readFileSync } from "fs";
 import { Command, InvalidArgumentError } from "commander";
+import { withoutNpmBanner } from "../../runtime/cli";
+import { parseStackOutputs } from "../../runtime/stack-outputs";
 import { FakeSageMakerRuntime } from "./sagemaker-runtime-server";
 
 /**
@@ -36,11 +39,25 @@ async function main(): Promise<void> {
     const options = new Command("fm-fleet loopback")
         .description("Start a loopback stand-in of the SageMaker runtime for a local trial of `fm-fleet invoke`.")
         .option("--port <port>", "port to listen on (default: a free one)", port, 0)
+        .option(
+            "--stack-outputs <file>",
+            "a stack's outputs (or the plan's JSON): its endpoints' guards answer as Llama Guard 3 does",
+        )
         .parse(process.argv)
-        .opts<{ port: number }>();
+        .opts<{ port: number; stackOutputs?: string }>();
     const server = new FakeSageMakerRuntime();
+    // Guarded endpoints screen every call: their guard components must answer in the guard's format.
+    if (options.stackOutputs) {
+        const text = withoutNpmBanner(readFileSync(options.stackOutputs, "utf8"));
+        const names = parseStackOutputs(JSON.parse(text), `--stack-outputs ${options.stackOutputs}`);
+        server.behaviour.guards = Object.values(names.endpoints).flatMap((e) =>
+            e.guard ? [e.guard.inferenceComponentName] : [],
+        );
+    }
     const url = await server.start(options.port);
     process.stdout.write(`${loopbackInstructions(url).join("\n")}\n`);
+    if (server.behaviour.guards.length > 0)
+        process.stdout.write(`Guards answering as Llama Guard 3: ${server.behaviour.guards.join(", ")}.\n`);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => void server.stop().then(() => process.stdout.write("fm-fleet loopback: stopped\n")));
     }
