@@ -107,7 +107,11 @@ function* stringLeaves(value: unknown, path: string): Generator<[string, string]
  * segment (a scalable target's `inference-component/<name>`), or under an S3 prefix another resource writes, whose
  * resource is not among its dependencies, their dependencies, or the children of a component it depends on.
  */
-export function dependencyOrderProblems(resources: readonly RecordedResource[]): OrderProblem[] {
+export function dependencyOrderProblems(
+    resources: readonly RecordedResource[],
+    /** A resource's plain inputs; the preflight passes the ones it has already decoded. */
+    inputsOfResource: (r: RecordedResource) => Record<string, any> = inputsOf,
+): OrderProblem[] {
     const custom = resources.filter((r) => r.custom);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const children = new Map<string, RecordedResource[]>();
@@ -117,7 +121,7 @@ export function dependencyOrderProblems(resources: readonly RecordedResource[]):
         list.push(r);
         children.set(r.parent, list);
     }
-    const inputs = new Map(custom.map((r) => [r, inputsOf(r)]));
+    const inputs = new Map(custom.map((r) => [r, inputsOfResource(r)]));
     const identities = new Map<string, Identity[]>();
     const writers: { prefix: string; resource: RecordedResource }[] = [];
     for (const r of custom) {

@@ -47,24 +47,23 @@ export function preflight(resources: readonly RecordedResource[]): PreflightFind
     }
 
     // Custom resources only: components have no API to reject them.
-    const nodes: Node[] = resources
-        .filter((r) => r.custom)
-        .map((r) => {
-            const props = plain(inputsOf(r));
-            // As the engine hands a stack policy: each property's dependencies, by URN (the execution-role
-            // check finds a role that a reference unknown in preview names through them).
-            const propertyDependencies = Object.fromEntries(
-                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((urn) => ({ urn }))]),
-            );
-            const resource = {
-                type: r.type,
-                name: r.name,
-                urn: r.urn,
-                props,
-                propertyDependencies,
-            } as unknown as PolicyResource;
-            return { resource, name: r.name, props };
-        });
+    const custom = resources.filter((r) => r.custom);
+    const nodes: Node[] = custom.map((r) => {
+        const props = plain(inputsOf(r));
+        // As the engine hands a stack policy: each property's dependencies, by URN (the execution-role
+        // check finds a role that a reference unknown in preview names through them).
+        const propertyDependencies = Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((urn) => ({ urn }))]),
+        );
+        const resource = {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            props,
+            propertyDependencies,
+        } as unknown as PolicyResource;
+        return { resource, name: r.name, props };
+    });
     const finding = (check: string, node: Node, message: string): PreflightFinding => ({
         check,
         urn: node.resource.urn,
@@ -89,7 +88,11 @@ export function preflight(resources: readonly RecordedResource[]): PreflightFind
             for (const message of rule.check(node)) findings.push(finding(rule.name, node, message));
         }
     }
-    for (const problem of dependencyOrderProblems(resources)) {
+    // The inputs each custom resource was decoded to above, by resource (two may share a URN): decoding every
+    // resource's inputs a second time would cost as much again.
+    const decoded = new Map<RecordedResource, Record<string, any>>(custom.map((r, i) => [r, nodes[i].props]));
+    const inputsDecoded = (r: RecordedResource) => decoded.get(r) ?? inputsOf(r);
+    for (const problem of dependencyOrderProblems(resources, inputsDecoded)) {
         findings.push({
             check: PREFLIGHT_CHECKS.dependencyOrder,
             urn: problem.resource.urn,
