@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COST_CENTER_TAG, GUARD_CATEGORIES_TAG, GUARD_FAMILY_TAG, GUARD_FOR_TAG } from "../lib/contract";
 import { categoriesOf, GUARD_DEFAULTS, GuardNames } from "../lib/guard";
 import { FleetConfig, GuardConfig, validateStackSettings } from "./config";
+import { recordConfigSource } from "./config-source";
 import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
 import { InferenceEndpoint } from "./inference-endpoint";
@@ -298,6 +299,26 @@ export class Fleet extends pulumi.ComponentResource {
                     { parent: this },
                 ),
             ]),
+        );
+
+        // Where in the stack config each component comes from: the offline plan points a violation back to it.
+        recordConfigSource(this, "fleet");
+        endpoints.forEach((e, i) => {
+            const at = `fleet.endpoints[${i}]`;
+            recordConfigSource(endpointComponents.get(e.name)!, at);
+            e.foundationModels.forEach((m, j) => {
+                const model = models.get(`${e.name}/${m.name}`)!;
+                recordConfigSource(model, `${at}.foundationModels[${j}]`);
+                (m.adapters ?? []).forEach((a, k) => {
+                    const ic = model.adapters?.components.get(a.name);
+                    if (ic) recordConfigSource(ic, `${at}.foundationModels[${j}].adapters[${k}]`);
+                });
+            });
+            const guard = this.guards.get(e.name);
+            if (guard) recordConfigSource(guard, `${at}.guard`);
+        });
+        mmes.forEach((m, i) =>
+            recordConfigSource(this.multiModelEndpoints.get(m.name)!, `fleet.multiModelEndpoints[${i}]`),
         );
 
         this.endpointNames = Object.fromEntries(

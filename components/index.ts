@@ -12,3 +12,4 @@ export * from "./serving-environment";
 export * from "./rollout";
 export * from "./optimization/model-optimization";
 export * from "./optimization/optimization-job";
+export * from "./config-source";

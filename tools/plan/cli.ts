@@ -6,11 +6,13 @@ import { exitAfterFlush } from "../exit-after-flush";
 import { BaselineError } from "./baseline";
 import { plan, PlanError } from "./plan";
 import type { PolicyPackHost } from "./policy-host";
+import { MIN_WIDTH, reportWidth } from "./report/width";
 import { readStack, StackFileError } from "./stack-files";
 
 /** Where the plan writes: the report to stdout, progress and errors to stderr. */
 export interface PlanIo {
-    readonly stdout: { write(chunk: string): unknown };
+    /** `columns`: the terminal's width when stdout is one (the table report fits it). */
+    readonly stdout: { write(chunk: string): unknown; readonly columns?: number };
     readonly stderr: { write(chunk: string): unknown };
 }
 
@@ -20,6 +22,16 @@ export const PLAN_EXIT = { clean: 0, failed: 1, invalid: 2 } as const;
 const positiveInt = (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}".`);
+    return n;
+};
+
+const width = (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < MIN_WIDTH) {
+        throw new InvalidArgumentError(
+            `expected a whole number of columns, at least ${MIN_WIDTH}, got "${value}". Pass e.g. --width 100, or leave it out to fit the terminal.`,
+        );
+    }
     return n;
 };
 
@@ -55,6 +67,11 @@ function command(io: PlanIo): Command {
             "-o, --out <file>",
             "write the report (any --format) to <file>; the terminal gets only the verdict line",
         )
+        .option(
+            "--width <columns>",
+            `fit the table report's tree, tables and messages to <columns> (at least ${MIN_WIDTH}; default: the terminal's width, else COLUMNS, else 100); JSON and Markdown are not wrapped`,
+            width,
+        )
         .option("--verbose", "with an error, the full trace (a program's stack)")
         .option("--max-adapters <n>", "adapters listed per model before the rest are summarized", positiveInt)
         .option(
@@ -87,6 +104,7 @@ interface PlanCliOptions {
     baseline?: string;
     advise?: boolean;
     verbose?: boolean;
+    width?: number;
 }
 
 /**
@@ -133,6 +151,12 @@ async function planWith(
 ): Promise<number> {
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
+    // What people read on the terminal fits its width. JSON and Markdown are for tools and pages, and a file
+    // (--out) has no terminal: those are whole, unless --width asks for a table file of that width.
+    const columns = reportWidth(options.width, io.stdout.columns, process.env.COLUMNS);
+    const fitsReport = options.format === "table" && (!options.out || options.width !== undefined);
+    const fitted = (text: string) =>
+        (require("./report/fit") as typeof import("./report/fit")).wrapLines(text.split("\n"), columns).join("\n");
     try {
         // Read before planning: a baseline that cannot be used costs no plan. Loaded only when given.
         const baselines = options.baseline ? (require("./baseline") as typeof import("./baseline")) : undefined;
@@ -190,11 +214,13 @@ async function planWith(
                   : (require("./report/table") as typeof import("./report/table")).renderTable(result, {
                         maxAdapters: options.maxAdapters,
                         changes,
+                        width: fitsReport ? columns : Number.MAX_SAFE_INTEGER,
                     });
-        const adviceText =
+        const adviceLines =
             advice && options.format !== "json"
-                ? `${(require("./advise") as typeof import("./advise")).renderAdvice(advice)}\n`
-                : "";
+                ? (require("./advise") as typeof import("./advise")).renderAdvice(advice)
+                : undefined;
+        const adviceText = adviceLines === undefined ? "" : `${fitsReport ? fitted(adviceLines) : adviceLines}\n`;
         if (options.out) {
             // A file the shell did not open: npm's banner (`npm run` without -s) cannot end up in it.
             const file = path.resolve(options.out);
@@ -207,7 +233,7 @@ async function planWith(
                 return PLAN_EXIT.invalid;
             }
             const { verdict } = require("./report/shared") as typeof import("./report/shared");
-            io.stdout.write(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.\n`);
+            io.stdout.write(`${fitted(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.`)}\n`);
         } else {
             io.stdout.write(`${report}\n${adviceText}`);
         }

@@ -10,6 +10,7 @@ import { programLocation, programMessage } from "./program-location";
 import { EffectiveConfig, PolicyConfigError } from "./policy-config";
 import type { Diagnostic, PolicyPackConfigFile, PolicyPackHost } from "./policy-host";
 import type { PreflightFinding } from "./preflight/preflight";
+import { configPathsOf } from "./config-paths";
 import { ProgramWorker } from "./run-program-in-worker";
 import { readStack, StackSettingsFile } from "./stack-files";
 
@@ -74,6 +75,13 @@ export interface PlanResult {
     readonly cost: StackCost;
     /** The physical name of each of `resources`, by position (`null` for components and unnamed ones). */
     readonly physicalNames: (string | null)[];
+    /** The stack file planned, relative to the project (`Pulumi.dev.yaml`). */
+    readonly stackFile: string;
+    /**
+     * URN -> the path in the stack file's `fm-fleet:fleet` config each resource was made from
+     * (`fleet.endpoints[0].foundationModels[1]`); resources a program made by hand have none.
+     */
+    readonly configPaths: Record<string, string>;
     readonly timings: PlanTimings;
     /** Peak resident memory of the policy pack's process, in MiB (Linux only). */
     readonly packPeakRssMb: number | undefined;
@@ -295,6 +303,11 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
             },
             cost,
             physicalNames,
+            stackFile: displayedPath(
+                options.projectDir,
+                options.stackFile ?? path.join(options.projectDir, `Pulumi.${options.stack}.yaml`),
+            ),
+            configPaths: configPathsOf(run.resources, run.configSources),
             timings,
             packPeakRssMb,
             exitCode: diagnostics.some((d) => d.enforcementLevel === "mandatory") || findings.length > 0 ? 1 : 0,
@@ -302,4 +315,10 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
     } finally {
         await (packStopped ?? stopOwn(host));
     }
+}
+
+/** A file as a person in the project finds it: relative to the project, unless it lies outside. */
+function displayedPath(projectDir: string, file: string): string {
+    const relative = path.relative(projectDir, file);
+    return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }

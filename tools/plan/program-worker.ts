@@ -37,7 +37,12 @@ parentPort!.once("message", ({ settings, stack, stackTraces }: ProgramWorkerRequ
                 urn: r.urn,
                 outputs: r.outputsStruct.serializeBinary(),
             }));
-            post({ kind: "done", exports: JSON.parse(JSON.stringify(run.outputs ?? {})), componentOutputs });
+            post({
+                kind: "done",
+                exports: JSON.parse(JSON.stringify(run.outputs ?? {})),
+                componentOutputs,
+                configSources: run.configSources,
+            });
             try {
                 const resources = sent.map(fromWire);
                 setComponentOutputs(resources, componentOutputs);

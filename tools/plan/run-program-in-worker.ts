@@ -109,7 +109,7 @@ export class ProgramWorker {
                 } else if (message.kind === "done") {
                     setComponentOutputs(resources, message.componentOutputs);
                     done = true;
-                    resolve({ resources, outputs: message.exports, assessment });
+                    resolve({ resources, outputs: message.exports, configSources: message.configSources, assessment });
                 } else if (message.kind === "assessed") {
                     assessed(message.assessment);
                     void this.worker.terminate();

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SOURCE_HOOK, ConfigSourceHook } from "../../components/config-source";
 import { FleetMocks } from "../mocks/fleet-mocks";
 import { withoutPromiseTraces } from "../mocks/promise-traces";
 import { RecordedResource, recordRegistrations, waitForRegistrations } from "../mocks/recorder";
@@ -10,6 +11,11 @@ export interface ProgramRun {
     readonly resources: RecordedResource[];
     /** The stack's exports. */
     readonly outputs: Record<string, unknown>;
+    /**
+     * URN -> the stack config path it was made from (`fleet.endpoints[0]`), for the resources the program
+     * recorded one for (components/config-source.ts); what is under them inherits it (see config-paths.ts).
+     */
+    readonly configSources: Record<string, string>;
 }
 
 /**
@@ -26,13 +32,31 @@ export async function runProgram(
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
     await pulumi.runtime.setMocks(new FleetMocks(), settings.project, stack, false);
     const resources = recordRegistrations(onResource, retain);
-    const outputs = await withoutPromiseTraces(async () => {
-        const exports = await pulumi.runtime.runInPulumiStack(async () => {
-            const main = requireProgram(programFile(settings.main));
-            return typeof main === "function" ? await main() : main;
+    const configSources: Record<string, string> = {};
+    const sourcesKnown: Promise<void>[] = [];
+    const hook: ConfigSourceHook = (resource, configPath) =>
+        sourcesKnown.push(
+            new Promise((resolve) =>
+                resource.urn.apply((urn) => {
+                    configSources[urn] = configPath;
+                    resolve();
+                }),
+            ),
+        );
+    const global = globalThis as { [CONFIG_SOURCE_HOOK]?: ConfigSourceHook };
+    global[CONFIG_SOURCE_HOOK] = hook;
+    try {
+        const outputs = await withoutPromiseTraces(async () => {
+            const exports = await pulumi.runtime.runInPulumiStack(async () => {
+                const main = requireProgram(programFile(settings.main));
+                return typeof main === "function" ? await main() : main;
+            });
+            await waitForRegistrations();
+            await Promise.all(sourcesKnown);
+            return exports;
         });
-        await waitForRegistrations();
-        return exports;
-    });
-    return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+        return { resources, outputs: (outputs ?? {}) as Record<string, unknown>, configSources };
+    } finally {
+        if (global[CONFIG_SOURCE_HOOK] === hook) delete global[CONFIG_SOURCE_HOOK];
+    }
 }

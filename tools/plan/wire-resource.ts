@@ -20,7 +20,12 @@ export interface ComponentOutputs {
  */
 export type WorkerMessage =
     | { kind: "resource"; resource: WireResource }
-    | { kind: "done"; exports: Record<string, unknown>; componentOutputs: ComponentOutputs[] }
+    | {
+          kind: "done";
+          exports: Record<string, unknown>;
+          componentOutputs: ComponentOutputs[];
+          configSources: Record<string, string>;
+      }
     | { kind: "error"; name: string; message: string; stack?: string }
     | { kind: "assessed"; assessment: StackAssessment }
     | { kind: "assessment-error"; stack: string };

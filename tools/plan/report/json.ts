@@ -4,7 +4,7 @@ import { planResourcesJson } from "../baseline";
 import { PlannedFit } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { changesJson } from "./changes";
-import { resourceNameOf } from "./shared";
+import { pairFindings, placeOf, resourceNameOf } from "./shared";
 
 /**
  * Version of the JSON shape below; bumped on any incompatible change. 3: `resources[]` carry their inputs
@@ -31,6 +31,16 @@ const fitJson = (f: PlannedFit | undefined) =>
  * present; unknown values are `null`.
  */
 export function planJson(result: PlanResult, changes?: PlanChanges): Record<string, unknown> {
+    const pairs = pairFindings(result);
+    // Where each finding points: the name AWS knows the resource by, and the stack config it was made from.
+    const placeJson = (urn: string) => {
+        const place = placeOf(result, urn);
+        return {
+            physicalName: place.physicalName ?? null,
+            configFile: place.configFile ?? null,
+            configPath: place.configPath ?? null,
+        };
+    };
     return {
         schemaVersion: PLAN_JSON_SCHEMA_VERSION,
         project: result.project,
@@ -49,19 +59,24 @@ export function planJson(result: PlanResult, changes?: PlanChanges): Record<stri
             mandatory: result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
             advisory: result.diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
         },
-        deployPreflight: result.preflight.map((f) => ({
+        // Both lists are whole: a finding that is also a violation is in each, and each names the other.
+        deployPreflight: result.preflight.map((f, i) => ({
             check: f.check,
             type: f.type,
             resource: f.name,
             urn: f.urn,
+            ...placeJson(f.urn),
             message: f.message,
+            alsoViolation: pairs.violationOf.get(i) ?? null,
         })),
-        violations: result.diagnostics.map((d) => ({
+        violations: result.diagnostics.map((d, k) => ({
             policy: d.policyName,
             enforcementLevel: d.enforcementLevel,
             resource: d.urn ? resourceNameOf(d.urn) : null,
             urn: d.urn || null,
+            ...placeJson(d.urn),
             message: d.message,
+            alsoDeployPreflight: pairs.findingOf.get(k) ?? null,
         })),
         fleet: result.fleet.map((e) => ({
             kind: e.kind,

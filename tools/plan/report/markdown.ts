@@ -3,6 +3,7 @@ import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesMarkdown } from "./changes";
 import {
+    configLocationOf,
     dashboardLines,
     byLevel,
     costSummary,
@@ -13,9 +14,11 @@ import {
     describeTechniques,
     instanceTypes,
     jobCostOf,
+    namesOf,
     oneTimeSummary,
+    pairFindings,
+    placeOf,
     priceDates,
-    resourceNameOf,
     verdict,
 } from "./shared";
 
@@ -23,6 +26,19 @@ import {
 const label = (text: string) => text.replace(/"/g, "'").replace(/[<>]/g, "");
 /** Table cell text. */
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** A finding's resource cell: `logical` (`physical`), and the stack config it was made from, if any. */
+function resourceCell(result: PlanResult, urn: string): string {
+    const place = placeOf(result, urn);
+    const names =
+        place.logicalName === undefined
+            ? "(stack)"
+            : namesOf(place) === place.logicalName
+              ? `\`${place.logicalName}\``
+              : `\`${place.logicalName}\` (\`${place.physicalName}\`)`;
+    const location = configLocationOf(place);
+    return location ? `${names}<br/>${cell(location)}` : names;
+}
 
 /** Mermaid flowchart of the fleet: endpoint -> base models -> adapters (summarized past `maxAdapters`). */
 export function mermaid(result: PlanResult, maxAdapters: number): string {
@@ -60,6 +76,15 @@ export function renderMarkdown(
     options: { maxAdapters?: number; changes?: PlanChanges } = {},
 ): string {
     const groups = byLevel(result.diagnostics);
+    const pairs = pairFindings(result);
+    const listed = new Set([...pairs.findingOf.keys()].map((k) => result.diagnostics[k]));
+    const checkCell = (i: number) => {
+        const f = result.preflight[i];
+        const k = pairs.violationOf.get(i);
+        const d = k === undefined ? undefined : result.diagnostics[k];
+        const level = d?.enforcementLevel === "remediate" ? "mandatory" : d?.enforcementLevel;
+        return d ? `\`${f.check}\`<br/>also policy \`${d.policyName}\`, ${level}` : `\`${f.check}\``;
+    };
     const out = [
         `### fm-fleet plan: \`${result.stack}\`: ${verdict(result)}`,
         "",
@@ -77,18 +102,32 @@ export function renderMarkdown(
             : [
                   "| Check | Resource | Message |",
                   "| --- | --- | --- |",
-                  ...result.preflight.map((f) => `| \`${f.check}\` | \`${f.name}\` | ${cell(f.message)} |`),
+                  ...result.preflight.map((f, i) => {
+                      const k = pairs.violationOf.get(i);
+                      const d = k === undefined ? undefined : result.diagnostics[k];
+                      const also = d && d.message !== f.message ? `<br/>policy: ${d.message}` : "";
+                      return `| ${checkCell(i)} | ${resourceCell(result, f.urn)} | ${cell(f.message + also)} |`;
+                  }),
               ]),
         "",
         "#### Policy violations",
         "",
     ];
+    const rest = groups.map(({ level, items }) => ({ level, items: items.filter((d) => !listed.has(d)) }));
     if (result.diagnostics.length === 0) out.push("None.");
     else {
-        out.push("| Level | Policy | Resource | Message |", "| --- | --- | --- | --- |");
-        for (const { level, items } of groups) {
+        if (listed.size > 0) {
+            out.push(
+                `${groups.map(({ level, items }) => `${items.length} ${level}`).join(", ")}; ${listed.size} of them listed under "Would fail at deploy".`,
+                "",
+            );
+        }
+        if (rest.some(({ items }) => items.length > 0)) {
+            out.push("| Level | Policy | Resource | Message |", "| --- | --- | --- | --- |");
+        }
+        for (const { level, items } of rest) {
             for (const d of items) {
-                out.push(`| ${level} | \`${d.policyName}\` | \`${resourceNameOf(d.urn)}\` | ${cell(d.message)} |`);
+                out.push(`| ${level} | \`${d.policyName}\` | ${resourceCell(result, d.urn)} | ${cell(d.message)} |`);
             }
         }
     }

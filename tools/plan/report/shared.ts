@@ -143,16 +143,23 @@ export function priceDates(result: PlanResult): string {
     return entries.length ? entries.map(([t, d]) => `${t} ${d}`).join(", ") : "none";
 }
 
-/** The plan's verdict line: deploy preflight findings and mandatory violations both fail it. */
+/**
+ * The plan's verdict line: deploy preflight findings and mandatory violations both fail it. A finding that is
+ * both counts in both, and the line says how many are, so the distinct total can be read off it.
+ */
 export function verdict(result: PlanResult): string {
-    const mandatory = byLevel(result.diagnostics)[0].items.length;
+    const mandatoryItems = byLevel(result.diagnostics)[0].items;
+    const mandatory = mandatoryItems.length;
     const failing = result.preflight.length;
+    const paired = new Set([...pairFindings(result).findingOf.keys()].map((k) => result.diagnostics[k]));
+    const both = mandatoryItems.filter((d) => paired.has(d)).length;
     const parts = [
         ...(failing > 0 ? [`${failing} finding${failing === 1 ? "" : "s"} that would fail at deploy`] : []),
         ...(mandatory > 0 ? [`${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}`] : []),
     ];
+    const overlap = both > 0 ? ` (${both} in both, ${failing + mandatory - both} in all)` : "";
     return parts.length > 0
-        ? `FAILED: ${parts.join(", ")}.`
+        ? `FAILED: ${parts.join(", ")}${overlap}.`
         : "OK: nothing would fail at deploy, no mandatory policy violation.";
 }
 
@@ -164,3 +171,74 @@ export function instanceTypes(e: { instanceType: string; fallbackInstanceTypes?:
 /** The stack's dashboard line (its `dashboardUrl` output), or none when the program exports no dashboard. */
 export const dashboardLines = (result: { outputs: Record<string, unknown> }): string[] =>
     typeof result.outputs.dashboardUrl === "string" ? [`Dashboard: ${result.outputs.dashboardUrl}`] : [];
+
+/**
+ * Where a finding points: the resource's logical name (`fleet/chat/llama3-8b-ic`), the name AWS knows it by
+ * (`chat-llama3-8b-c519d311`, when it differs), and the stack config it was made from (`Pulumi.dev.yaml`,
+ * `fleet.endpoints[0].foundationModels[1]`; none for resources a program made by hand).
+ */
+export interface FindingPlace {
+    readonly logicalName: string | undefined;
+    readonly physicalName: string | undefined;
+    readonly configFile: string | undefined;
+    readonly configPath: string | undefined;
+}
+
+/** The place of the resource `urn` names (`""`: the stack as a whole). */
+export function placeOf(
+    result: Pick<PlanResult, "resources" | "physicalNames" | "stackFile" | "configPaths">,
+    urn: string,
+): FindingPlace {
+    if (!urn) return { logicalName: undefined, physicalName: undefined, configFile: undefined, configPath: undefined };
+    // Two resources can share a URN (the preflight reports it): the first one's name stands for both.
+    const at = result.resources.findIndex((r) => r.urn === urn);
+    const configPath = result.configPaths[urn];
+    return {
+        logicalName: resourceNameOf(urn),
+        physicalName: (at >= 0 ? result.physicalNames[at] : null) ?? undefined,
+        configFile: configPath === undefined ? undefined : result.stackFile,
+        configPath,
+    };
+}
+
+/** `fleet/big-config (big-14c6a07a)`: a finding's resource by its logical and, when it differs, physical name. */
+export function namesOf(place: FindingPlace): string {
+    if (place.logicalName === undefined) return "(stack)";
+    return place.physicalName && place.physicalName !== place.logicalName
+        ? `${place.logicalName} (${place.physicalName})`
+        : place.logicalName;
+}
+
+/** `Pulumi.dev.yaml: fleet.endpoints[0]`, or undefined for a resource made by hand. */
+export function configLocationOf(place: FindingPlace): string | undefined {
+    return place.configPath === undefined ? undefined : `${place.configFile}: ${place.configPath}`;
+}
+
+/**
+ * Deploy preflight findings that are also policy violations: the same rule (the check is named as the
+ * policy) on the same resource. Pairs by position in `result.preflight` and `result.diagnostics`, each used
+ * once; a finding pairs with a violation of its own message first.
+ */
+export interface FindingPairs {
+    /** Preflight position -> diagnostic position. */
+    readonly violationOf: ReadonlyMap<number, number>;
+    /** Diagnostic position -> preflight position. */
+    readonly findingOf: ReadonlyMap<number, number>;
+}
+
+export function pairFindings(result: Pick<PlanResult, "preflight" | "diagnostics">): FindingPairs {
+    const violationOf = new Map<number, number>();
+    const findingOf = new Map<number, number>();
+    const candidates = (f: PlanResult["preflight"][number]) =>
+        result.diagnostics
+            .map((d, k) => ({ d, k }))
+            .filter(({ d, k }) => !findingOf.has(k) && d.policyName === f.check && d.urn === f.urn);
+    result.preflight.forEach((f, i) => {
+        const open = candidates(f);
+        const match = open.find(({ d }) => d.message === f.message) ?? open[0];
+        if (!match) return;
+        violationOf.set(i, match.k);
+        findingOf.set(match.k, i);
+    });
+    return { violationOf, findingOf };
+}

@@ -3,7 +3,9 @@ import { formatUsd } from "../../../lib/cost";
 import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesTable } from "./changes";
+import { DEFAULT_WIDTH, fitTable, wrap, wrapLines, wrapTree } from "./fit";
 import {
+    configLocationOf,
     dashboardLines,
     byLevel,
     costSummary,
@@ -14,10 +16,13 @@ import {
     describePerformance,
     describeTechniques,
     instanceTypes,
+    FindingPlace,
     jobCostOf,
+    namesOf,
     oneTimeSummary,
+    pairFindings,
+    placeOf,
     priceDates,
-    resourceNameOf,
     unservedJobs,
     verdict,
 } from "./shared";
@@ -28,6 +33,8 @@ export interface TableReportOptions {
     readonly maxAdapters?: number;
     /** What the plan changes against `--baseline`. @default none - no "Changes against" section */
     readonly changes?: PlanChanges;
+    /** Columns to fit the tree, tables and messages to (`--width`). @default 100 */
+    readonly width?: number;
 }
 
 /** The fleet as a tree: endpoint -> base models -> adapters. */
@@ -75,33 +82,70 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
     return lines;
 }
 
-/** The deploy preflight: what `pulumi up` would reject though mocks accepted it. */
-export function renderPreflight(result: PlanResult): string[] {
+/**
+ * One finding: `[rule] logical (physical)` and any tags, the stack config it comes from, then the message,
+ * each wrapped under a hanging indent.
+ */
+function findingLines(rule: string, place: FindingPlace, messages: readonly string[], width: number, tag = "") {
+    const location = configLocationOf(place);
+    return [
+        ...wrap(`[${rule}] ${namesOf(place)}${tag}`, width, "    ", "        "),
+        ...(location ? wrap(location, width, "      ", "        ") : []),
+        ...messages.flatMap((m) => wrap(m, width, "      ")),
+    ];
+}
+
+/**
+ * The deploy preflight: what `pulumi up` would reject though mocks accepted it. A finding the pack reports
+ * too (same rule, same resource) is listed here once, tagged with the policy and its level.
+ */
+export function renderPreflight(result: PlanResult, width = DEFAULT_WIDTH): string[] {
     const findings = result.preflight;
+    const { violationOf } = pairFindings(result);
     const lines = [`Would fail at deploy (${findings.length})${findings.length === 0 ? ": none" : ""}`];
-    for (const f of findings) lines.push(`    [${f.check}] ${f.name}: ${f.message}`);
+    findings.forEach((f, i) => {
+        const k = violationOf.get(i);
+        const d = k === undefined ? undefined : result.diagnostics[k];
+        const level = d?.enforcementLevel === "remediate" ? "mandatory" : d?.enforcementLevel;
+        const tag = d ? ` [also policy ${d.policyName}, ${level}]` : "";
+        // The pack's own words too, when they differ from the preflight's.
+        const messages =
+            d && d.message !== f.message ? [f.message, `policy ${d.policyName}: ${d.message}`] : [f.message];
+        lines.push(...findingLines(f.check, placeOf(result, f.urn), messages, width, tag));
+    });
     return lines;
 }
 
 /** The plan for people: the tree, the deploy preflight, the violations by level, the cost. */
 export function renderTable(result: PlanResult, options: TableReportOptions = {}): string {
+    const width = options.width ?? DEFAULT_WIDTH;
     const lines: string[] = [];
     const pack = result.policyPack;
     lines.push(
-        `fm-fleet plan: project ${result.project}, stack ${result.stack}, policy pack ${pack.name}@${pack.version}` +
-            (pack.configFile ? ` with ${pack.configFile}` : " with its defaults"),
-        ...pack.configWarnings.map((w) => `policy config warning: ${w}`),
+        ...wrapLines(
+            [
+                `fm-fleet plan: project ${result.project}, stack ${result.stack}, policy pack ${pack.name}@${pack.version}` +
+                    (pack.configFile ? ` with ${pack.configFile}` : " with its defaults"),
+                ...pack.configWarnings.map((w) => `policy config warning: ${w}`),
+            ],
+            width,
+        ),
         "",
-        ...renderTree(result, options.maxAdapters ?? 10),
-        ...dashboardLines(result),
+        ...wrapTree(renderTree(result, options.maxAdapters ?? 10), width),
+        ...wrapLines(dashboardLines(result), width),
         "",
-        ...renderPreflight(result),
+        ...renderPreflight(result, width),
         "",
         "Policy violations",
     );
+    // Violations listed under "Would fail at deploy" already are counted here, not listed again.
+    const listed = new Set([...pairFindings(result).findingOf.keys()].map((k) => result.diagnostics[k]));
     for (const { level, items } of byLevel(result.diagnostics)) {
-        lines.push(`  ${level} (${items.length})${items.length === 0 ? ": none" : ""}`);
-        for (const d of items) lines.push(`    [${d.policyName}] ${resourceNameOf(d.urn)}: ${d.message}`);
+        const rest = items.filter((d) => !listed.has(d));
+        const above = items.length - rest.length;
+        const note = above > 0 ? `; ${above} of them listed under "Would fail at deploy"` : "";
+        lines.push(...wrapLines([`  ${level} (${items.length}${note})${items.length === 0 ? ": none" : ""}`], width));
+        for (const d of rest) lines.push(...findingLines(d.policyName, placeOf(result, d.urn), [d.message], width));
     }
     const table = new Table({
         head: [
@@ -139,7 +183,12 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         formatUsd(c.naiveUsd),
         "",
     ]);
-    lines.push("", "Cost (USD per month, us-east-1 on-demand hosting, 730 h)", table.toString(), costSummary(result));
+    lines.push(
+        "",
+        "Cost (USD per month, us-east-1 on-demand hosting, 730 h)",
+        fitTable(table, width),
+        ...wrapLines([costSummary(result)], width),
+    );
     if (c.optimizationJobs.length > 0) {
         const jobs = new Table({
             head: ["Optimization job", "Optimizations", "Instance type", "$/hour", "Hours", "One-time", "Price as of"],
@@ -157,13 +206,20 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
                 cost?.priceAsOf ?? "-",
             ]);
         }
-        lines.push("", "One-time cost (USD, optimization jobs)", jobs.toString(), oneTimeSummary(result));
+        lines.push(
+            "",
+            "One-time cost (USD, optimization jobs)",
+            fitTable(jobs, width),
+            ...wrapLines([oneTimeSummary(result)], width),
+        );
     }
-    if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
+    const notes: string[] = [];
+    if (c.unpriced.length) notes.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     if (c.reserved.length)
-        lines.push(`On an ML capacity reservation, paid up front and counted as $0 here: ${c.reserved.join(", ")}.`);
-    lines.push(`Prices as of: ${priceDates(result)}.`);
-    if (options.changes) lines.push("", ...renderChangesTable(options.changes));
-    lines.push("", verdict(result));
+        notes.push(`On an ML capacity reservation, paid up front and counted as $0 here: ${c.reserved.join(", ")}.`);
+    notes.push(`Prices as of: ${priceDates(result)}.`);
+    lines.push(...wrapLines(notes, width));
+    if (options.changes) lines.push("", ...wrapLines(renderChangesTable(options.changes), width));
+    lines.push("", ...wrapLines([verdict(result)], width));
     return lines.join("\n");
 }
