@@ -135,7 +135,8 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         writeFileSync(editedStack, stringify(stack));
         const edited = ["--stack", "dev", "--stack-file", editedStack, "--baseline", baseFile];
         runs.json = await planInProcess(...edited, "--format", "json");
-        runs.table = await planInProcess(...edited);
+        // Wide enough that no change's line wraps: the section is matched line by line.
+        runs.table = await planInProcess(...edited, "--width", "1000");
         runs.markdown = await planInProcess(...edited, "--format", "markdown");
         const after = JSON.parse(runs.json.stdout);
         const physical = (plan: any, urn: string) => plan.resources.find((r: any) => r.urn === urn).physicalName;

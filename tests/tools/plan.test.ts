@@ -24,7 +24,8 @@ describe("offline plan (tools/plan)", function () {
     let out = "";
 
     before(async () => {
-        runs.dev = await planInProcess();
+        // Wide enough that no line of the dev plan wraps: the lines below are matched whole.
+        runs.dev = await planInProcess("--width", "250");
         runs.prodJson = await planInProcess("--stack", "prod", "--format", "json");
         runs.violating = await planInProcess(...VIOLATING, "--format", "json");
         // The Markdown goes to a file with --out, and the config by the Pulumi CLI's flag name: one plan, three checks.

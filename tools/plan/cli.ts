@@ -233,7 +233,8 @@ async function planWith(
                 return PLAN_EXIT.invalid;
             }
             const { verdict } = require("./report/shared") as typeof import("./report/shared");
-            io.stdout.write(`${fitted(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.`)}\n`);
+            // One line, whatever the width: it is all a script or a CI log gets, and it names a path to copy.
+            io.stdout.write(`${verdict(result)} Wrote the ${options.format} report to ${options.out}.\n`);
         } else {
             io.stdout.write(`${report}\n${adviceText}`);
         }

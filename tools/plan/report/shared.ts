@@ -184,18 +184,33 @@ export interface FindingPlace {
     readonly configPath: string | undefined;
 }
 
+const byUrn = new WeakMap<readonly unknown[], Map<string, string>>();
+
+/** URN -> physical name, built once per plan (a report looks up every finding's resource). */
+function physicalNamesByUrn(result: Pick<PlanResult, "resources" | "physicalNames">): Map<string, string> {
+    let names = byUrn.get(result.resources);
+    if (!names) {
+        names = new Map();
+        // Two resources can share a URN (the preflight reports it): the first one's name stands for both.
+        for (const [i, r] of result.resources.entries()) {
+            const name = result.physicalNames[i];
+            if (name !== null && name !== undefined && !names.has(r.urn)) names.set(r.urn, name);
+        }
+        byUrn.set(result.resources, names);
+    }
+    return names;
+}
+
 /** The place of the resource `urn` names (`""`: the stack as a whole). */
 export function placeOf(
     result: Pick<PlanResult, "resources" | "physicalNames" | "stackFile" | "configPaths">,
     urn: string,
 ): FindingPlace {
     if (!urn) return { logicalName: undefined, physicalName: undefined, configFile: undefined, configPath: undefined };
-    // Two resources can share a URN (the preflight reports it): the first one's name stands for both.
-    const at = result.resources.findIndex((r) => r.urn === urn);
     const configPath = result.configPaths[urn];
     return {
         logicalName: resourceNameOf(urn),
-        physicalName: (at >= 0 ? result.physicalNames[at] : null) ?? undefined,
+        physicalName: physicalNamesByUrn(result).get(urn),
         configFile: configPath === undefined ? undefined : result.stackFile,
         configPath,
     };
@@ -229,12 +244,16 @@ export interface FindingPairs {
 export function pairFindings(result: Pick<PlanResult, "preflight" | "diagnostics">): FindingPairs {
     const violationOf = new Map<number, number>();
     const findingOf = new Map<number, number>();
-    const candidates = (f: PlanResult["preflight"][number]) =>
-        result.diagnostics
-            .map((d, k) => ({ d, k }))
-            .filter(({ d, k }) => !findingOf.has(k) && d.policyName === f.check && d.urn === f.urn);
+    // Violations by rule and resource: a big fleet has thousands of them.
+    const byRule = new Map<string, { d: PlanResult["diagnostics"][number]; k: number }[]>();
+    result.diagnostics.forEach((d, k) => {
+        const key = `${d.policyName} ${d.urn}`;
+        const list = byRule.get(key);
+        if (list) list.push({ d, k });
+        else byRule.set(key, [{ d, k }]);
+    });
     result.preflight.forEach((f, i) => {
-        const open = candidates(f);
+        const open = (byRule.get(`${f.check} ${f.urn}`) ?? []).filter(({ k }) => !findingOf.has(k));
         const match = open.find(({ d }) => d.message === f.message) ?? open[0];
         if (!match) return;
         violationOf.set(i, match.k);
