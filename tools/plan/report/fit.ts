@@ -108,6 +108,21 @@ function narrowed(grid: readonly string[][], width: number, floorOf: (cell: stri
         widths[widest]--;
         excess--;
     }
+    // A wrapped column needs only its longest wrapped line; the room that frees goes to columns that then
+    // need not wrap at all, the ones closest to fitting first.
+    const natural = grid[0].map((_, c) => Math.max(1, ...grid.map((row) => lineWidth(row[c] ?? ""))));
+    for (let c = 0; c < count; c++) {
+        if (widths[c] < natural[c]) {
+            widths[c] = Math.max(floors[c], ...grid.map((row) => lineWidth(wrapCell(row[c] ?? "", widths[c], false))));
+        }
+    }
+    let free = width - (widths.reduce((a, b) => a + b, 0) + overhead(count));
+    const wrapped = widths.map((_, c) => c).filter((c) => widths[c] < natural[c]);
+    for (const c of wrapped.sort((a, b) => natural[a] - widths[a] - (natural[b] - widths[b]))) {
+        if (natural[c] - widths[c] > free) continue;
+        free -= natural[c] - widths[c];
+        widths[c] = natural[c];
+    }
     return widths;
 }
 
