@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import { CONFIG_SOURCE_HOOK, recordConfigSource } from "../../components/config-source";
+import { runPlanCli } from "../../tools/plan/cli";
 import { plan, PlanResult } from "../../tools/plan/plan";
 import { fitGrid, reportWidth, wrap, wrapTree } from "../../tools/plan/report/fit";
 import { planJson } from "../../tools/plan/report/json";
@@ -123,6 +124,7 @@ describe("the plan's findings at a terminal's width (tools/plan/report)", functi
     this.timeout(180_000);
     const plans: Record<string, PlanResult> = {};
     let defectsCli = "";
+    let defectsTerminal = "";
 
     before(async () => {
         const policyPackHost = await sharedPack();
@@ -145,6 +147,15 @@ describe("the plan's findings at a terminal's width (tools/plan/report)", functi
         const run = await planInProcess(...defects, "--width", "80");
         assert.equal(run.code, 1, run.stderr);
         defectsCli = run.stdout;
+        // A terminal 120 columns wide, as process.stdout reports one; no --width.
+        let stdout = "";
+        const code = await runPlanCli(
+            defects,
+            { stdout: { write: (chunk: string) => (stdout += chunk), columns: 120 }, stderr: { write: () => true } },
+            policyPackHost,
+        );
+        assert.equal(code, 1);
+        defectsTerminal = stdout;
     });
 
     for (const stack of ["dev", "prod", "violating", "defects"]) {
@@ -359,7 +370,9 @@ describe("the plan's findings at a terminal's width (tools/plan/report)", functi
         });
     });
 
-    it("fits the report to --width on the command line", () => {
+    it("fits the report to --width on the command line, else to the terminal's width", () => {
         assert.equal(defectsCli, `${renderTable(plans.defects, { width: 80 })}\n`);
+        assert.equal(defectsTerminal, `${renderTable(plans.defects, { width: 120 })}\n`);
+        assert.notEqual(defectsCli, defectsTerminal);
     });
 });
