@@ -2,7 +2,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
-import { exitAfterFlush } from "../exit-after-flush";
+import { exitAfterFlush, ignoreClosedPipes } from "../exit-after-flush";
 import { PlanError } from "../plan/plan";
 import { ProgramError } from "../plan/run-program-in-worker";
 import { StackFileError } from "../plan/stack-files";
@@ -135,6 +135,7 @@ export async function runSimulateCli(argv: readonly string[], io: SimulateIo): P
 
 /** The command line as a process: exits with the simulator's code once its output is written. */
 export function main(): void {
+    ignoreClosedPipes();
     runSimulateCli(process.argv.slice(2), process).then(exitAfterFlush, (e) => {
         process.stderr.write(`fm-fleet simulate: ${(e as Error).stack ?? String(e)}\n`);
         exitAfterFlush(SIMULATE_EXIT.invalid);
