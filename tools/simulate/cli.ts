@@ -32,7 +32,7 @@ const positiveNumber = (value: string) => {
 function command(io: SimulateIo): Command {
     return new Command("fm-fleet simulate")
         .description(
-            "Replay a day (or a month) of traffic through the scaling rules a stack declares: copies and instances over time, cost, cold-start and queueing waits, and two counterfactuals (no scale to zero; one endpoint per model). Runs the stack's program under Pulumi mocks; no cloud account needed.",
+            "Replay a day (or a month) of traffic through the scaling rules a stack declares: copies and instances over time, cost, cold-start and queueing waits, and two counterfactuals (no scale to zero; dedicated endpoints, as the plan prices them). Runs the stack's program under Pulumi mocks; no cloud account needed.",
         )
         .option("-s, --stack <name>", "stack to simulate (reads Pulumi.<name>.yaml)", "dev")
         .option("--stack-file <file>", "stack settings file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)")

@@ -1,11 +1,13 @@
 import Table from "cli-table3";
-import { formatUsd } from "../../../lib/cost";
+import { formatPriceDate, formatUsd } from "../../../lib/cost";
 import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesTable } from "./changes";
 import {
     dashboardLines,
     byLevel,
+    costFooter,
+    costRows,
     costSummary,
     describeCapacity,
     describeEndpoint,
@@ -13,7 +15,6 @@ import {
     describeModel,
     describePerformance,
     describeTechniques,
-    instanceTypes,
     jobCostOf,
     oneTimeSummary,
     priceDates,
@@ -28,6 +29,8 @@ export interface TableReportOptions {
     readonly maxAdapters?: number;
     /** What the plan changes against `--baseline`. @default none - no "Changes against" section */
     readonly changes?: PlanChanges;
+    /** The clock prices' ages are judged by. @default the current time */
+    readonly now?: Date;
 }
 
 /** The fleet as a tree: endpoint -> base models -> adapters. */
@@ -103,6 +106,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         lines.push(`  ${level} (${items.length})${items.length === 0 ? ": none" : ""}`);
         for (const d of items) lines.push(`    [${d.policyName}] ${resourceNameOf(d.urn)}: ${d.message}`);
     }
+    const now = options.now ?? new Date();
     const table = new Table({
         head: [
             "Endpoint",
@@ -111,21 +115,21 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
             "Instances",
             "Idle floor",
             "Peak ceiling",
-            "Naive",
+            "Dedicated",
             "Price as of",
         ],
         style: { head: [], border: [] },
     });
-    for (const e of result.cost.endpoints) {
+    for (const r of costRows(result, now)) {
         table.push([
-            e.name,
-            instanceTypes(e),
-            e.usdPerHour === undefined ? "unpriced" : `$${e.usdPerHour}`,
-            `${e.minInstances}-${e.maxInstances}`,
-            formatUsd(e.idleFloorUsd),
-            formatUsd(e.peakCeilingUsd),
-            formatUsd(e.naiveUsd),
-            e.priceAsOf ?? "-",
+            r.endpoint,
+            r.instanceType,
+            r.usdPerHour,
+            r.instances,
+            r.idleFloor,
+            r.peakCeiling,
+            r.dedicated,
+            r.priceAsOf,
         ]);
     }
     const c = result.cost;
@@ -136,10 +140,16 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         "",
         formatUsd(c.idleFloorUsd),
         formatUsd(c.peakCeilingUsd),
-        formatUsd(c.naiveUsd),
+        formatUsd(c.dedicatedUsd),
         "",
     ]);
-    lines.push("", "Cost (USD per month, us-east-1 on-demand hosting, 730 h)", table.toString(), costSummary(result));
+    lines.push(
+        "",
+        "Cost (USD per month, us-east-1 on-demand hosting, 730 h)",
+        table.toString(),
+        ...costFooter(result),
+        costSummary(result),
+    );
     if (c.optimizationJobs.length > 0) {
         const jobs = new Table({
             head: ["Optimization job", "Optimizations", "Instance type", "$/hour", "Hours", "One-time", "Price as of"],
@@ -154,7 +164,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
                 cost?.usdPerHour === undefined ? "unpriced" : `$${cost.usdPerHour}`,
                 j.hours ? `${+j.hours.value.toFixed(2)} (${j.hours.source})` : "unknown",
                 formatUsd(cost?.oneTimeUsd),
-                cost?.priceAsOf ?? "-",
+                formatPriceDate(cost?.priceAsOf, now),
             ]);
         }
         lines.push("", "One-time cost (USD, optimization jobs)", jobs.toString(), oneTimeSummary(result));
@@ -162,7 +172,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     if (c.unpriced.length) lines.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     if (c.reserved.length)
         lines.push(`On an ML capacity reservation, paid up front and counted as $0 here: ${c.reserved.join(", ")}.`);
-    lines.push(`Prices as of: ${priceDates(result)}.`);
+    lines.push(`Prices as of: ${priceDates(result, now)}.`);
     if (options.changes) lines.push("", ...renderChangesTable(options.changes));
     lines.push("", verdict(result));
     return lines.join("\n");
