@@ -5,6 +5,10 @@ const config = new pulumi.Config("fm-fleet");
 const fleet = new Fleet("fleet", {
     fleet: config.getObject<unknown>("fleet"),
     costCenter: config.get("costCenter"),
+    // Every key of the namespace, so a misspelt one (`fm-fleet:costCentre`) is named, not just the one it misses.
+    configKeys: Object.keys(pulumi.runtime.allConfig())
+        .filter((key) => key.startsWith("fm-fleet:"))
+        .map((key) => key.slice("fm-fleet:".length)),
 });
 
 /**

@@ -16,6 +16,12 @@ export interface FleetArgs {
     readonly fleet: unknown;
     /** The `fm-fleet:costCenter` config: the `cost-center` tag of every taggable resource. */
     readonly costCenter: unknown;
+    /**
+     * Every key the stack sets in the `fm-fleet` config namespace, without the namespace (index.ts passes
+     * them from `pulumi.runtime.allConfig()`), so a misspelt one (`costCentre`) is named beside the key it
+     * leaves missing. @default [] - other keys of the namespace are not looked for
+     */
+    readonly configKeys?: readonly string[];
 }
 
 /** The physical names of one foundation model: its SageMaker model, base IC and adapter ICs. */
@@ -75,7 +81,7 @@ export class Fleet extends pulumi.ComponentResource {
 
     constructor(name: string, args: FleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before super(): not even this component is registered from an invalid config.
-        const settings = validateStackSettings(args.fleet, args.costCenter);
+        const settings = validateStackSettings(args.fleet, args.costCenter, args.configKeys);
         super("fm-fleet:index:Fleet", name, {}, opts);
         const fleet = settings.fleet;
         this.config = fleet;

@@ -23,6 +23,12 @@ export interface AllowedInstanceFamiliesConfig {
     families: string[];
 }
 
+/**
+ * The default of `allowed-instance-families.families`, and of the families `weights-fit-accelerator-memory`
+ * may name in its fixes (a policy reads only its own config: see that rule).
+ */
+export const DEFAULT_ALLOWED_FAMILIES: readonly string[] = ["g5", "g6", "g6e", "inf2", "m5", "c5"];
+
 /** Instance families a platform team budgets for: current GPU families and Inferentia, plus CPU. */
 export const allowedInstanceFamilies: ResourceValidationPolicy = {
     name: "allowed-instance-families",
@@ -34,7 +40,7 @@ export const allowedInstanceFamilies: ResourceValidationPolicy = {
             families: {
                 type: "array",
                 items: { type: "string" },
-                default: ["g5", "g6", "g6e", "inf2", "m5", "c5"],
+                default: [...DEFAULT_ALLOWED_FAMILIES],
             },
         },
     },

@@ -2,6 +2,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, SAGEMAKER_TYPES } from "../lib/contract";
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
 import { instanceCatalog, InstanceType } from "../lib/catalog";
+import { DEFAULT_ALLOWED_FAMILIES } from "./cost";
 import { configOf } from "./support/config";
 import { ofTypes } from "./support/of-type";
 import { plain, UNKNOWN, Unknown } from "./support/props";
@@ -113,6 +114,8 @@ export const modelSizeKnown: StackValidationPolicy = {
 /** Config of {@link weightsFitAcceleratorMemory}. */
 export interface WeightsFitAcceleratorMemoryConfig {
     memoryFraction: number;
+    /** Families a fix may name a type of: the stack's `allowed-instance-families.families`. */
+    allowedInstanceFamilies: string[];
 }
 
 /** Accelerator memory usable for weights on `count` devices of an instance type. */
@@ -122,7 +125,13 @@ const usableGib = (t: InstanceType, count: number, fraction: number) => count * 
  * Fixes that would fit, for the violation: more accelerators per copy on the same instance type, quantizing
  * there, and the cheapest instance type of the same accelerator maker that holds the weights as they are.
  */
-function fitProposals(billions: number, current: Quantization, instance: InstanceType, fraction: number): string {
+function fitProposals(
+    billions: number,
+    current: Quantization,
+    instance: InstanceType,
+    fraction: number,
+    families: readonly string[],
+): string {
     const parts: string[] = [];
     const devicesAsIs = Math.ceil(weightsGib(billions, current) / usableGib(instance, 1, fraction));
     if (devicesAsIs <= instance.acceleratorCount) {
@@ -142,6 +151,7 @@ function fitProposals(billions: number, current: Quantization, instance: Instanc
     const maker = instance.accelerator.split(" ")[0];
     const larger = [...instanceCatalog().values()]
         .filter((t) => t.accelerator.split(" ")[0] === maker && t.usdPerHour !== undefined)
+        .filter((t) => families.includes(t.family))
         .filter((t) => usableGib(t, t.acceleratorCount, fraction) >= weightsGib(billions, current))
         .sort((a, b) => a.usdPerHour! - b.usdPerHour!)[0];
     if (larger) {
@@ -168,10 +178,21 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
                 maximum: 1,
                 default: DEFAULT_ACCELERATOR_MEMORY_FRACTION,
             },
+            // @pulumi/policy 1.21 hands a policy only its own config (server.js makeGetConfigFun reads
+            // policyPackConfig[policy.name]), so this rule cannot read allowed-instance-families': the fix it
+            // proposes names a type only from these families. Keep the two lists equal (the plan warns when not).
+            allowedInstanceFamilies: {
+                type: "array",
+                items: { type: "string" },
+                default: [...DEFAULT_ALLOWED_FAMILIES],
+            },
         },
     },
     validateStack: (args, reportViolation) => {
-        const { memoryFraction } = configOf<WeightsFitAcceleratorMemoryConfig>(weightsFitAcceleratorMemory, args);
+        const { memoryFraction, allowedInstanceFamilies } = configOf<WeightsFitAcceleratorMemoryConfig>(
+            weightsFitAcceleratorMemory,
+            args,
+        );
         const graph = new StackGraph(args.resources);
         for (const { node, ic, spec, served } of baseSpecifications(graph)) {
             const { size, quantization } = graph.servedModelOf(served);
@@ -193,7 +214,7 @@ export const weightsFitAcceleratorMemory: StackValidationPolicy = {
                 reportViolation(
                     `${specificationSubject(node.name, spec)} must fit its weights in ${memoryFraction} x ${accelerators} x ${instance.acceleratorMemoryGibEach} GiB = ${gib(available)} ` +
                         `of ${instance.accelerator} memory on ${instance.instanceType}, got ${gib(need)} (${size.billions}B parameters x ${BYTES_PER_PARAMETER[quantization]} bytes, ${quantization === "none" ? "bf16" : quantization}). ` +
-                        fitProposals(size.billions, quantization, instance, memoryFraction),
+                        fitProposals(size.billions, quantization, instance, memoryFraction, allowedInstanceFamilies),
                     node.resource.urn,
                 );
             }

@@ -13,3 +13,20 @@ export function exitAfterFlush(code: number): void {
     process.stdout.write("", done);
     process.stderr.write("", done);
 }
+
+/**
+ * Lets a reader that leaves early (`fm-fleet plan --help | head -5`) end the output quietly: the closed pipe
+ * fails the next write with EPIPE, which Node raises as an unhandled `error` event (a stack trace, exit 1)
+ * unless someone listens. Nothing more can reach that reader, so the rest of the output is dropped and the
+ * process ends with the code it would have had. Installed first thing in `main()`, before commander can
+ * write a help text. Other write errors still throw.
+ */
+export function ignoreClosedPipes(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+    for (const stream of streams) {
+        stream.on("error", (error: NodeJS.ErrnoException) => {
+            // A write after the EPIPE fails on the destroyed stream: the same closed reader.
+            if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
+            throw error;
+        });
+    }
+}

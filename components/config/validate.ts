@@ -84,12 +84,38 @@ function structuredJson(value: string): boolean {
     }
 }
 
+/** The keys the program reads in its own config namespace (`fm-fleet:<key>`). */
+export const STACK_CONFIG_KEYS: readonly string[] = ["fleet", "costCenter"];
+
 /**
- * Validates the raw `fm-fleet:fleet` and `fm-fleet:costCenter` config. Throws one {@link FleetConfigError}
- * naming every problem, so no resource is ever created from an invalid config.
+ * The keys of the project's namespace the program never reads (`fm-fleet:costCentre`): Pulumi hands them
+ * over without a word, and the real key would only be reported missing. Each is named, with the nearest
+ * known key.
  */
-export function validateStackSettings(fleet: unknown, costCenter: unknown): StackSettings {
-    const issues: ConfigIssue[] = [];
+function unknownConfigKeyIssues(keys: readonly string[]): ConfigIssue[] {
+    return keys
+        .filter((key) => !STACK_CONFIG_KEYS.includes(key))
+        .map((key) => {
+            const near = STACK_CONFIG_KEYS.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+            const hint = near.length > 0 ? ` Did you mean \`fm-fleet:${near[0]}\`?` : "";
+            return {
+                path: key,
+                message: `unknown config key \`fm-fleet:${key}\`.${hint} Remove it or fix its spelling (this project reads ${STACK_CONFIG_KEYS.map((k) => `fm-fleet:${k}`).join(", ")}).`,
+            };
+        });
+}
+
+/**
+ * Validates the raw `fm-fleet:fleet` and `fm-fleet:costCenter` config, and names every other key set in the
+ * `fm-fleet` namespace (`configKeys`, without the namespace; none checked when not given). Throws one
+ * {@link FleetConfigError} naming every problem, so no resource is ever created from an invalid config.
+ */
+export function validateStackSettings(
+    fleet: unknown,
+    costCenter: unknown,
+    configKeys: readonly string[] = [],
+): StackSettings {
+    const issues: ConfigIssue[] = [...unknownConfigKeyIssues(configKeys)];
     if (typeof costCenter !== "string" || costCenter.trim() === "" || structuredJson(costCenter)) {
         issues.push({
             path: "costCenter",

@@ -338,6 +338,21 @@ describe("stack config validation", () => {
         );
     });
 
+    it("fails on keys of the fm-fleet namespace the program never reads, naming the key a typo meant, beside the key it misses", () => {
+        assert.throws(
+            () => validateStackSettings(validFleet(), undefined, ["fleet", "costCentre", "fleeet", "region"]),
+            {
+                name: "FleetConfigError",
+                message:
+                    "Invalid fm-fleet stack config (4 errors):\n" +
+                    "  - costCentre: unknown config key `fm-fleet:costCentre`. Did you mean `fm-fleet:costCenter`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
+                    "  - fleeet: unknown config key `fm-fleet:fleeet`. Did you mean `fm-fleet:fleet`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
+                    "  - region: unknown config key `fm-fleet:region`. Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
+                    '  - costCenter: must name the cost center every resource is tagged with, got nothing. Set fm-fleet:costCenter, e.g. "ml-platform".',
+            },
+        );
+    });
+
     it("fails on a missing cost center, a quoted number and a bad name, reporting everything at once", () => {
         const issues = issuesOf(
             fleetWith((f) => {

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { CAPACITY_RESERVATION_PREFERENCES, IC_ROUTING_STRATEGIES, INFERENCE_AMI_VERSIONS } from "../../lib/contract";
 import { findInstanceType, instanceCatalog, instanceFamily, suggestInstanceTypes } from "../../lib/catalog";
-import { endpointCost, formatUsd, stackCost } from "../../lib/cost";
+import { endpointCost, formatPriceDate, formatUsd, priceAge, stackCost } from "../../lib/cost";
 import { isEcrImage, ecrRepositoryArn } from "../../lib/images";
 import { parseParametersBillions, quantizationFromOption, weightsGib } from "../../lib/sizing";
 
@@ -120,7 +120,7 @@ describe("lib: sizing", () => {
 });
 
 describe("lib: cost", () => {
-    it("prices the idle floor, the peak ceiling and the naive deployment of an endpoint", () => {
+    it("prices the idle floor, the peak ceiling and the dedicated endpoints of an endpoint", () => {
         assert.deepEqual(
             endpointCost({
                 name: "chat",
@@ -139,11 +139,133 @@ describe("lib: cost", () => {
                 adapters: 3,
                 usdPerHour: 1.222,
                 priceAsOf: "2026-10-05",
+                pool: [
+                    {
+                        instanceType: "ml.g6.2xlarge",
+                        role: "first",
+                        usdPerHour: 1.222,
+                        priceAsOf: "2026-10-05",
+                        peakUsd: 2 * 1.222 * 730,
+                    },
+                ],
                 idleFloorUsd: 0,
                 peakCeilingUsd: 2 * 1.222 * 730,
-                naiveUsd: 4 * 1.222 * 730,
+                // Sizes unknown: each of the 4 on one instance of the endpoint's own type.
+                dedicatedUsd: 4 * 1.222 * 730,
+                dedicatedEndpoints: [{ instanceType: "ml.g6.2xlarge", endpoints: 4, instancesEach: 1 }],
             },
         );
+    });
+
+    it("sizes each dedicated endpoint by its weights: dev's 8B models on ml.g6.xlarge, not the endpoint's type", () => {
+        // Pulumi.dev.yaml: the guard and llama3-8b (bf16, 14.9 GiB) with 3 adapters on ml.g6.2xlarge x 0-2.
+        const dev = endpointCost({
+            name: "chat",
+            instanceType: "ml.g6.2xlarge",
+            minInstances: 0,
+            maxInstances: 2,
+            models: 2,
+            adapters: 3,
+            hostedModels: [
+                { parametersBillions: 8, quantization: "none", adapters: 0 },
+                { parametersBillions: 8, quantization: "none", adapters: 3 },
+            ],
+        });
+        // 14.9 GiB does not fit a T4 (0.9 x 16 = 14.4 GiB); the cheapest that holds it is an L4 (ml.g6.xlarge).
+        assert.deepEqual(dev.dedicatedEndpoints, [{ instanceType: "ml.g6.xlarge", endpoints: 5, instancesEach: 1 }]);
+        assert.equal(dev.dedicatedUsd, 5 * 1.1267 * 730);
+        assert.equal(formatUsd(dev.dedicatedUsd), "$4,112");
+    });
+
+    it("prices prod's dedicated endpoints at its min instances, and its multi-model endpoint at its idle floor", () => {
+        const [chat, classic] = stackCost([
+            {
+                name: "chat",
+                instanceType: "ml.g5.12xlarge",
+                fallbackInstanceTypes: ["ml.g6e.12xlarge"],
+                minInstances: 2,
+                maxInstances: 4,
+                models: 3,
+                adapters: 4,
+                hostedModels: [
+                    { parametersBillions: 8, quantization: "none", adapters: 0 },
+                    { parametersBillions: 70, quantization: "awq", adapters: 0 },
+                    { parametersBillions: 8, quantization: "none", adapters: 4 },
+                ],
+            },
+            { name: "classic", instanceType: "ml.m5.xlarge", minInstances: 2, maxInstances: 4, models: 1, adapters: 0 },
+        ]).endpoints;
+        // The 70B in AWQ (39.1 GiB) fits one L40S (0.9 x 48 = 43.2 GiB): ml.g6e.xlarge, not a p5 or the g5.12xlarge.
+        assert.deepEqual(chat.dedicatedEndpoints, [
+            { instanceType: "ml.g6.xlarge", endpoints: 6, instancesEach: 2 },
+            { instanceType: "ml.g6e.xlarge", endpoints: 1, instancesEach: 2 },
+        ]);
+        assert.equal(chat.dedicatedUsd, 1.1267 * 12 * 730 + 2.61 * 2 * 730);
+        assert.equal(chat.idleFloorUsd, 2 * 7.09 * 730);
+        // A multi-model endpoint's models are unknown up front: counted as one, it is its idle floor, not below.
+        assert.equal(classic.dedicatedUsd, 2 * 0.23 * 730);
+        assert.equal(classic.dedicatedUsd, classic.idleFloorUsd);
+        assert.equal(formatUsd(classic.dedicatedUsd), "$336");
+    });
+
+    it("never prices the dedicated endpoints below the idle floor (one model, many instances kept idle)", () => {
+        const one = endpointCost({
+            name: "big",
+            instanceType: "ml.p5.48xlarge",
+            minInstances: 2,
+            maxInstances: 2,
+            models: 1,
+            adapters: 0,
+            hostedModels: [{ parametersBillions: 8, quantization: "none", adapters: 0 }],
+        });
+        // One 8B on two ml.g6.xlarge would be $1,645; the endpoint keeps two p5s idle.
+        assert.deepEqual(one.dedicatedEndpoints, [{ instanceType: "ml.g6.xlarge", endpoints: 1, instancesEach: 2 }]);
+        assert.equal(one.dedicatedUsd, 2 * 113.068 * 730);
+    });
+
+    it("lists each pool type with its own price; the ceiling is the dearest at max instances", () => {
+        const chat = endpointCost({
+            name: "chat",
+            instanceType: "ml.g5.12xlarge",
+            fallbackInstanceTypes: ["ml.g6e.12xlarge"],
+            minInstances: 2,
+            maxInstances: 4,
+            models: 1,
+            adapters: 0,
+        });
+        assert.deepEqual(chat.pool, [
+            {
+                instanceType: "ml.g5.12xlarge",
+                role: "first",
+                usdPerHour: 7.09,
+                priceAsOf: "2024-03-26",
+                peakUsd: 4 * 7.09 * 730,
+            },
+            {
+                instanceType: "ml.g6e.12xlarge",
+                role: "fallback",
+                usdPerHour: 13.1158,
+                priceAsOf: "2026-10-05",
+                peakUsd: 4 * 13.1158 * 730,
+            },
+        ]);
+        assert.equal(chat.idleFloorUsd, 2 * 7.09 * 730);
+        assert.equal(chat.peakCeilingUsd, 4 * 13.1158 * 730);
+    });
+
+    it("flags a price over 12 months old, judged against the clock it is given", () => {
+        const now = new Date("2026-12-06T08:00:00Z");
+        assert.deepEqual(priceAge("2024-03-26", now), { months: 32, stale: true });
+        assert.deepEqual(priceAge("2026-10-05", now), { months: 2, stale: false });
+        assert.deepEqual(priceAge("2026-08", now), { months: 4, stale: false });
+        // Exactly 12 months is not over 12; the day after is.
+        assert.deepEqual(priceAge("2025-12-06", now), { months: 12, stale: false });
+        assert.deepEqual(priceAge("2025-12-05", now), { months: 12, stale: true });
+        assert.deepEqual(priceAge("2025-12-07", now), { months: 11, stale: false });
+        assert.equal(priceAge("soon", now), undefined);
+        assert.equal(formatPriceDate("2024-08-01", now), "2024-08-01 (over 12 months old)");
+        assert.equal(formatPriceDate("2026-10-05", now), "2026-10-05");
+        assert.equal(formatPriceDate(undefined, now), "-");
     });
 
     it("sums a stack, naming unpriced endpoints instead of guessing", () => {

@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "fs";
+import * as path from "path";
 import {
     loadAwareRouting,
     modelSizeKnown,
     quantizationRequiredAboveSize,
     weightsFitAcceleratorMemory,
 } from "../../policies/optimization";
+import { ROOT } from "../helpers/configs";
 import { stackViolations, violations } from "../helpers/policy-args";
 import { happyStack, perInstanceType, shadowVariant, stackWith } from "../helpers/policy-fixtures";
 
@@ -138,7 +141,25 @@ describe("optimization policies", () => {
                 s.config.props.productionVariants[0].instanceType = "ml.g5.12xlarge";
             });
             assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, tight, { memoryFraction: 0.8 }), [
-                'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g4dn.12xlarge (4 x 16 GiB, $4.89/h) with enough accelerators per copy. @ chat-llama-ic',
+                'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g6.12xlarge (4 x 24 GiB, $5.752/h) with enough accelerators per copy. @ chat-llama-ic',
+            ]);
+        });
+
+        it("proposes only a type of the families the stack's own config allows (dev forbids g6e)", async () => {
+            // 13B in bf16 (24.2 GiB) on one L4: the cheapest NVIDIA type that holds it is ml.g6e.xlarge, which dev forbids.
+            const thirteenB = stackWith((s) => {
+                s.ic.props.tags[1].value = "13";
+                s.config.props.productionVariants[0].instanceType = "ml.g6.2xlarge";
+            });
+            const dev = JSON.parse(readFileSync(path.join(ROOT, "policies", "config", "dev.json"), "utf8"));
+            assert.deepEqual(
+                await stackViolations(weightsFitAcceleratorMemory, thirteenB, dev["weights-fit-accelerator-memory"]),
+                [
+                    'Inference component "chat-llama-ic" must fit its weights in 0.9 x 1 x 24 GiB = 21.6 GiB of NVIDIA L4 memory on ml.g6.2xlarge, got 24.2 GiB (13B parameters x 2 bytes, bf16). Quantize to fp8 (12.1 GiB) with 1 accelerator per copy, or move to ml.g6.12xlarge (4 x 24 GiB, $5.752/h) with enough accelerators per copy. @ chat-llama-ic',
+                ],
+            );
+            assert.deepEqual(await stackViolations(weightsFitAcceleratorMemory, thirteenB), [
+                'Inference component "chat-llama-ic" must fit its weights in 0.9 x 1 x 24 GiB = 21.6 GiB of NVIDIA L4 memory on ml.g6.2xlarge, got 24.2 GiB (13B parameters x 2 bytes, bf16). Quantize to fp8 (12.1 GiB) with 1 accelerator per copy, or move to ml.g6e.xlarge (1 x 48 GiB, $2.61/h) with enough accelerators per copy. @ chat-llama-ic',
             ]);
         });
 
@@ -155,7 +176,7 @@ describe("optimization policies", () => {
             assert.deepEqual(
                 await stackViolations(weightsFitAcceleratorMemory, stackWith(onContainers), { memoryFraction: 0.8 }),
                 [
-                    'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g4dn.12xlarge (4 x 16 GiB, $4.89/h) with enough accelerators per copy. @ chat-llama-ic',
+                    'Inference component "chat-llama-ic" must fit its weights in 0.8 x 2 x 24 GiB = 38.4 GiB of NVIDIA A10G memory on ml.g5.12xlarge, got 39.1 GiB (70B parameters x 0.6 bytes, awq). Give each copy 3 accelerators (ml.g5.12xlarge has 4), or move to ml.g6.12xlarge (4 x 24 GiB, $5.752/h) with enough accelerators per copy. @ chat-llama-ic',
                 ],
             );
         });

@@ -270,6 +270,24 @@ describe("plan --baseline (tools/plan/baseline)", function () {
         );
     });
 
+    it("reads a schema 3 baseline (a base branch planned before the cost fields' rename) as it reads its own", async () => {
+        const v3 = path.join(dir, "v3.json");
+        writeFileSync(v3, JSON.stringify({ ...base, schemaVersion: 3 }));
+        const run = await planInProcess(
+            "--stack",
+            "dev",
+            "--stack-file",
+            editedStack,
+            "--baseline",
+            v3,
+            "--format",
+            "json",
+        );
+        assert.equal(run.code, 0, run.stderr);
+        const { changes } = JSON.parse(run.stdout);
+        assert.deepEqual({ ...changes, baseline: baseFile }, JSON.parse(runs.json.stdout).changes);
+    });
+
     describe("refuses a baseline it cannot use with exit 2 and one line, before planning", () => {
         const write = (name: string, text: string) => {
             const file = path.join(dir, name);
@@ -310,7 +328,12 @@ describe("plan --baseline (tools/plan/baseline)", function () {
             const old = write("v2.json", JSON.stringify({ ...base, schemaVersion: 2 }));
             await refused(
                 old,
-                `--baseline ${old} is not a plan's JSON: its schemaVersion is 2, this plan writes ${PLAN_JSON_SCHEMA_VERSION} (plan the baseline again with this version). Give the output of fm-fleet plan --format json.`,
+                `--baseline ${old} is not a plan's JSON: its schemaVersion is 2, this plan reads 3 to ${PLAN_JSON_SCHEMA_VERSION} (plan the baseline again with this version). Give the output of fm-fleet plan --format json.`,
+            );
+            const newer = write("v99.json", JSON.stringify({ ...base, schemaVersion: PLAN_JSON_SCHEMA_VERSION + 1 }));
+            await refused(
+                newer,
+                `--baseline ${newer} is not a plan's JSON: its schemaVersion is ${PLAN_JSON_SCHEMA_VERSION + 1}, this plan reads 3 to ${PLAN_JSON_SCHEMA_VERSION} (plan the baseline again with this version). Give the output of fm-fleet plan --format json.`,
             );
             const bare = write(
                 "bare.json",

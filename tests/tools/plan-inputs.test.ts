@@ -82,6 +82,43 @@ describe("plan inputs: stacks, namespaces, policy config (tools/plan)", () => {
         );
     });
 
+    it("names unknown keys inside the project's namespace and inside the fleet, all at once, with the key meant", async () => {
+        const file = path.join(mkdtempSync(path.join(tmpdir(), "fm-fleet-inputs-")), "Pulumi.typo.yaml");
+        writeFileSync(
+            file,
+            [
+                "config:",
+                "  fm-fleet:costCentre: ml-platform",
+                "  fm-fleet:fleet:",
+                "    endpoints:",
+                "      - name: chat",
+                "        instanceTyp: ml.g5.xlarge",
+                "        instances: { min: 0, max: 1 }",
+                "        foundationModels: []",
+                "",
+            ].join("\n"),
+        );
+        const run = await planInProcess(
+            "--stack",
+            "typo",
+            "--stack-file",
+            file,
+            "--policy-config",
+            "policies/config/dev.json",
+        );
+        assert.equal(run.code, 2);
+        assert.equal(run.stdout, "");
+        const lines = run.stderr.trimEnd().split("\n");
+        assert.deepEqual(lines.slice(-6), [
+            "fm-fleet plan: The program of stack typo failed: Invalid fm-fleet stack config (5 errors):",
+            "  - costCentre: unknown config key `fm-fleet:costCentre`. Did you mean `fm-fleet:costCenter`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).",
+            '  - costCenter: must name the cost center every resource is tagged with, got nothing. Set fm-fleet:costCenter, e.g. "ml-platform".',
+            "  - fleet.endpoints[0].instanceType: is required. Set it to a string.",
+            "  - fleet.endpoints[0].foundationModels: must list at least one foundation model. Add one, or remove the endpoint.",
+            "  - fleet.endpoints[0].instanceTyp: unknown key `instanceTyp`. Did you mean `instanceType`? Remove it or fix its spelling (known keys: name, instanceType, fallbackInstanceTypes, provisionTimeoutSeconds, scaleIn, instances, routing, prefixRouting, capacityReservation, inferenceAmiVersion, networkIsolation, volumeSizeInGb, dataCapture, foundationModels, guard).",
+        ]);
+    });
+
     it("names a config key whose namespace is a near miss of the project's or a provider's, all at once", () => {
         const dir = project({
             dev: "config:\n  fm-flet:costCenter: ml\n  aws-natve:region: us-east-1\n  kubernetes:context: x\n",

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
+import { priceAge } from "../../lib/cost";
 import { plan } from "../../tools/plan/plan";
 import { ProgramWorker } from "../../tools/plan/run-program-in-worker";
 import { ROOT } from "../helpers/configs";
@@ -98,7 +99,12 @@ describe("offline plan (tools/plan)", function () {
         assert.match(stdout, /^ {2}mandatory \(0\): none$/m);
         assert.match(
             stdout,
-            /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-2 {7}│ \$0 {9}│ \$1,784 {7}│ \$4,460 │ 2026-10-05 {2}│/,
+            // The price is flagged once it is a year old (tests/tools/plan-cost.test.ts, on a fixed clock).
+            /│ chat-[0-9a-f]{8} │ ml\.g6\.2xlarge │ \$1\.222 │ 0-2 {7}│ \$0 {9}│ \$1,784 {7}│ \$4,112 {4}│ 2026-10-05(?: \(over 12 months old\))? +│/,
+        );
+        assert.match(
+            stdout,
+            /^Idle floor \$0\/month, peak ceiling \$1,784\/month; dedicated endpoints would cost \$4,112\/month\.$/m,
         );
         assert.match(stdout, /^OK: nothing would fail at deploy, no mandatory policy violation\.$/m);
         assert.match(stderr, /^fm-fleet plan: program registered 36 resources in/m);
@@ -125,7 +131,7 @@ describe("offline plan (tools/plan)", function () {
             "changes",
         ]);
         assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints", "dashboardUrl"]);
-        assert.equal(plan.schemaVersion, 3);
+        assert.equal(plan.schemaVersion, 4);
         assert.equal(plan.exitCode, 0);
         assert.deepEqual(plan.summary, { resources: 52, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });
         assert.deepEqual(plan.deployPreflight, []);
@@ -191,6 +197,8 @@ describe("offline plan (tools/plan)", function () {
                 instanceType: "ml.g5.12xlarge",
                 usdPerHour: 7.09,
                 priceAsOf: "2024-03-26",
+                priceAgeMonths: priceAge("2024-03-26", new Date())!.months,
+                stale: true,
                 hours: 2,
                 oneTimeUsd: 7.09 * 2,
             },
@@ -219,7 +227,47 @@ describe("offline plan (tools/plan)", function () {
             min: fit(2, [6, 98304], [8, 393216, 96]),
         });
         assert.equal(plan.fleet[1].capacity, null, "a multi-model endpoint has no copies");
-        assert.equal(plan.cost.naiveUsd, 7 * 7.09 * 730 + 1 * 0.23 * 730);
+        // The plan judges prices' ages by the current time (tests/tools/plan-cost.test.ts injects a clock).
+        const ageNow = (asOf: string) => {
+            const age = priceAge(asOf, new Date())!;
+            return { priceAgeMonths: age.months, stale: age.stale };
+        };
+        // Dedicated: the guard, the 8B and its 4 adapters on ml.g6.xlarge, the 70B (AWQ) on ml.g6e.xlarge, 2
+        // instances each (chat's min); the multi-model endpoint at its idle floor.
+        assert.equal(plan.cost.dedicatedUsd, 1.1267 * 12 * 730 + 2.61 * 2 * 730 + 2 * 0.23 * 730);
+        assert.deepEqual(
+            plan.cost.endpoints.map((e: any) => e.instanceTypes),
+            [
+                [
+                    {
+                        instanceType: "ml.g5.12xlarge",
+                        role: "first",
+                        usdPerHour: 7.09,
+                        priceAsOf: "2024-03-26",
+                        ...ageNow("2024-03-26"),
+                        peakCeilingUsd: 4 * 7.09 * 730,
+                    },
+                    {
+                        instanceType: "ml.g6e.12xlarge",
+                        role: "fallback",
+                        usdPerHour: 13.1158,
+                        priceAsOf: "2026-10-05",
+                        ...ageNow("2026-10-05"),
+                        peakCeilingUsd: 4 * 13.1158 * 730,
+                    },
+                ],
+                [
+                    {
+                        instanceType: "ml.m5.xlarge",
+                        role: "first",
+                        usdPerHour: 0.23,
+                        priceAsOf: "2026-06-27",
+                        ...ageNow("2026-06-27"),
+                        peakCeilingUsd: 4 * 0.23 * 730,
+                    },
+                ],
+            ],
+        );
         assert.deepEqual(plan.cost.priceDates, {
             "ml.g5.12xlarge": "2024-03-26",
             "ml.g6e.12xlarge": "2026-10-05",
@@ -281,11 +329,11 @@ describe("offline plan (tools/plan)", function () {
         );
         assert.match(
             stdout,
-            /^\| `chat-llama3-70b-opt-[0-9a-f]{8}` \| Quantization \(awq\) \| `chat-llama3-70b-[0-9a-f]{8}` \| ml\.g5\.12xlarge \| 2 \| \$14 \| 2024-03-26 \|$/m,
+            /^\| `chat-llama3-70b-opt-[0-9a-f]{8}` \| Quantization \(awq\) \| `chat-llama3-70b-[0-9a-f]{8}` \| ml\.g5\.12xlarge \| 2 \| \$14 \| 2024-03-26 \(over 12 months old\) \|$/m,
         );
         assert.match(
             stdout,
-            /^\| \*\*Stack\*\* \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$36,398\*\* \| \|$/m,
+            /^\| \*\*Stack\*\* \| \| \| \| \*\*\$10,687\*\* \| \*\*\$38,970\*\* \| \*\*\$14,016\*\* \| \|$/m,
         );
     });
 

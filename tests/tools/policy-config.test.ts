@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "fs";
+import * as path from "path";
 import { PolicyConfigError, PolicyInfo, readPolicyPackConfig } from "../../tools/plan/policy-config";
+import { ROOT } from "../helpers/configs";
 
 /** Two policies shaped like the pack's: one with a schema and defaults, one with none. */
 const POLICIES: PolicyInfo[] = [
@@ -91,6 +94,26 @@ describe("policy pack config (read as the engine reads --policy-pack-config)", (
             "max-instances-per-endpoint: key maxInstance is not in its schema (maxInstances): the engine passes it without a word and the policy never reads it. Did you mean maxInstances?",
             "model-network-isolation: key strict is not in its schema (it takes no properties): the engine passes it without a word and the policy never reads it.",
         ]);
+    });
+
+    it("warns when weights-fit-accelerator-memory's families differ from allowed-instance-families', and not for the project's stacks", () => {
+        const pack = (require("../../policies/policies") as typeof import("../../policies/policies")).policies;
+        const infos = pack.map((p) => ({
+            name: p.name,
+            description: p.description,
+            enforcementLevel: p.enforcementLevel ?? "advisory",
+            configSchema: p.configSchema && { properties: p.configSchema.properties, required: [] },
+        })) as PolicyInfo[];
+        const read = readPolicyPackConfig(infos, { "allowed-instance-families": { families: ["g5", "g6"] } });
+        assert.deepEqual(read.warnings, [
+            "weights-fit-accelerator-memory.allowedInstanceFamilies (g5, g6, g6e, inf2, m5, c5) differs from allowed-instance-families.families (g5, g6): its fixes may name a family this stack forbids, or miss one it allows. Set both to the same list (a policy reads only its own config).",
+        ]);
+        const disabled = { "allowed-instance-families": { enforcementLevel: "disabled", families: ["g5"] } };
+        assert.deepEqual(readPolicyPackConfig(infos, disabled).warnings, []);
+        for (const stack of ["dev", "prod"]) {
+            const file = JSON.parse(readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8"));
+            assert.deepEqual(readPolicyPackConfig(infos, file).warnings, [], stack);
+        }
     });
 
     it("refuses wrong types and bounds with the policy and field, every one at once", () => {

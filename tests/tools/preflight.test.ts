@@ -149,7 +149,7 @@ describe("deploy preflight (tools/plan/preflight)", function () {
         ]) {
             assert.ok(mandatory.has(rule), `the pack reports ${rule}`);
         }
-        assert.match(run.stdout, /"schemaVersion": 3/);
+        assert.match(run.stdout, /"schemaVersion": 4/);
     });
     const GUARDED = "tests/fixtures/Pulumi.guarded.yaml";
     const ROLE_CHECK = "execution-role-permissions";

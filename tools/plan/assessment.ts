@@ -34,21 +34,13 @@ export function physicalNameOfResource(r: RecordedResource): string | undefined 
  */
 export function assessStack(resources: readonly RecordedResource[]): StackAssessment {
     const { preflight } = require("./preflight/preflight") as typeof import("./preflight/preflight");
-    const { fleetView, optimizationJobsView } = require("./fleet-view") as typeof import("./fleet-view");
+    const { endpointShapeOf, fleetView, optimizationJobsView } =
+        require("./fleet-view") as typeof import("./fleet-view");
     const { stackCost } = require("../../lib/cost") as typeof import("../../lib/cost");
     const optimizationJobs = optimizationJobsView(resources);
     const fleet = fleetView(resources, optimizationJobs);
     const cost = stackCost(
-        fleet.map((e) => ({
-            name: e.endpointName,
-            instanceType: e.instanceType,
-            fallbackInstanceTypes: e.fallbackInstanceTypes,
-            minInstances: e.instances.min,
-            maxInstances: e.instances.max,
-            models: e.modelCount,
-            adapters: e.adapterCount,
-            reserved: e.mlReservationArn !== undefined,
-        })),
+        fleet.map(endpointShapeOf),
         optimizationJobs.map((j) => ({
             name: j.optimizationJobName,
             instanceType: j.instanceType,

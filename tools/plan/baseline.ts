@@ -278,6 +278,9 @@ const isResource = (r: unknown): r is PlanResourceJson =>
     (r.inputs === null || isPlainObject(r.inputs)) &&
     Array.isArray(r.ignoreChanges);
 
+/** The first plan JSON schema whose resources carry their inputs, all a baseline needs. */
+export const BASELINE_SCHEMA_VERSION_MIN = 3;
+
 /**
  * Reads `file` (as given on the command line, resolved against `cwd`) as a plan's JSON of `stack`; throws a
  * {@link BaselineError} naming the file and the fix otherwise. `schemaVersion` is the current one.
@@ -305,9 +308,12 @@ export function readBaseline(file: string, cwd: string, stack: string, schemaVer
         new BaselineError(`${at} is not a plan's JSON: ${what}. Give the output of fm-fleet plan --format json.`);
     if (!isPlainObject(json) || typeof json.project !== "string" || typeof json.stack !== "string")
         throw notPlan("it has no project and stack");
-    if (json.schemaVersion !== schemaVersion) {
+    // The changes read only resources[], whose shape has not changed since schema 3 (4 renamed cost fields),
+    // so a base branch's plan of an earlier schema still serves as a baseline.
+    const version = json.schemaVersion;
+    if (typeof version !== "number" || version < BASELINE_SCHEMA_VERSION_MIN || version > schemaVersion) {
         throw notPlan(
-            `its schemaVersion is ${JSON.stringify(json.schemaVersion ?? null)}, this plan writes ${schemaVersion} (plan the baseline again with this version)`,
+            `its schemaVersion is ${JSON.stringify(version ?? null)}, this plan reads ${BASELINE_SCHEMA_VERSION_MIN} to ${schemaVersion} (plan the baseline again with this version)`,
         );
     }
     if (!Array.isArray(json.resources) || !json.resources.every(isResource))

@@ -2,7 +2,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
-import { exitAfterFlush } from "../exit-after-flush";
+import { exitAfterFlush, ignoreClosedPipes } from "../exit-after-flush";
 import { BaselineError } from "./baseline";
 import { plan, PlanError } from "./plan";
 import type { PolicyPackHost } from "./policy-host";
@@ -255,6 +255,7 @@ async function planWith(
 
 /** The command line as a process: exits with the plan's code once its output is written. */
 export function main(): void {
+    ignoreClosedPipes();
     // Interrupted (Ctrl-C, a CI timeout): stop the pack first, so it does not outlive the plan.
     for (const [signal, code] of [
         ["SIGINT", 130],

@@ -9,6 +9,7 @@ import {
     VARIANT_INSTANCE_DIMENSION,
 } from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
+import type { EndpointShape } from "../../lib/cost";
 import { estimatePerformance, PerformanceEstimate } from "../../lib/performance/estimate";
 import { Slo } from "../../lib/performance/slo";
 import { latencyViewOf } from "../../policies/support/latency-view";
@@ -335,4 +336,23 @@ function capacityOf(
 ): PlannedCapacity | undefined {
     const c = list?.find((x) => x.variant.variantName === variant?.variantName);
     return c && { peak: plannedFit(c.peak), min: plannedFit(c.min) };
+}
+
+/** What the cost model needs of a planned endpoint (lib/cost.ts): the plan and the simulator price the same. */
+export function endpointShapeOf(e: PlannedEndpoint): EndpointShape {
+    return {
+        name: e.endpointName,
+        instanceType: e.instanceType,
+        fallbackInstanceTypes: e.fallbackInstanceTypes,
+        minInstances: e.instances.min,
+        maxInstances: e.instances.max,
+        models: e.modelCount,
+        adapters: e.adapterCount,
+        hostedModels: e.models.map((m) => ({
+            parametersBillions: m.parametersBillions,
+            quantization: m.quantization === "unknown" ? undefined : m.quantization,
+            adapters: m.adapters.length,
+        })),
+        reserved: e.mlReservationArn !== undefined,
+    };
 }

@@ -190,5 +190,25 @@ export function readPolicyPackConfig(policies: readonly PolicyInfo[], file: unkn
         }
     }
     if (problems.length > 0) throw new PolicyConfigError(problems);
-    return { config, warnings };
+    return { config, warnings: [...warnings, ...familyListWarnings(config)] };
+}
+
+/**
+ * A policy reads only its own config, so weights-fit-accelerator-memory keeps its own copy of the allowed
+ * families for the fixes it proposes: a copy that differs from allowed-instance-families' (while that rule
+ * is on) lets a fix name a family the stack forbids, or miss one it allows.
+ */
+function familyListWarnings(config: EffectiveConfig): string[] {
+    const families = config["allowed-instance-families"];
+    const fit = config["weights-fit-accelerator-memory"];
+    if (!families || !fit || families.enforcementLevel === "disabled" || fit.enforcementLevel === "disabled") return [];
+    const allowed = families.properties.families;
+    const proposed = fit.properties.allowedInstanceFamilies;
+    if (!Array.isArray(allowed) || !Array.isArray(proposed)) return [];
+    const same = allowed.length === proposed.length && allowed.every((f) => proposed.includes(f));
+    if (same) return [];
+    const list = (l: unknown[]) => l.map(String).join(", ");
+    return [
+        `weights-fit-accelerator-memory.allowedInstanceFamilies (${list(proposed)}) differs from allowed-instance-families.families (${list(allowed)}): its fixes may name a family this stack forbids, or miss one it allows. Set both to the same list (a policy reads only its own config).`,
+    ];
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
-import { exitAfterFlush } from "../exit-after-flush";
+import { exitAfterFlush, ignoreClosedPipes } from "../exit-after-flush";
 import { PlanError } from "../plan/plan";
 import { ProgramError } from "../plan/run-program-in-worker";
 import { StackFileError } from "../plan/stack-files";
@@ -32,7 +32,7 @@ const positiveNumber = (value: string) => {
 function command(io: SimulateIo): Command {
     return new Command("fm-fleet simulate")
         .description(
-            "Replay a day (or a month) of traffic through the scaling rules a stack declares: copies and instances over time, cost, cold-start and queueing waits, and two counterfactuals (no scale to zero; one endpoint per model). Runs the stack's program under Pulumi mocks; no cloud account needed.",
+            "Replay a day (or a month) of traffic through the scaling rules a stack declares: copies and instances over time, cost, cold-start and queueing waits, and two counterfactuals (no scale to zero; dedicated endpoints, as the plan prices them). Runs the stack's program under Pulumi mocks; no cloud account needed.",
         )
         .option("-s, --stack <name>", "stack to simulate (reads Pulumi.<name>.yaml)", "dev")
         .option("--stack-file <file>", "stack settings file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)")
@@ -135,6 +135,7 @@ export async function runSimulateCli(argv: readonly string[], io: SimulateIo): P
 
 /** The command line as a process: exits with the simulator's code once its output is written. */
 export function main(): void {
+    ignoreClosedPipes();
     runSimulateCli(process.argv.slice(2), process).then(exitAfterFlush, (e) => {
         process.stderr.write(`fm-fleet simulate: ${(e as Error).stack ?? String(e)}\n`);
         exitAfterFlush(SIMULATE_EXIT.invalid);

@@ -1,4 +1,4 @@
-import { findInstanceType } from "../../lib/catalog";
+import { findInstanceType, HOURS_PER_MONTH } from "../../lib/catalog";
 import {
     IC_COPY_DIMENSION,
     NO_CAPACITY_METRIC,
@@ -9,7 +9,8 @@ import {
 import { plain } from "../../policies/support/props";
 import { parseStackOutputs } from "../../runtime/stack-outputs";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
-import type { PlannedEndpoint } from "../plan/fleet-view";
+import { endpointCost } from "../../lib/cost";
+import { endpointShapeOf, PlannedEndpoint } from "../plan/fleet-view";
 import { ESTIMATED_PERFORMANCE, ModelPerformance, PerformanceProvider } from "./performance";
 import { SCALING_RULES } from "./scaling-rules";
 
@@ -72,13 +73,22 @@ export interface SimEndpoint {
     /** `IDLE_RELEASE` (the default when none is declared) or `CONSOLIDATION`. */
     readonly scaleIn: { readonly strategy: string; readonly cooldownMinutes: number; readonly maximumStep: number };
     readonly models: readonly SimModel[];
-    /** Always-on instances of the naive deployment: one per model and per adapter (lib/cost.ts `naiveUsd`). */
-    readonly naiveInstances: number;
+    /**
+     * USD per hour of the dedicated-endpoints baseline (lib/cost.ts `dedicatedUsd` / 730); `undefined` when
+     * it has no price.
+     */
+    readonly dedicatedUsdPerHour: number | undefined;
 }
 
 /** The fleet the simulator replays a trace through. */
 export interface SimFleet {
     readonly endpoints: readonly SimEndpoint[];
+}
+
+/** The hourly rate of an endpoint's dedicated-endpoints baseline, as the plan prices it per month. */
+function dedicatedUsdPerHour(e: PlannedEndpoint): number | undefined {
+    const monthly = endpointCost(endpointShapeOf(e)).dedicatedUsd;
+    return monthly === undefined ? undefined : monthly / HOURS_PER_MONTH;
 }
 
 const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
@@ -211,7 +221,7 @@ export function declaredFleet(
                 instanceType: e.instanceType,
                 usdPerHour: entry?.usdPerHour,
                 instances: e.instances,
-                naiveInstances: e.modelCount + e.adapterCount,
+                dedicatedUsdPerHour: dedicatedUsdPerHour(e),
             };
             const shape = (icName: string, p: Partial<PlannedEndpoint["models"][number]>) => ({
                 endpointName: e.endpointName,

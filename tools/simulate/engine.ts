@@ -746,9 +746,9 @@ export function withoutScaleToZero(fleet: SimFleet): SimFleet {
 }
 
 /**
- * The naive deployment's cost over the window: one always-on instance of the endpoint's type per model and
- * per adapter, as lib/cost.ts prices `naiveUsd` (the second counterfactual). No one waits for a start there.
+ * The dedicated-endpoints baseline's cost over the window: each model and adapter on its own always-on
+ * endpoint, as lib/cost.ts prices `dedicatedUsd` (the second counterfactual). No one waits for a start there.
  */
-export function naiveCostUsd(fleet: SimFleet, minutes: number): number {
-    return fleet.endpoints.reduce((n, e) => n + ((e.usdPerHour ?? 0) * e.naiveInstances * minutes) / 60, 0);
+export function dedicatedCostUsd(fleet: SimFleet, minutes: number): number {
+    return fleet.endpoints.reduce((n, e) => n + ((e.dedicatedUsdPerHour ?? 0) * minutes) / 60, 0);
 }

@@ -1,8 +1,8 @@
 import type { SimulationResult, WaitStats } from "./engine";
 import type { SimulationReport } from "./simulate";
 
-/** Version of the JSON report's shape: CI tools may read `costUsd`, `coldStarts`, `coldStartWaitSeconds`. */
-export const SIMULATION_SCHEMA_VERSION = 1;
+/** Version of the JSON report's shape (2: `counterfactuals.naive` became `dedicated`, the plan's baseline): CI tools may read `costUsd`, `coldStarts`, `coldStartWaitSeconds`. */
+export const SIMULATION_SCHEMA_VERSION = 2;
 
 /** A number for JSON: rounded, and `null` (never NaN or Infinity) when it is not finite. */
 export const finite = (x: number | null | undefined, digits = 2): number | null =>
@@ -85,16 +85,16 @@ export function simulationJson(report: SimulationReport) {
         })),
         counterfactuals: {
             noScaleToZero: totals(report.counterfactuals.noScaleToZero),
-            naive: {
-                costUsd: finite(report.counterfactuals.naive.costUsd) ?? 0,
-                monthlyUsd: finite(report.counterfactuals.naive.monthlyUsd) ?? 0,
+            dedicated: {
+                costUsd: finite(report.counterfactuals.dedicated.costUsd) ?? 0,
+                monthlyUsd: finite(report.counterfactuals.dedicated.monthlyUsd) ?? 0,
                 coldStarts: 0,
             },
         },
         plan: {
             idleFloorUsdPerMonth: finite(report.planCost.idleFloorUsd),
             peakCeilingUsdPerMonth: finite(report.planCost.peakCeilingUsd),
-            naiveUsdPerMonth: finite(report.planCost.naiveUsd),
+            dedicatedUsdPerMonth: finite(report.planCost.dedicatedUsd),
         },
         series: {
             minutesPerPoint: r.series.minutesPerPoint,

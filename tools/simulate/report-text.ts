@@ -61,7 +61,7 @@ function summaryLines(report: SimulationReport): string[] {
         `Queueing: ${waits(r.queueWaitSeconds)}`,
         `Latency: ${waits(r.latencySeconds)}`,
         `Without scale to zero (copies.min 1): ${formatUsd(cf.noScaleToZero.costUsd)} (${formatUsd(cf.noScaleToZero.monthlyUsd)}/month), ${count(cf.noScaleToZero.coldStarts)} cold starts`,
-        `Naive (one always-on endpoint per model and adapter): ${formatUsd(cf.naive.costUsd)} (${formatUsd(cf.naive.monthlyUsd)}/month), no cold starts`,
+        `Dedicated endpoints (each model and adapter on its own always-on endpoint, as the plan prices them): ${formatUsd(cf.dedicated.costUsd)} (${formatUsd(cf.dedicated.monthlyUsd)}/month), no cold starts`,
         `Plan: idle floor ${formatUsd(report.planCost.idleFloorUsd)}/month, peak ceiling ${formatUsd(report.planCost.peakCeilingUsd)}/month`,
     ];
     return lines;

@@ -4,7 +4,7 @@ import { ProgramWorker } from "../plan/run-program-in-worker";
 import { readStack } from "../plan/stack-files";
 import { builtinTrace, BuiltinTraceOptions, isBuiltinTrace } from "./builtin-traces";
 import { declaredFleet, SimFleet, slosOf } from "./declared-fleet";
-import { naiveCostUsd, SimulationOptions, SimulationResult, simulateFleet, withoutScaleToZero } from "./engine";
+import { dedicatedCostUsd, SimulationOptions, SimulationResult, simulateFleet, withoutScaleToZero } from "./engine";
 import type { PerformanceProvider } from "./performance";
 import { readTraceFile, Trace } from "./trace";
 
@@ -33,10 +33,10 @@ export interface SimulationReport {
     readonly counterfactuals: {
         /** The same trace with every model keeping at least one copy. */
         readonly noScaleToZero: SimulationResult;
-        /** One always-on endpoint per model and per adapter: its cost over the window and per month. */
-        readonly naive: { readonly costUsd: number; readonly monthlyUsd: number };
+        /** Dedicated endpoints (lib/cost.ts `dedicatedUsd`): their cost over the window and per month. */
+        readonly dedicated: { readonly costUsd: number; readonly monthlyUsd: number };
     };
-    /** The plan's monthly figures of the same stack (idle floor, peak ceiling, naive). */
+    /** The plan's monthly figures of the same stack (idle floor, peak ceiling, dedicated endpoints). */
     readonly planCost: StackCost;
     readonly simulateMs: number;
 }
@@ -50,13 +50,13 @@ export function loadTrace(trace: string, fleet: SimFleet, options: BuiltinTraceO
 export function simulateWith(fleet: SimFleet, trace: Trace, options: SimulationOptions = {}) {
     const result = simulateFleet(fleet, trace, options);
     const noScaleToZero = simulateFleet(withoutScaleToZero(fleet), trace, { ...options, startWith: "idle" });
-    const naive = naiveCostUsd(fleet, trace.minutes);
+    const dedicated = dedicatedCostUsd(fleet, trace.minutes);
     const hours = trace.minutes / 60;
     return {
         result,
         counterfactuals: {
             noScaleToZero,
-            naive: { costUsd: naive, monthlyUsd: hours > 0 ? (naive * 730) / hours : 0 },
+            dedicated: { costUsd: dedicated, monthlyUsd: hours > 0 ? (dedicated * 730) / hours : 0 },
         },
     };
 }

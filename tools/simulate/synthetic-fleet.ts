@@ -25,7 +25,8 @@ export function syntheticFleet(
             slotsPerInstance: Math.max(1, entry?.acceleratorCount ?? 1),
             instances: { min: 0, max: options.instancesMax ?? options.copiesMax ?? 2 },
             scaleIn: { strategy: "IDLE_RELEASE", cooldownMinutes: 20, maximumStep: 1 },
-            naiveInstances: 1,
+            // One model per endpoint, of unknown size: its dedicated endpoint is one instance of this type.
+            dedicatedUsdPerHour: entry?.usdPerHour,
             models: [
                 {
                     name: `model-${i}`,

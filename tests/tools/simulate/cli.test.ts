@@ -57,7 +57,7 @@ describe("simulator: command line", () => {
         ]);
         assert.equal(code, 0, stderr);
         const json = JSON.parse(stdout);
-        assert.equal(json.schemaVersion, 1);
+        assert.equal(json.schemaVersion, 2);
         assert.equal(json.trace.name, "nightly-batch");
         assert.equal(typeof json.costUsd, "number");
         assert.ok(json.coldStarts > 0, "dev scales to zero between batches");
@@ -70,7 +70,7 @@ describe("simulator: command line", () => {
             ],
         );
         assert.ok(json.counterfactuals.noScaleToZero.costUsd > json.costUsd);
-        assert.ok(json.counterfactuals.naive.costUsd > json.counterfactuals.noScaleToZero.costUsd);
+        assert.ok(json.counterfactuals.dedicated.costUsd > json.counterfactuals.noScaleToZero.costUsd);
         assert.equal(json.counterfactuals.noScaleToZero.coldStarts, 0);
         assert.ok(!stdout.includes("NaN"));
 

@@ -12,14 +12,23 @@ describe("simulator: the fleet as the program declares it", () => {
         const report = await simulate({ projectDir: PROJECT_ROOT, stack: "prod", trace: "idle" });
         const [chat, classic] = report.fleet.endpoints;
         assert.deepEqual(
-            [chat.name, chat.instanceType, chat.instances, chat.slotsPerInstance, chat.scaleIn, chat.naiveInstances],
+            [
+                chat.name,
+                chat.instanceType,
+                chat.instances,
+                chat.slotsPerInstance,
+                chat.scaleIn,
+                chat.dedicatedUsdPerHour,
+            ],
             [
                 "chat",
                 "ml.g5.12xlarge",
                 { min: 2, max: 4 },
                 4,
                 { strategy: "CONSOLIDATION", cooldownMinutes: 20, maximumStep: 1 },
-                7,
+                // The plan's dedicated baseline: the guard, the 8B and its 4 adapters on ml.g6.xlarge, the 70B
+                // (AWQ, 39.1 GiB) on ml.g6e.xlarge, 2 instances each (the endpoint's min).
+                (1.1267 * 12 * 730 + 2.61 * 2 * 730) / 730,
             ],
         );
         assert.deepEqual(

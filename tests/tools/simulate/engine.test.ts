@@ -217,7 +217,7 @@ describe("simulator: invariants", () => {
             trace: { name: "idle", description: "", minutes: r.minutes },
             fleet,
             result: r,
-            counterfactuals: { noScaleToZero: r, naive: { costUsd: 0, monthlyUsd: 0 } },
+            counterfactuals: { noScaleToZero: r, dedicated: { costUsd: 0, monthlyUsd: 0 } },
             planCost: {
                 endpoints: [],
                 optimizationJobs: [],
@@ -225,7 +225,7 @@ describe("simulator: invariants", () => {
                 idleFloorUsd: 0,
                 peakCeilingUsd: 0,
                 reserved: [],
-                naiveUsd: 0,
+                dedicatedUsd: 0,
                 unpriced: [],
                 priceDates: {},
             },

@@ -1,4 +1,5 @@
 import { HOURS_PER_MONTH } from "../../../lib/catalog";
+import { DEDICATED_BASELINE, priceAge, STALE_PRICE_MONTHS } from "../../../lib/cost";
 import type { PlanChanges } from "../baseline";
 import { planResourcesJson } from "../baseline";
 import { PlannedFit } from "../fleet-view";
@@ -9,8 +10,21 @@ import { pairFindings, placeOf, resourceNameOf } from "./shared";
 /**
  * Version of the JSON shape below; bumped on any incompatible change. 3: `resources[]` carry their inputs
  * and ignoreChanges (what `--baseline` diffs), and `changes` what the plan changes against a baseline.
+ * 4: the cost's `naiveUsd` became `dedicatedUsd` (a baseline never below the idle floor), endpoints list
+ * each pool type with its price, and prices carry their age.
  */
-export const PLAN_JSON_SCHEMA_VERSION = 3;
+export const PLAN_JSON_SCHEMA_VERSION = 4;
+
+/** A price's date with its age in whole months and whether it is over {@link STALE_PRICE_MONTHS} months old. */
+const priceJson = (usdPerHour: number | undefined, asOf: string | undefined, now: Date) => {
+    const age = priceAge(asOf, now);
+    return {
+        usdPerHour: usdPerHour ?? null,
+        priceAsOf: asOf ?? null,
+        priceAgeMonths: age?.months ?? null,
+        stale: age?.stale ?? null,
+    };
+};
 
 /** A capacity figure (README, "Plan JSON"): `null` when a deciding value is not known. */
 const fitJson = (f: PlannedFit | undefined) =>
@@ -30,7 +44,7 @@ const fitJson = (f: PlannedFit | undefined) =>
  * The plan as stable JSON for other tools (documented in the README, "Plan JSON"). Every field is always
  * present; unknown values are `null`.
  */
-export function planJson(result: PlanResult, changes?: PlanChanges): Record<string, unknown> {
+export function planJson(result: PlanResult, changes?: PlanChanges, now: Date = new Date()): Record<string, unknown> {
     const pairs = pairFindings(result);
     // Where each finding points: the name AWS knows the resource by, and the stack config it was made from.
     const placeJson = (urn: string) => {
@@ -135,29 +149,37 @@ export function planJson(result: PlanResult, changes?: PlanChanges): Record<stri
             hoursPerMonth: HOURS_PER_MONTH,
             idleFloorUsd: result.cost.idleFloorUsd,
             peakCeilingUsd: result.cost.peakCeilingUsd,
-            naiveUsd: result.cost.naiveUsd,
+            dedicatedUsd: result.cost.dedicatedUsd,
+            dedicatedBaseline: DEDICATED_BASELINE,
+            stalePriceMonths: STALE_PRICE_MONTHS,
             unpriced: result.cost.unpriced,
             reserved: result.cost.reserved,
             priceDates: result.cost.priceDates,
             endpoints: result.cost.endpoints.map((e) => ({
                 resourceName: e.name,
                 instanceType: e.instanceType,
-                usdPerHour: e.usdPerHour ?? null,
-                priceAsOf: e.priceAsOf ?? null,
+                ...priceJson(e.usdPerHour, e.priceAsOf, now),
                 minInstances: e.minInstances,
                 maxInstances: e.maxInstances,
                 models: e.models,
                 adapters: e.adapters,
+                // The first type, then each fallback: the ceiling is the dearest one's peakCeilingUsd.
+                instanceTypes: e.pool.map((p) => ({
+                    instanceType: p.instanceType,
+                    role: p.role,
+                    ...priceJson(p.usdPerHour, p.priceAsOf, now),
+                    peakCeilingUsd: p.peakUsd ?? null,
+                })),
                 idleFloorUsd: e.idleFloorUsd ?? null,
                 peakCeilingUsd: e.peakCeilingUsd ?? null,
-                naiveUsd: e.naiveUsd ?? null,
+                dedicatedUsd: e.dedicatedUsd ?? null,
+                dedicatedEndpoints: e.dedicatedEndpoints,
             })),
             oneTimeUsd: result.cost.oneTimeUsd,
             optimizationJobs: result.cost.optimizationJobs.map((j) => ({
                 optimizationJobName: j.name,
                 instanceType: j.instanceType,
-                usdPerHour: j.usdPerHour ?? null,
-                priceAsOf: j.priceAsOf ?? null,
+                ...priceJson(j.usdPerHour, j.priceAsOf, now),
                 hours: j.hours ?? null,
                 oneTimeUsd: j.oneTimeUsd ?? null,
             })),

@@ -1,4 +1,4 @@
-import { formatUsd } from "../../../lib/cost";
+import { formatPriceDate, formatUsd } from "../../../lib/cost";
 import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesMarkdown } from "./changes";
@@ -6,13 +6,14 @@ import {
     configLocationOf,
     dashboardLines,
     byLevel,
+    costFooter,
+    costRows,
     costSummary,
     describeCapacity,
     describeEndpoint,
     describeModel,
     describePerformance,
     describeTechniques,
-    instanceTypes,
     jobCostOf,
     namesOf,
     oneTimeSummary,
@@ -73,7 +74,8 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
 /** The plan as a pull-request comment: verdict, diagram, violations, cost table. */
 export function renderMarkdown(
     result: PlanResult,
-    options: { maxAdapters?: number; changes?: PlanChanges } = {},
+    /** `now`: the clock prices' ages are judged by (default: the current time). */
+    options: { maxAdapters?: number; changes?: PlanChanges; now?: Date } = {},
 ): string {
     const groups = byLevel(result.diagnostics);
     const pairs = pairFindings(result);
@@ -135,18 +137,20 @@ export function renderMarkdown(
         "",
         "#### Cost (USD per month, us-east-1 on-demand hosting, 730 h)",
         "",
-        "| Endpoint | Instance type | Instances | Idle floor | Peak ceiling | Naive | Price as of |",
-        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+        "| Endpoint | Instance type | $/hour | Instances | Idle floor | Peak ceiling | Dedicated | Price as of |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
     );
-    for (const e of result.cost.endpoints) {
+    const now = options.now ?? new Date();
+    for (const r of costRows(result, now)) {
         out.push(
-            `| \`${e.name}\` | ${instanceTypes(e)} | ${e.minInstances}-${e.maxInstances} | ${formatUsd(e.idleFloorUsd)} | ${formatUsd(e.peakCeilingUsd)} | ${formatUsd(e.naiveUsd)} | ${e.priceAsOf ?? "-"} |`,
+            `| ${r.endpoint ? `\`${r.endpoint}\`` : ""} | ${r.instanceType} | ${r.usdPerHour} | ${r.instances} | ${r.idleFloor} | ${r.peakCeiling} | ${r.dedicated} | ${r.priceAsOf} |`,
         );
     }
     const c = result.cost;
     out.push(
-        `| **Stack** | | | **${formatUsd(c.idleFloorUsd)}** | **${formatUsd(c.peakCeilingUsd)}** | **${formatUsd(c.naiveUsd)}** | |`,
+        `| **Stack** | | | | **${formatUsd(c.idleFloorUsd)}** | **${formatUsd(c.peakCeilingUsd)}** | **${formatUsd(c.dedicatedUsd)}** | |`,
         "",
+        ...costFooter(result).flatMap((line) => [line, ""]),
         costSummary(result),
     );
     if (c.optimizationJobs.length > 0) {
@@ -163,12 +167,12 @@ export function renderMarkdown(
                 .flatMap((e) => e.models)
                 .find((m) => m.optimizationJob?.resourceName === j.resourceName);
             out.push(
-                `| \`${j.optimizationJobName}\` | ${describeTechniques(j)} | ${served ? `\`${served.inferenceComponentName}\`` : "no model"} | ${j.instanceType} | ${j.hours ? +j.hours.value.toFixed(2) : "unknown"} | ${formatUsd(cost?.oneTimeUsd)} | ${cost?.priceAsOf ?? "-"} |`,
+                `| \`${j.optimizationJobName}\` | ${describeTechniques(j)} | ${served ? `\`${served.inferenceComponentName}\`` : "no model"} | ${j.instanceType} | ${j.hours ? +j.hours.value.toFixed(2) : "unknown"} | ${formatUsd(cost?.oneTimeUsd)} | ${formatPriceDate(cost?.priceAsOf, now)} |`,
             );
         }
         out.push("", oneTimeSummary(result));
     }
-    out.push("", `Prices as of: ${priceDates(result)}.`);
+    out.push("", `Prices as of: ${priceDates(result, now)}.`);
     const models = result.fleet.flatMap((e) => e.models.map((m) => ({ e, m })));
     if (models.length > 0) {
         out.push(

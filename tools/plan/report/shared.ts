@@ -1,5 +1,5 @@
 import { gibText } from "../../../lib/capacity";
-import { formatUsd, OptimizationJobCost } from "../../../lib/cost";
+import { DEDICATED_BASELINE, formatPriceDate, formatUsd, OptimizationJobCost } from "../../../lib/cost";
 import { PlannedEndpoint, PlannedFit, PlannedModel, PlannedOptimizationJob } from "../fleet-view";
 import { PlanResult } from "../plan";
 import { Diagnostic } from "../policy-host";
@@ -127,20 +127,69 @@ export function oneTimeSummary(result: PlanResult): string {
     return `One-time: ${formatUsd(result.cost.oneTimeUsd)} for ${n} optimization job${n === 1 ? "" : "s"}, billed while ${n === 1 ? "it runs" : "they run"} (priced at the deployment instance type's hourly rate; SageMaker picks the job's instance).`;
 }
 
-/** The summary line of the cost: what the fleet costs against the naive deployment. */
+/** The summary line of the cost: the fleet's floor and ceiling against dedicated endpoints. */
 export function costSummary(result: PlanResult): string {
     const c = result.cost;
-    const ratio = c.peakCeilingUsd > 0 ? ` (${(c.naiveUsd / c.peakCeilingUsd).toFixed(1)}x its peak ceiling)` : "";
     return (
         `Idle floor ${formatUsd(c.idleFloorUsd)}/month, peak ceiling ${formatUsd(c.peakCeilingUsd)}/month; ` +
-        `the naive deployment (one always-on endpoint per model and per adapter) would cost ${formatUsd(c.naiveUsd)}/month${ratio}.`
+        `dedicated endpoints would cost ${formatUsd(c.dedicatedUsd)}/month.`
     );
 }
 
-/** `ml.g6.2xlarge 2026-10-05, ...`: the dates of the prices used. */
-export function priceDates(result: PlanResult): string {
+/** How an endpoint with fallback types reads in the cost table (shown when one has them). */
+export const POOL_ROWS_NOTE =
+    "An endpoint with fallback types has a row per type at its own price: idle instances run on the first; its peak ceiling is its dearest row (max instances all on that type), and the Stack row adds that one.";
+
+/** The lines under the cost table: what the Dedicated column is, and how a pool's rows add up. */
+export function costFooter(result: PlanResult): string[] {
+    return [DEDICATED_BASELINE, ...(result.cost.endpoints.some((e) => e.pool.length > 1) ? [POOL_ROWS_NOTE] : [])];
+}
+
+/** One row of the cost table, as text: the first type of an endpoint, or one of its fallback types. */
+export interface CostRow {
+    readonly endpoint: string;
+    readonly instanceType: string;
+    readonly usdPerHour: string;
+    readonly instances: string;
+    readonly idleFloor: string;
+    readonly peakCeiling: string;
+    readonly dedicated: string;
+    readonly priceAsOf: string;
+}
+
+/** The cost table's rows: per endpoint its first type, then a row per fallback type with its own price. */
+export function costRows(result: PlanResult, now: Date): CostRow[] {
+    return result.cost.endpoints.flatMap((e) =>
+        e.pool.map((p): CostRow =>
+            p.role === "first"
+                ? {
+                      endpoint: e.name,
+                      instanceType: p.instanceType,
+                      usdPerHour: p.usdPerHour === undefined ? "unpriced" : `$${p.usdPerHour}`,
+                      instances: `${e.minInstances}-${e.maxInstances}`,
+                      idleFloor: formatUsd(e.idleFloorUsd),
+                      peakCeiling: formatUsd(p.peakUsd),
+                      dedicated: formatUsd(e.dedicatedUsd),
+                      priceAsOf: formatPriceDate(p.priceAsOf, now),
+                  }
+                : {
+                      endpoint: "",
+                      instanceType: `${p.instanceType} (fallback)`,
+                      usdPerHour: p.usdPerHour === undefined ? "unpriced" : `$${p.usdPerHour}`,
+                      instances: `up to ${e.maxInstances}`,
+                      idleFloor: "",
+                      peakCeiling: formatUsd(p.peakUsd),
+                      dedicated: "",
+                      priceAsOf: formatPriceDate(p.priceAsOf, now),
+                  },
+        ),
+    );
+}
+
+/** `ml.g6.2xlarge 2026-10-05, ...`: the dates of the prices used, the stale ones flagged. */
+export function priceDates(result: PlanResult, now: Date): string {
     const entries = Object.entries(result.cost.priceDates);
-    return entries.length ? entries.map(([t, d]) => `${t} ${d}`).join(", ") : "none";
+    return entries.length ? entries.map(([t, d]) => `${t} ${formatPriceDate(d, now)}`).join(", ") : "none";
 }
 
 /**
@@ -161,11 +210,6 @@ export function verdict(result: PlanResult): string {
     return parts.length > 0
         ? `FAILED: ${parts.join(", ")}${overlap}.`
         : "OK: nothing would fail at deploy, no mandatory policy violation.";
-}
-
-/** An endpoint's instance types for a cost table: the first choice, then its fallbacks. */
-export function instanceTypes(e: { instanceType: string; fallbackInstanceTypes?: readonly string[] }): string {
-    return [e.instanceType, ...(e.fallbackInstanceTypes ?? []).map((t) => `+${t}`)].join(" ");
 }
 
 /** The stack's dashboard line (its `dashboardUrl` output), or none when the program exports no dashboard. */

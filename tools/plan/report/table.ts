@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import { formatUsd } from "../../../lib/cost";
+import { formatPriceDate, formatUsd } from "../../../lib/cost";
 import type { PlanChanges } from "../baseline";
 import { PlanResult } from "../plan";
 import { renderChangesTable } from "./changes";
@@ -8,6 +8,8 @@ import {
     configLocationOf,
     dashboardLines,
     byLevel,
+    costFooter,
+    costRows,
     costSummary,
     describeCapacity,
     describeEndpoint,
@@ -15,7 +17,6 @@ import {
     describeModel,
     describePerformance,
     describeTechniques,
-    instanceTypes,
     FindingPlace,
     jobCostOf,
     namesOf,
@@ -35,6 +36,8 @@ export interface TableReportOptions {
     readonly changes?: PlanChanges;
     /** Columns to fit the tree, tables and messages to (`--width`). @default 100 */
     readonly width?: number;
+    /** The clock prices' ages are judged by. @default the current time */
+    readonly now?: Date;
 }
 
 /** The fleet as a tree: endpoint -> base models -> adapters. */
@@ -147,6 +150,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         lines.push(...wrapLines([`  ${level} (${items.length}${note})${items.length === 0 ? ": none" : ""}`], width));
         for (const d of rest) lines.push(...findingLines(d.policyName, placeOf(result, d.urn), [d.message], width));
     }
+    const now = options.now ?? new Date();
     const table = new Table({
         head: [
             "Endpoint",
@@ -155,21 +159,21 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
             "Instances",
             "Idle floor",
             "Peak ceiling",
-            "Naive",
+            "Dedicated",
             "Price as of",
         ],
         style: { head: [], border: [] },
     });
-    for (const e of result.cost.endpoints) {
+    for (const r of costRows(result, now)) {
         table.push([
-            e.name,
-            instanceTypes(e),
-            e.usdPerHour === undefined ? "unpriced" : `$${e.usdPerHour}`,
-            `${e.minInstances}-${e.maxInstances}`,
-            formatUsd(e.idleFloorUsd),
-            formatUsd(e.peakCeilingUsd),
-            formatUsd(e.naiveUsd),
-            e.priceAsOf ?? "-",
+            r.endpoint,
+            r.instanceType,
+            r.usdPerHour,
+            r.instances,
+            r.idleFloor,
+            r.peakCeiling,
+            r.dedicated,
+            r.priceAsOf,
         ]);
     }
     const c = result.cost;
@@ -180,14 +184,14 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         "",
         formatUsd(c.idleFloorUsd),
         formatUsd(c.peakCeilingUsd),
-        formatUsd(c.naiveUsd),
+        formatUsd(c.dedicatedUsd),
         "",
     ]);
     lines.push(
         "",
         "Cost (USD per month, us-east-1 on-demand hosting, 730 h)",
         fitTable(table, width),
-        ...wrapLines([costSummary(result)], width),
+        ...wrapLines([...costFooter(result), costSummary(result)], width),
     );
     if (c.optimizationJobs.length > 0) {
         const jobs = new Table({
@@ -203,7 +207,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
                 cost?.usdPerHour === undefined ? "unpriced" : `$${cost.usdPerHour}`,
                 j.hours ? `${+j.hours.value.toFixed(2)} (${j.hours.source})` : "unknown",
                 formatUsd(cost?.oneTimeUsd),
-                cost?.priceAsOf ?? "-",
+                formatPriceDate(cost?.priceAsOf, now),
             ]);
         }
         lines.push(
@@ -217,7 +221,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
     if (c.unpriced.length) notes.push(`Not priced (no public price in the catalog): ${c.unpriced.join(", ")}.`);
     if (c.reserved.length)
         notes.push(`On an ML capacity reservation, paid up front and counted as $0 here: ${c.reserved.join(", ")}.`);
-    notes.push(`Prices as of: ${priceDates(result)}.`);
+    notes.push(`Prices as of: ${priceDates(result, now)}.`);
     lines.push(...wrapLines(notes, width));
     if (options.changes) lines.push("", ...wrapLines(renderChangesTable(options.changes), width));
     lines.push("", ...wrapLines([verdict(result)], width));
