@@ -11,6 +11,7 @@ import {
     describeModel,
     describePerformance,
     describeTechniques,
+    endpointKind,
     instanceTypes,
     jobCostOf,
     oneTimeSummary,
@@ -28,7 +29,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function mermaid(result: PlanResult, maxAdapters: number): string {
     const lines = ["```mermaid", "flowchart LR"];
     result.fleet.forEach((e, i) => {
-        const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
+        const kind = endpointKind(e);
         const capacity = describeCapacity(e);
         lines.push(
             `  e${i}["${label(`${kind} ${e.endpointName}`)}<br/>${label(describeEndpoint(e))}${capacity ? `<br/>${label(capacity)}` : ""}"]`,
