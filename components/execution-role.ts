@@ -108,7 +108,7 @@ export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | und
     const repositories = [...new Set(args.images.map(ecrRepositoryArn).filter((a): a is string => !!a))].sort();
     // A role whose containers load no model data (a pipeline of code-only steps) reads nothing from S3.
     const statements: aws.iam.PolicyStatement[] =
-        s3.objectArns.length === 0
+        args.artifactUrls.length === 0
             ? []
             : [
                   { Sid: "ReadArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: s3.objectArns },

@@ -52,4 +52,4 @@ export const adapterNoCompute = resourcePolicy(adapterComputeRule);
 export const inferenceComponentModelData = stackPolicy(modelDataSourcesRule);
 export const targetTrackingValue = resourcePolicy(targetValueRule);
 export const pipelineModelContainers = resourcePolicy(pipelineContainersRule);
-export const inferenceComponentSingleContainer = stackPolicy(inferenceComponentPipelineRule);
+export const inferenceComponentOneContainer = stackPolicy(inferenceComponentPipelineRule);

@@ -31,7 +31,7 @@ import {
     adapterNoCompute,
     endpointVolumeSize,
     inferenceComponentModelData,
-    inferenceComponentSingleContainer,
+    inferenceComponentOneContainer,
     pipelineModelContainers,
     sageMakerPhysicalNames,
     targetTrackingValue,
@@ -76,6 +76,6 @@ export const policies: Policies = (
         guardRequired,
         observabilityRequired,
         pipelineModelContainers,
-        inferenceComponentSingleContainer,
+        inferenceComponentOneContainer,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

@@ -273,7 +273,7 @@ export const pipelineContainersRule: DeployRule = {
 };
 
 export const inferenceComponentPipelineRule: DeployRule = {
-    name: "inference-component-single-container",
+    name: "inference-component-one-container",
     description:
         "Checks whether the models inference components deploy are single-container models, not inference pipelines or multi-container models.",
     source: 'SageMaker API reference, CreateInferenceComponent: "each inference component contains one model", and its specification names one container (InferenceComponentContainerSpecification: Image, ArtifactUrl, Environment); inference pipelines run on the instances of a model-based production variant (developer guide, inference-pipelines.html). The error CreateInferenceComponent returns is not documented.',

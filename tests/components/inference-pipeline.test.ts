@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { executionPolicy, Fleet, InferencePipeline, validateStackSettings } from "../../components";
+import {
+    executionPolicy,
+    Fleet,
+    InferencePipeline,
+    PipelineContainerArgs,
+    validateStackSettings,
+} from "../../components";
 import { COST_CENTER_TAG, TYPES } from "../../lib/contract";
 import { issuesOf, validFleet } from "../helpers/configs";
 import { find, inputsOf, refused, underMocks, unwrap } from "../helpers/pulumi";
@@ -10,7 +16,7 @@ const POST = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-postprocess:1.4
 const ROLE = "arn:aws:iam::123456789012:role/r";
 
 /** Pre-processing, a model, post-processing: the containers of the pipelines below, in order. */
-const containers = () => [
+const containers = (): PipelineContainerArgs[] => [
     { image: PRE, modelDataUrl: "s3://models/churn/pre/model.tar.gz", environment: { SAGEMAKER_PROGRAM: "pre.py" } },
     { image: XGB, modelDataUrl: "s3://models/churn/xgb/model.tar.gz" },
     { image: POST, environment: { THRESHOLD: "0.5" } },
@@ -66,7 +72,6 @@ describe("InferencePipeline", () => {
             executionRoleArn: ROLE,
             tags: { [COST_CENTER_TAG]: "ml" },
         });
-        assert.equal(model.primaryContainer, undefined);
         const config = inputsOf(find(resources, TYPES.endpointConfiguration, "churn-config"));
         assert.deepEqual(config, {
             name: result.physicalNames.endpointConfig,
@@ -267,7 +272,7 @@ describe("Fleet with a pipeline", () => {
             ["PullImages", "EcrLogin", "WriteLogs", "WriteMetrics"],
         );
         assert.deepEqual(
-            executionPolicy({ artifactUrls: [], images: [PRE] }, undefined).Statement.map((s: any) => s.Sid),
+            (executionPolicy({ artifactUrls: [], images: [PRE] }, undefined).Statement as any[]).map((s) => s.Sid),
             ["PullImages", "EcrLogin", "WriteLogs", "WriteMetrics"],
         );
     });

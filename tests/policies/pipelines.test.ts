@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { allowedInstanceFamilies, maxInstancesPerEndpoint, monthlyCostBudget } from "../../policies/cost";
-import { inferenceComponentSingleContainer, pipelineModelContainers } from "../../policies/deployability";
+import { inferenceComponentOneContainer, pipelineModelContainers } from "../../policies/deployability";
 import { minCopies, prodInstanceCount } from "../../policies/availability";
 import { policies } from "../../policies/policies";
 import { TYPES } from "../../lib/contract";
@@ -187,7 +187,7 @@ describe("pipeline-model-containers", () => {
     });
 });
 
-describe("inference-component-single-container", () => {
+describe("inference-component-one-container", () => {
     /** The happy IC stack, its base IC deploying the pipeline's model instead of its own. */
     function icOnPipeline(change: (model: TestResource) => void = () => {}): TestResource[] {
         const stack = happyStack();
@@ -198,14 +198,14 @@ describe("inference-component-single-container", () => {
     }
 
     it("fails an inference component that deploys a pipeline's model", async () => {
-        assert.deepEqual(await stackViolations(inferenceComponentSingleContainer, icOnPipeline()), [
+        assert.deepEqual(await stackViolations(inferenceComponentOneContainer, icOnPipeline()), [
             'Inference component "chat-llama-ic" deploys model "churn-model", which must be a single-container model, got 3 containers (InferenceExecutionConfig mode Serial). An inference component hosts one model in one container: serve the pipeline from a classic endpoint whose production variant names the model (fm-fleet: pipelines[]), or deploy each container as its own inference component. @ chat-llama-ic',
         ]);
     });
 
     it("fails one that deploys a model of one container run Direct, and passes a model of one container", async () => {
         const direct = await stackViolations(
-            inferenceComponentSingleContainer,
+            inferenceComponentOneContainer,
             icOnPipeline((m) => {
                 m.props.containers = [{ image: XGB }];
                 m.props.inferenceExecutionConfig = { mode: "Direct" };
@@ -214,13 +214,13 @@ describe("inference-component-single-container", () => {
         assert.equal(direct.length, 1);
         assert.match(direct[0], /got 1 containers \(InferenceExecutionConfig mode Direct\)/);
         const single = await stackViolations(
-            inferenceComponentSingleContainer,
+            inferenceComponentOneContainer,
             icOnPipeline((m) => {
                 m.props.containers = [{ image: XGB }];
                 delete m.props.inferenceExecutionConfig;
             }),
         );
         assert.deepEqual(single, []);
-        assert.deepEqual(await stackViolations(inferenceComponentSingleContainer, Object.values(happyStack())), []);
+        assert.deepEqual(await stackViolations(inferenceComponentOneContainer, Object.values(happyStack())), []);
     });
 });

@@ -6,6 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { Fleet } from "../../components";
 import { preflight, PREFLIGHT_CHECKS } from "../../tools/plan/preflight/preflight";
+import { inferenceComponentPipelineRule, pipelineContainersRule } from "../../policies/support/deploy-rules";
 import { ROOT } from "../helpers/configs";
 import { underMocks } from "../helpers/pulumi";
 
@@ -76,19 +77,16 @@ describe("deploy preflight on serial inference pipelines", function () {
 
     it("names the API's rules a hand-written program breaks: the container limit, MultiModel twice, a pipeline in an IC", async () => {
         const { resources } = await underMocks(handWritten, "pipelines");
-        const findings = preflight(resources).filter((f) =>
-            [
-                PREFLIGHT_CHECKS["pipeline-model-containers"],
-                PREFLIGHT_CHECKS["inference-component-single-container"],
-            ].includes(f.check),
-        );
+        const checks: string[] = [pipelineContainersRule.name, inferenceComponentPipelineRule.name];
+        assert.ok(checks.every((c) => Object.values(PREFLIGHT_CHECKS).includes(c as never)));
+        const findings = preflight(resources).filter((f) => checks.includes(f.check));
         // Registration order is asynchronous: by check, then resource name.
         const sorted = findings
             .map((f) => [f.check, f.name, f.message])
             .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
         assert.deepEqual(sorted, [
             [
-                "inference-component-single-container",
+                "inference-component-one-container",
                 "pipe-ic",
                 'Inference component "pipe-ic" deploys model "pipe", which must be a single-container model, got 2 containers (InferenceExecutionConfig mode Serial). An inference component hosts one model in one container: serve the pipeline from a classic endpoint whose production variant names the model (fm-fleet: pipelines[]), or deploy each container as its own inference component.',
             ],
