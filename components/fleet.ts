@@ -55,8 +55,8 @@ export interface PipelineNames {
 
 /**
  * The whole fleet of a stack: one execution role, the inference-component endpoints with their foundation
- * models, adapters and autoscaling, and the multi-model endpoints. Throws a `FleetConfigError` listing
- * every config problem before any resource is registered.
+ * models, adapters and autoscaling, the multi-model endpoints, and the serial inference pipelines. Throws a
+ * `FleetConfigError` listing every config problem before any resource is registered.
  */
 export class Fleet extends pulumi.ComponentResource {
     /** The validated config. */
