@@ -18,5 +18,7 @@ const fleet = new Fleet("fleet", {
 export const endpoints = fleet.endpointNames;
 /** Multi-model endpoint -> { endpointName, endpointConfigName, modelName } (invoke with a target model). */
 export const multiModelEndpoints = fleet.multiModelEndpointNames;
+/** Serial inference pipeline -> { endpointName, endpointConfigName, modelName } (a plain InvokeEndpoint runs it). */
+export const pipelines = fleet.pipelineNames;
 /** The stack's CloudWatch dashboard (absent without inference-component endpoints). */
 export const dashboardUrl = fleet.dashboardUrl;

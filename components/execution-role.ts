@@ -16,7 +16,10 @@ import { ChildNames, partsOf } from "./naming";
 
 /** Arguments of {@link ExecutionRole}. */
 export interface ExecutionRoleArgs {
-    /** S3 URLs (objects or prefixes) the role may read: model data, draft models, adapters. At least one. */
+    /**
+     * S3 URLs (objects or prefixes) the role may read: model data, draft models, adapters. At least one, unless
+     * `images` names some (a pipeline of code-only containers loads no model data).
+     */
     readonly artifactUrls: readonly string[];
     /** S3 prefixes the role may write: where optimization jobs put optimized models. @default [] */
     readonly outputUrls?: readonly string[];
@@ -103,16 +106,20 @@ export class ExecutionRole extends pulumi.ComponentResource {
 export function executionPolicy(args: ExecutionRoleArgs, kmsKeyArn: string | undefined): aws.iam.PolicyDocument {
     const s3 = s3ReadGrants(args.artifactUrls);
     const repositories = [...new Set(args.images.map(ecrRepositoryArn).filter((a): a is string => !!a))].sort();
-    const statements: aws.iam.PolicyStatement[] = [
-        { Sid: "ReadArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: s3.objectArns },
-        {
-            Sid: "ListArtifactPrefixes",
-            Effect: "Allow",
-            Action: ["s3:ListBucket"],
-            Resource: s3.bucketArns,
-            Condition: { StringLike: { "s3:prefix": s3.listPrefixes } },
-        },
-    ];
+    // A role whose containers load no model data (a pipeline of code-only steps) reads nothing from S3.
+    const statements: aws.iam.PolicyStatement[] =
+        args.artifactUrls.length === 0
+            ? []
+            : [
+                  { Sid: "ReadArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: s3.objectArns },
+                  {
+                      Sid: "ListArtifactPrefixes",
+                      Effect: "Allow",
+                      Action: ["s3:ListBucket"],
+                      Resource: s3.bucketArns,
+                      Condition: { StringLike: { "s3:prefix": s3.listPrefixes } },
+                  },
+              ];
     // SageMaker writes under these URLs as folders (`<url>/<job>/...`, `<url>/<endpoint>/<variant>/...`).
     const folders = (urls: readonly string[]) => s3ReadGrants(urls.map((u) => (u.endsWith("/") ? u : `${u}/`)));
     const outputs = args.outputUrls ?? [];
@@ -211,7 +218,8 @@ export function rollbackAlarmPatterns(names: readonly string[]): string[] {
 /** Checks the plain arguments; throws one error naming every problem. */
 function checkArgs(name: string, args: ExecutionRoleArgs): void {
     const check = new ArgsCheck("ExecutionRole", name);
-    if (args.artifactUrls.length === 0) {
+    // Model data or images: a role that serves neither serves nothing.
+    if (args.artifactUrls.length === 0 && args.images.length === 0) {
         check.fail("args.artifactUrls", "is empty. Give the S3 URLs of the model data and adapters the role serves.");
     }
     args.artifactUrls.forEach((url, i) => check.s3Url(`args.artifactUrls[${i}]`, url, "s3://<bucket>/<prefix>/"));

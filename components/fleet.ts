@@ -6,6 +6,7 @@ import { recordConfigSource } from "./config-source";
 import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
 import { InferenceEndpoint } from "./inference-endpoint";
+import { InferencePipeline } from "./inference-pipeline";
 import { MultiModelEndpoint } from "./multi-model-endpoint";
 import { FleetObservability } from "./observability";
 import { RolloutArgs } from "./rollout";
@@ -52,10 +53,17 @@ export interface MultiModelEndpointNames {
     readonly modelName: string;
 }
 
+/** The physical names of one serial inference pipeline: a plain InvokeEndpoint on `endpointName` runs it. */
+export interface PipelineNames {
+    readonly endpointName: string;
+    readonly endpointConfigName: string;
+    readonly modelName: string;
+}
+
 /**
  * The whole fleet of a stack: one execution role, the inference-component endpoints with their foundation
- * models, adapters and autoscaling, and the multi-model endpoints. Throws a `FleetConfigError` listing
- * every config problem before any resource is registered.
+ * models, adapters and autoscaling, the multi-model endpoints, and the serial inference pipelines. Throws a
+ * `FleetConfigError` listing every config problem before any resource is registered.
  */
 export class Fleet extends pulumi.ComponentResource {
     /** The validated config. */
@@ -74,6 +82,10 @@ export class Fleet extends pulumi.ComponentResource {
     public readonly endpointNames: Record<string, EndpointNames>;
     /** Config name -> the multi-model endpoint's physical names. */
     public readonly multiModelEndpointNames: Record<string, MultiModelEndpointNames>;
+    /** Config name -> the serial inference pipeline component. */
+    public readonly pipelines: ReadonlyMap<string, InferencePipeline>;
+    /** Config name -> the pipeline's physical names. */
+    public readonly pipelineNames: Record<string, PipelineNames>;
     /** The dashboard and SLO alarms of the inference-component endpoints; `undefined` when there are none. */
     public readonly observability: FleetObservability | undefined;
     /** The dashboard's address in the CloudWatch console; `undefined` without inference-component endpoints. */
@@ -88,6 +100,7 @@ export class Fleet extends pulumi.ComponentResource {
         const tags = { [COST_CENTER_TAG]: settings.costCenter };
         const endpoints = fleet.endpoints ?? [];
         const mmes = fleet.multiModelEndpoints ?? [];
+        const pipelines = fleet.pipelines ?? [];
 
         this.role = new ExecutionRole(
             `${name}-execution`,
@@ -106,6 +119,7 @@ export class Fleet extends pulumi.ComponentResource {
                         ]),
                     ),
                     ...mmes.map((m) => m.modelsPrefix),
+                    ...pipelines.flatMap((p) => p.containers.flatMap((c) => (c.modelDataUrl ? [c.modelDataUrl] : []))),
                 ],
                 // Optimization jobs run as this role too: they write the optimized models.
                 outputUrls: endpoints.flatMap((e) =>
@@ -133,6 +147,7 @@ export class Fleet extends pulumi.ComponentResource {
                         ]),
                     ),
                     ...mmes.map((m) => m.image),
+                    ...pipelines.flatMap((p) => p.containers.map((c) => c.image)),
                 ],
                 kmsKeyArn: fleet.kmsKeyArn,
                 tags,
@@ -307,6 +322,33 @@ export class Fleet extends pulumi.ComponentResource {
             ]),
         );
 
+        this.pipelines = new Map(
+            pipelines.map((p) => [
+                p.name,
+                new InferencePipeline(
+                    `${name}/${p.name}`,
+                    {
+                        ...p,
+                        executionRoleArn: this.role.arn,
+                        kmsKeyArn: fleet.kmsKeyArn,
+                        vpc: fleet.vpc,
+                        nameParts: [p.name],
+                        tags,
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
+        this.pipelineNames = Object.fromEntries(
+            pipelines.map((p) => {
+                const names = this.pipelines.get(p.name)!.physicalNames;
+                return [
+                    p.name,
+                    { endpointName: names.endpoint, endpointConfigName: names.endpointConfig, modelName: names.model },
+                ];
+            }),
+        );
+
         // Where in the stack config each component comes from: the offline plan points a violation back to it.
         recordConfigSource(this, "fleet");
         endpoints.forEach((e, i) => {
@@ -326,6 +368,7 @@ export class Fleet extends pulumi.ComponentResource {
         mmes.forEach((m, i) =>
             recordConfigSource(this.multiModelEndpoints.get(m.name)!, `fleet.multiModelEndpoints[${i}]`),
         );
+        pipelines.forEach((p, i) => recordConfigSource(this.pipelines.get(p.name)!, `fleet.pipelines[${i}]`));
 
         this.endpointNames = Object.fromEntries(
             endpoints.map((e) => {
@@ -376,6 +419,7 @@ export class Fleet extends pulumi.ComponentResource {
         this.registerOutputs({
             endpoints: this.endpointNames,
             multiModelEndpoints: this.multiModelEndpointNames,
+            pipelines: this.pipelineNames,
             dashboardUrl: this.dashboardUrl,
         });
     }

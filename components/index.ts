@@ -6,6 +6,7 @@ export * from "./fine-tuned-adapters";
 export * from "./fleet";
 export * from "./foundation-model";
 export * from "./inference-endpoint";
+export * from "./inference-pipeline";
 export * from "./multi-model-endpoint";
 export * from "./observability";
 export * from "./serving-environment";

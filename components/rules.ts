@@ -1,5 +1,6 @@
 import { suggestInstanceTypes } from "../lib/catalog";
 import { SAGEMAKER_NAME_MAX } from "../lib/names";
+import { PIPELINE_CONTAINERS_MAX } from "../lib/pipeline";
 
 /**
  * The rules plain inputs follow and the messages that say how to fix them, in one place: the stack config
@@ -79,4 +80,12 @@ export const messages = {
         `must be between ${low} and ${high} ${unit}, got ${show(value)}. Pick a value in that range.`,
     duplicate: (what: string, value: string, firstAt: string) =>
         `duplicate ${what} name "${value}" (also at ${firstAt}). Give each ${what} its own name.`,
+    noPipelineContainers: () =>
+        "must list at least one container, in the order a request runs through them. Add the containers (e.g. pre-processing, model, post-processing), or remove the pipeline.",
+    tooManyPipelineContainers: (count: number) =>
+        `must list at most ${PIPELINE_CONTAINERS_MAX} containers (CreateModel's limit for an inference pipeline), got ${count}. ` +
+        `Merge steps into fewer containers, or split the pipeline into two endpoints.`,
+    pipelineModelData: (value: unknown) =>
+        `must be a single .tar.gz archive (a container's ModelDataUrl, which SageMaker unpacks into /opt/ml/model), got ${show(value)}. ` +
+        `Pack the container's model files into s3://<bucket>/<step>/model.tar.gz, or leave modelDataUrl out.`,
 };

@@ -6,8 +6,10 @@ import {
     adapterArtifactRule,
     adapterComputeRule,
     DeployRule,
+    inferenceComponentPipelineRule,
     modelDataSourcesRule,
     physicalNamesRule,
+    pipelineContainersRule,
     targetValueRule,
     volumeSizeRule,
 } from "./support/deploy-rules";
@@ -49,3 +51,5 @@ export const adapterArtifactTarball = resourcePolicy(adapterArtifactRule);
 export const adapterNoCompute = resourcePolicy(adapterComputeRule);
 export const inferenceComponentModelData = stackPolicy(modelDataSourcesRule);
 export const targetTrackingValue = resourcePolicy(targetValueRule);
+export const pipelineModelContainers = resourcePolicy(pipelineContainersRule);
+export const inferenceComponentOneContainer = stackPolicy(inferenceComponentPipelineRule);

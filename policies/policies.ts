@@ -31,6 +31,8 @@ import {
     adapterNoCompute,
     endpointVolumeSize,
     inferenceComponentModelData,
+    inferenceComponentOneContainer,
+    pipelineModelContainers,
     sageMakerPhysicalNames,
     targetTrackingValue,
 } from "./deployability";
@@ -73,5 +75,7 @@ export const policies: Policies = (
         targetTrackingValue,
         guardRequired,
         observabilityRequired,
+        pipelineModelContainers,
+        inferenceComponentOneContainer,
     ] satisfies Policies
 ).map(reportingUndeclaredConfig);

@@ -23,6 +23,11 @@ export interface FleetNames {
     >;
     /** Multi-model endpoint config name -> its physical endpoint name. */
     readonly multiModelEndpoints: Record<string, { readonly endpointName: string }>;
+    /**
+     * Serial inference pipeline config name -> its physical endpoint name: a plain InvokeEndpoint (no
+     * inference component, no target model) runs every container in order. Absent in older stacks' outputs.
+     */
+    readonly pipelines?: Record<string, { readonly endpointName: string }>;
 }
 
 /** What a caller names: config names, or (without stack outputs) physical ones. */
@@ -95,7 +100,12 @@ export function parseStackOutputs(json: unknown, source: string): FleetNames {
         if (!isObject(mme) || typeof mme.endpointName !== "string")
             throw problem(`multiModelEndpoints.${name} has no endpointName`);
     }
-    return { endpoints: outputs.endpoints, multiModelEndpoints: mmes } as FleetNames;
+    const pipelines = outputs.pipelines ?? {};
+    if (!isObject(pipelines)) throw problem("`pipelines` is not an object");
+    for (const [name, p] of Object.entries(pipelines)) {
+        if (!isObject(p) || typeof p.endpointName !== "string") throw problem(`pipelines.${name} has no endpointName`);
+    }
+    return { endpoints: outputs.endpoints, multiModelEndpoints: mmes, pipelines } as FleetNames;
 }
 
 /** The physical target of config names; every unknown name fails with the names it could have been. */
@@ -109,10 +119,19 @@ export function resolveTarget(fleet: FleetNames, ref: TargetRef): Target {
         }
         return { endpointName: mme.endpointName, targetModel: ref.targetModel };
     }
+    const pipeline = fleet.pipelines?.[ref.endpoint];
+    if (pipeline) {
+        if (ref.model !== undefined || ref.adapter !== undefined || ref.targetModel !== undefined) {
+            throw new StackOutputsError(
+                `"${ref.endpoint}" is a serial inference pipeline: call it with --endpoint alone (every container runs in order), not --model, --adapter or --target-model.`,
+            );
+        }
+        return { endpointName: pipeline.endpointName };
+    }
     const endpoint = fleet.endpoints[ref.endpoint];
     if (!endpoint) {
         throw new StackOutputsError(
-            `unknown endpoint "${ref.endpoint}". Known: ${names({ ...fleet.endpoints, ...fleet.multiModelEndpoints })}.`,
+            `unknown endpoint "${ref.endpoint}". Known: ${names({ ...fleet.endpoints, ...fleet.multiModelEndpoints, ...fleet.pipelines })}.`,
         );
     }
     if (ref.targetModel !== undefined) {
@@ -189,6 +208,15 @@ export function nameRows(fleet: FleetNames): {
             model: "(target model)",
             adapter: "",
             endpointName: m.endpointName,
+            inferenceComponentName: "",
+        });
+    }
+    for (const [endpoint, p] of Object.entries(fleet.pipelines ?? {})) {
+        rows.push({
+            endpoint,
+            model: "(pipeline)",
+            adapter: "",
+            endpointName: p.endpointName,
             inferenceComponentName: "",
         });
     }

@@ -5,6 +5,7 @@ import { containerFamilyOf, loraIssues } from "../serving-environment";
 import { draftPathIn, isObject, isS3Url, messages, Raw, show } from "../rules";
 import { categoriesOf, GUARD_DEFAULTS, GUARD_FAMILIES, GuardFamilyName } from "../../lib/guard";
 import { ConfigIssue } from "./issues";
+import { containerIssues } from "../pipeline-rules";
 
 /**
  * Rules that span fields, which a schema alone cannot state. They read the raw config defensively, so they
@@ -228,6 +229,40 @@ function checkGuard(
     }
 }
 
+/**
+ * Pipelines: their containers by the component's own rules (1 to 15, model data in one .tar.gz), and a
+ * name no other endpoint of the stack has (the stack outputs and the client name endpoints by it).
+ */
+function checkPipelines(
+    pipelines: [number, Raw][],
+    endpoints: [number, Raw][],
+    mmes: [number, Raw][],
+    issues: ConfigIssue[],
+): void {
+    const others = new Map<unknown, string>([
+        ...mmes.map(([i, m]): [unknown, string] => [
+            m.name,
+            `a multi-model endpoint (fleet.multiModelEndpoints[${i}])`,
+        ]),
+        ...endpoints.map(([i, e]): [unknown, string] => [
+            e.name,
+            `an inference-component endpoint (fleet.endpoints[${i}])`,
+        ]),
+    ]);
+    for (const [i, p] of pipelines) {
+        const at = `fleet.pipelines[${i}]`;
+        const clash = typeof p.name === "string" ? others.get(p.name) : undefined;
+        if (clash) {
+            issues.push({
+                path: `${at}.name`,
+                message: `"${String(p.name)}" is also the name of ${clash}. Endpoint names must be unique: rename one.`,
+            });
+        }
+        for (const issue of containerIssues(p.containers))
+            issues.push({ path: `${at}.${issue.path}`, message: issue.message });
+    }
+}
+
 /** Cross-field rules of the `fleet` config. */
 export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
@@ -238,6 +273,9 @@ export function crossFieldIssues(fleet: unknown): ConfigIssue[] {
     checkPlacement("fleet.placement", fleet.placement, issues);
     checkUnique("fleet.endpoints", endpoints, "endpoint", issues);
     checkUnique("fleet.multiModelEndpoints", mmes, "multi-model endpoint", issues);
+    const pipelines = indexed(fleet.pipelines);
+    checkUnique("fleet.pipelines", pipelines, "pipeline", issues);
+    checkPipelines(pipelines, endpoints, mmes, issues);
     const icNames = new Set(endpoints.map(([, e]) => e.name));
     for (const [i, e] of mmes) {
         if (typeof e.name === "string" && icNames.has(e.name)) {

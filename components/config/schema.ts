@@ -366,6 +366,25 @@ export const multiModelEndpointSchema = z.strictObject({
     guard: z.unknown().optional(),
 });
 
+/** `pipelines[].containers[]`: one step of a serial inference pipeline (API reference, ContainerDefinition). */
+export const pipelineContainerSchema = z.strictObject({
+    image: z.string().min(1),
+    modelDataUrl: s3Url("s3://<bucket>/<step>/model.tar.gz").optional(),
+    environment: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * `pipelines[]`: a serial inference pipeline on a classic endpoint, a fixed number of instances. How many
+ * containers, and their model data, are checked in checks.ts with the component's own rules.
+ */
+export const pipelineSchema = z.strictObject({
+    name: name(),
+    instanceType,
+    instances: count("instances", 1),
+    routing: routing.optional(),
+    containers: z.array(pipelineContainerSchema),
+});
+
 /** The `fm-fleet:fleet` stack config. */
 export const fleetSchema = z.strictObject({
     kmsKeyArn: z
@@ -397,6 +416,7 @@ export const fleetSchema = z.strictObject({
     alarms: alarmsSchema.optional(),
     endpoints: z.array(endpointSchema).optional(),
     multiModelEndpoints: z.array(multiModelEndpointSchema).optional(),
+    pipelines: z.array(pipelineSchema).optional(),
 });
 
 export type FleetConfig = z.infer<typeof fleetSchema>;
@@ -405,3 +425,4 @@ export type FoundationModelConfig = z.infer<typeof foundationModelSchema>;
 export type GuardConfig = z.infer<typeof guardSchema>;
 export type MultiModelEndpointConfig = z.infer<typeof multiModelEndpointSchema>;
 export type OptimizationConfig = z.infer<typeof optimizationSchema>;
+export type PipelineConfig = z.infer<typeof pipelineSchema>;

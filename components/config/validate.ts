@@ -132,10 +132,15 @@ export function validateStackSettings(
     const parsed = fleetSchema.safeParse(fleet, { reportInput: true });
     if (!parsed.success) issues.push(...parsed.error.issues.flatMap(schemaIssue));
     issues.push(...crossFieldIssues(fleet));
-    if (parsed.success && (parsed.data.endpoints?.length ?? 0) + (parsed.data.multiModelEndpoints?.length ?? 0) === 0) {
+    const declared = parsed.success
+        ? (parsed.data.endpoints?.length ?? 0) +
+          (parsed.data.multiModelEndpoints?.length ?? 0) +
+          (parsed.data.pipelines?.length ?? 0)
+        : undefined;
+    if (declared === 0) {
         issues.push({
             path: "fleet",
-            message: "declares no endpoint. Add one under endpoints or multiModelEndpoints.",
+            message: "declares no endpoint. Add one under endpoints, multiModelEndpoints or pipelines.",
         });
     }
     if (issues.length > 0 || !parsed.success) throw new FleetConfigError(issues);

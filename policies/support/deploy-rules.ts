@@ -9,6 +9,7 @@ import {
 } from "../../lib/contract";
 import { isTarGz } from "../../lib/artifacts";
 import { SAGEMAKER_NAME_MAX, sageMakerNameProblem } from "../../lib/names";
+import { PIPELINE_CONTAINERS_MAX } from "../../lib/pipeline";
 import { arr, num, shown, UNKNOWN } from "./props";
 import { missingRoleGrants } from "./role-permissions";
 import { Node, StackGraph } from "./stack-graph";
@@ -227,6 +228,76 @@ export const targetValueRule: DeployRule = {
     },
 };
 
+/** A model's `containers` as the rules read them: [] when it lists none, UNKNOWN when not known (preview). */
+function pipelineContainersOf(props: any): any[] | typeof UNKNOWN {
+    return arr(props?.containers);
+}
+
+/**
+ * Whether a model is a multi-container model (an inference pipeline, or Direct invocation): it lists more
+ * than one container, or says how they run (`inferenceExecutionConfig`). UNKNOWN when it cannot be told.
+ */
+function multiContainer(props: any): boolean | typeof UNKNOWN {
+    const config = props?.inferenceExecutionConfig;
+    if (config !== undefined && config !== null && config !== UNKNOWN) return true;
+    const containers = pipelineContainersOf(props);
+    if (containers === UNKNOWN || config === UNKNOWN) return UNKNOWN;
+    return containers.length > 1;
+}
+
+export const pipelineContainersRule: DeployRule = {
+    name: "pipeline-model-containers",
+    description: `Checks whether SageMaker models list at most ${PIPELINE_CONTAINERS_MAX} containers, at most one of them in MultiModel mode.`,
+    source: 'SageMaker developer guide: "An inference pipeline is a SageMaker model that is composed of a linear sequence of two to fifteen containers" (inference-pipelines.html), "Currently there is a limit of up to 15 containers supported on a multi-container endpoint" (multi-container-create.html); CreateModel ValidationException "More than one container in MultiModel mode is not supported with inference pipeline." (reported in OElesin/sagemaker-autopilot-step-functions#10)',
+    types: SAGEMAKER_TYPES.model,
+    check: (node) => {
+        const containers = pipelineContainersOf(node.props);
+        if (containers === UNKNOWN) return [];
+        const what = `${kind(node.resource.type)} "${node.name}"`;
+        const problems: string[] = [];
+        if (containers.length > PIPELINE_CONTAINERS_MAX) {
+            problems.push(
+                `${what} must list at most ${PIPELINE_CONTAINERS_MAX} containers, got ${containers.length}. ` +
+                    `CreateModel fails past ${PIPELINE_CONTAINERS_MAX} (an inference pipeline runs 2 to ${PIPELINE_CONTAINERS_MAX} containers): merge steps into fewer containers, or split the pipeline across two endpoints (fm-fleet: pipelines[].containers).`,
+            );
+        }
+        const multiModel = containers.flatMap((c: any, i: number) => (c?.mode === "MultiModel" ? [i] : []));
+        if (containers.length > 1 && multiModel.length > 1) {
+            problems.push(
+                `${what} must run at most one of its containers in MultiModel mode, got ${multiModel.length} (${multiModel.map((i: number) => `containers[${i}]`).join(", ")}). ` +
+                    `CreateModel fails: "More than one container in MultiModel mode is not supported with inference pipeline." Keep MultiModel on the one container that loads models by TargetModel, or serve the models from a multi-model endpoint of their own (fm-fleet: multiModelEndpoints[]).`,
+            );
+        }
+        return problems;
+    },
+};
+
+export const inferenceComponentPipelineRule: DeployRule = {
+    name: "inference-component-one-container",
+    description:
+        "Checks whether the models inference components deploy are single-container models, not inference pipelines or multi-container models.",
+    source: 'SageMaker API reference, CreateInferenceComponent: "each inference component contains one model", and its specification names one container (InferenceComponentContainerSpecification: Image, ArtifactUrl, Environment); inference pipelines run on the instances of a model-based production variant (developer guide, inference-pipelines.html). The error CreateInferenceComponent returns is not documented.',
+    types: [TYPES.inferenceComponent, ...SAGEMAKER_TYPES.model],
+    checkStack: (graph) =>
+        graph.inferenceComponents().flatMap(({ node, ic }) =>
+            ic.specifications.flatMap((spec) => {
+                const model = graph.modelNamed(spec.modelName);
+                if (!model || multiContainer(model.props) !== true) return [];
+                const containers = pipelineContainersOf(model.props);
+                const count = containers === UNKNOWN ? "several" : String(containers.length);
+                const mode = shown(model.props.inferenceExecutionConfig?.mode ?? "Serial");
+                return [
+                    {
+                        node,
+                        message:
+                            `${specificationSubject(node.name, spec)} deploys model "${model.name}", which must be a single-container model, got ${count} containers (InferenceExecutionConfig mode ${mode}). ` +
+                            `An inference component hosts one model in one container: serve the pipeline from a classic endpoint whose production variant names the model (fm-fleet: pipelines[]), or deploy each container as its own inference component.`,
+                    },
+                ];
+            }),
+        ),
+};
+
 /** Every deploy rule, in the order reports list them. */
 export const DEPLOY_RULES: readonly DeployRule[] = [
     physicalNamesRule,
@@ -237,4 +308,6 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
     adapterComputeRule,
     executionRolePermissionsRule,
     targetValueRule,
+    pipelineContainersRule,
+    inferenceComponentPipelineRule,
 ];

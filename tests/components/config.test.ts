@@ -333,7 +333,7 @@ describe("stack config validation", () => {
             [
                 `${FM}.copies.mni: unknown key \`mni\`. Did you mean \`min\`? Remove it or fix its spelling (known keys: min, max, targetConcurrentRequestsPerCopy).`,
                 `${EP}.instanceTyp: unknown key \`instanceTyp\`. Did you mean \`instanceType\`? Remove it or fix its spelling (known keys: name, instanceType, fallbackInstanceTypes, provisionTimeoutSeconds, scaleIn, instances, routing, prefixRouting, capacityReservation, inferenceAmiVersion, networkIsolation, volumeSizeInGb, dataCapture, foundationModels, guard).`,
-                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, rollout, placement, vpc, metrics, alarms, endpoints, multiModelEndpoints).",
+                "fleet.replicas: unknown key `replicas`. Remove it or fix its spelling (known keys: kmsKeyArn, rollout, placement, vpc, metrics, alarms, endpoints, multiModelEndpoints, pipelines).",
             ],
         );
     });

@@ -122,6 +122,7 @@ describe("calling the fleet by config names (runtime)", function () {
         assert.deepEqual(JSON.parse(json.stdout), {
             endpoints: outputs.endpoints,
             multiModelEndpoints: outputs.multiModelEndpoints,
+            pipelines: outputs.pipelines,
         });
 
         const client = FleetClient.fromStackOutputs(outputs, { sdk: { region: "us-east-1", endpoint: server.url } });

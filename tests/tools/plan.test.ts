@@ -130,7 +130,7 @@ describe("offline plan (tools/plan)", function () {
             "resources",
             "changes",
         ]);
-        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints", "dashboardUrl"]);
+        assert.deepEqual(Object.keys(plan.outputs), ["endpoints", "multiModelEndpoints", "pipelines", "dashboardUrl"]);
         assert.equal(plan.schemaVersion, 4);
         assert.equal(plan.exitCode, 0);
         assert.deepEqual(plan.summary, { resources: 52, wouldFailAtDeploy: 0, mandatory: 0, advisory: 0 });

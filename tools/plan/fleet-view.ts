@@ -139,14 +139,23 @@ function capacitiesOf(resources: readonly RecordedResource[]): Map<string, Endpo
     return byEndpoint;
 }
 
+/** A serial inference pipeline's model as planned: its containers in the order a request runs through them. */
+export interface PlannedPipeline {
+    /** `InferenceExecutionConfig.Mode` (the API's default when unset: `Serial`). */
+    readonly mode: string;
+    readonly containers: { readonly image: string; readonly modelDataUrl: string | undefined }[];
+}
+
 /** An endpoint as planned. */
 export interface PlannedEndpoint {
-    readonly kind: "inference-components" | "multi-model";
+    readonly kind: "inference-components" | "multi-model" | "pipeline";
     readonly resourceName: string;
     readonly endpointName: string;
     readonly endpointConfigName: string;
-    /** Multi-model endpoints: the SageMaker model behind the variant. */
+    /** Multi-model endpoints and pipelines: the SageMaker model behind the variant. */
     readonly modelName: string | undefined;
+    /** Pipelines: the model's containers and execution mode. */
+    readonly pipeline?: PlannedPipeline;
     readonly instanceType: string;
     /** Fallback types in priority order (its instance pools after the first). */
     readonly fallbackInstanceTypes: string[];
@@ -306,14 +315,16 @@ export function fleetView(
                 };
             })
             .sort(byName);
-        const multiModel =
-            !!variant?.modelName && models.get(text(variant.modelName))?.primaryContainer?.mode === "MultiModel";
+        const variantModel = variant?.modelName ? models.get(text(variant.modelName)) : undefined;
+        const multiModel = variantModel?.primaryContainer?.mode === "MultiModel";
+        const pipeline = pipelineOf(variantModel);
         return {
-            kind: multiModel ? "multi-model" : "inference-components",
+            kind: pipeline ? "pipeline" : multiModel ? "multi-model" : "inference-components",
             resourceName: r.name,
             endpointName,
             endpointConfigName: text(props.endpointConfigName),
-            modelName: multiModel ? text(variant?.modelName) : undefined,
+            modelName: multiModel || pipeline ? text(variant?.modelName) : undefined,
+            ...(pipeline && { pipeline }),
             instanceType: text(variant?.instanceType),
             fallbackInstanceTypes: (variant?.instanceTypes ?? []).slice(1).map(text),
             scaleIn: typeof variant?.scaleIn === "string" ? variant.scaleIn : undefined,
@@ -321,12 +332,29 @@ export function fleetView(
             routing: text(variant?.routing) || "RANDOM",
             mlReservationArn: text(variant?.mlReservationArn) || undefined,
             models: planned,
-            modelCount: multiModel ? 1 : planned.length,
+            modelCount: multiModel || pipeline ? 1 : planned.length,
             adapterCount: planned.reduce((n, m) => n + m.adapters.length, 0),
             capacity: capacityOf(capacities.get(endpointName), variant),
         } satisfies PlannedEndpoint;
     });
     return endpoints.sort(byName);
+}
+
+/**
+ * A model's containers when it is a serial inference pipeline: a `containers` list run in `Serial` mode (the
+ * API's default, multi-container-create.html). A `Direct` multi-container model is not a pipeline.
+ */
+function pipelineOf(model: any): PlannedPipeline | undefined {
+    const containers = Array.isArray(model?.containers) ? model.containers : [];
+    const mode = text(model?.inferenceExecutionConfig?.mode) || "Serial";
+    if (containers.length === 0 || mode === "Direct") return undefined;
+    return {
+        mode,
+        containers: containers.map((c: any) => ({
+            image: text(c?.image),
+            modelDataUrl: text(c?.modelDataUrl) || undefined,
+        })),
+    };
 }
 
 /** The planned capacity of the variant the plan shows (the configuration's first). */

@@ -63,7 +63,7 @@ export interface SimModel {
 export interface SimEndpoint {
     readonly name: string;
     readonly endpointName: string;
-    readonly kind: "inference-components" | "multi-model";
+    readonly kind: "inference-components" | "multi-model" | "pipeline";
     readonly instanceType: string;
     /** USD per instance-hour; `undefined` when the catalog has no price. */
     readonly usdPerHour: number | undefined;
@@ -233,8 +233,8 @@ export function declaredFleet(
                 kind: e.kind,
                 planned: p.performance,
             });
-            if (e.kind === "multi-model") {
-                // The variant's instances are its copies: each takes a whole instance.
+            if (e.kind !== "inference-components") {
+                // A classic variant (multi-model or pipeline): its instances are its copies, each a whole instance.
                 const resourceId = `endpoint/${e.endpointName}/variant/`;
                 const target = targets.find(
                     (t) =>

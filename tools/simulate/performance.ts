@@ -34,8 +34,8 @@ export interface ModelShape {
     readonly parametersBillions: number | undefined;
     readonly quantization: string;
     readonly accelerators: number | undefined;
-    /** Multi-model endpoints host classic models, not LLMs. */
-    readonly kind: "inference-components" | "multi-model";
+    /** Multi-model endpoints and pipelines host classic models, not LLMs. */
+    readonly kind: "inference-components" | "multi-model" | "pipeline";
     /** The plan's latency figures of the model (measured ones included), when the plan has them. */
     readonly planned?: PerformanceEstimate;
     /** Whether it decodes speculatively. @default false */
@@ -72,7 +72,7 @@ export const STAND_IN_CONSTANTS = {
 /** The stand-in provider: the same figures for every model (see {@link STAND_IN_CONSTANTS}). */
 export const STAND_IN_PERFORMANCE: PerformanceProvider = (model) => {
     const c = STAND_IN_CONSTANTS;
-    if (model.kind === "multi-model") {
+    if (model.kind !== "inference-components") {
         return {
             ttftMs: c.classicLatencyMs,
             // A classic model answers in one piece: its output "tokens" cost nothing beyond the first byte.
@@ -102,7 +102,7 @@ export const STAND_IN_PERFORMANCE: PerformanceProvider = (model) => {
  */
 export const ESTIMATED_PERFORMANCE: PerformanceProvider = (model) => {
     const standIn = STAND_IN_PERFORMANCE(model);
-    if (model.kind === "multi-model") return standIn;
+    if (model.kind !== "inference-components") return standIn;
     const input = {
         parametersBillions: model.parametersBillions,
         quantization: (QUANTIZATIONS as readonly string[]).includes(model.quantization)

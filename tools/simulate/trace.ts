@@ -105,7 +105,7 @@ function knownNames(fleet: SimFleet): Known {
         let anyModel: string | undefined;
         for (const m of e.models) {
             const key = seriesKey(e.name, m.name);
-            if (e.kind === "multi-model") anyModel = key;
+            if (e.kind !== "inference-components") anyModel = key;
             const entry = { key, adapters: new Set(m.adapters) };
             models.set(m.name, entry);
             if (m.inferenceComponentName) models.set(m.inferenceComponentName, entry);

@@ -98,6 +98,15 @@ export function planJson(result: PlanResult, changes?: PlanChanges, now: Date = 
             endpointName: e.endpointName,
             endpointConfigName: e.endpointConfigName,
             modelName: e.modelName ?? null,
+            pipeline: e.pipeline
+                ? {
+                      mode: e.pipeline.mode,
+                      containers: e.pipeline.containers.map((c) => ({
+                          image: c.image,
+                          modelDataUrl: c.modelDataUrl ?? null,
+                      })),
+                  }
+                : null,
             instanceType: e.instanceType,
             fallbackInstanceTypes: e.fallbackInstanceTypes,
             scaleIn: e.scaleIn ?? null,

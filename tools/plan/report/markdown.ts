@@ -14,6 +14,7 @@ import {
     describeModel,
     describePerformance,
     describeTechniques,
+    endpointKind,
     jobCostOf,
     namesOf,
     oneTimeSummary,
@@ -45,7 +46,7 @@ function resourceCell(result: PlanResult, urn: string): string {
 export function mermaid(result: PlanResult, maxAdapters: number): string {
     const lines = ["```mermaid", "flowchart LR"];
     result.fleet.forEach((e, i) => {
-        const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
+        const kind = endpointKind(e);
         const capacity = describeCapacity(e);
         lines.push(
             `  e${i}["${label(`${kind} ${e.endpointName}`)}<br/>${label(describeEndpoint(e))}${capacity ? `<br/>${label(capacity)}` : ""}"]`,

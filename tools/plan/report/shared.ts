@@ -21,8 +21,21 @@ export function byLevel(diagnostics: readonly Diagnostic[]): { level: string; it
     }));
 }
 
+/** What an endpoint is called in the tree and the diagram. */
+export function endpointKind(e: PlannedEndpoint): string {
+    return e.kind === "multi-model" ? "multi-model endpoint" : e.kind === "pipeline" ? "pipeline" : "endpoint";
+}
+
+/** `ml.m5.xlarge x 2, 3 containers (Serial)`: a pipeline's instances and steps. */
+function describePipeline(e: PlannedEndpoint, pipeline: NonNullable<PlannedEndpoint["pipeline"]>): string {
+    const { min, max } = e.instances;
+    const n = pipeline.containers.length;
+    return `${e.instanceType} x ${min === max ? min : `${min}-${max}`}, ${n} container${n === 1 ? "" : "s"} (${pipeline.mode})`;
+}
+
 /** One line that says what an endpoint is. */
 export function describeEndpoint(e: PlannedEndpoint): string {
+    if (e.pipeline) return describePipeline(e, e.pipeline);
     const zero = e.instances.min === 0 ? " (scales to zero)" : "";
     const fallback = e.fallbackInstanceTypes.length ? ` (fallback ${e.fallbackInstanceTypes.join(", then ")})` : "";
     const scaleIn = e.scaleIn ? `, scale-in ${e.scaleIn}` : "";

@@ -17,6 +17,7 @@ import {
     describeModel,
     describePerformance,
     describeTechniques,
+    endpointKind,
     FindingPlace,
     jobCostOf,
     namesOf,
@@ -45,13 +46,15 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
     const lines = [`Fleet (stack ${result.stack}, ${result.resources.length} resources)`];
     result.fleet.forEach((e, i) => {
         const lastEndpoint = i === result.fleet.length - 1;
-        const kind = e.kind === "multi-model" ? "multi-model endpoint" : "endpoint";
-        lines.push(`${lastEndpoint ? "└─" : "├─"} ${kind} ${e.endpointName}: ${describeEndpoint(e)}`);
+        lines.push(`${lastEndpoint ? "└─" : "├─"} ${endpointKind(e)} ${e.endpointName}: ${describeEndpoint(e)}`);
         const indent = lastEndpoint ? "   " : "│  ";
         const modelNote = e.modelName ? `, model ${e.modelName}` : "";
         lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  config ${e.endpointConfigName}${modelNote}`);
         const capacity = describeCapacity(e);
         if (capacity) lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  ${capacity}`);
+        e.pipeline?.containers.forEach((c, k, all) =>
+            lines.push(`${indent}${k === all.length - 1 ? "└─" : "├─"} container ${k + 1}: ${c.image}`),
+        );
         e.models.forEach((m, j) => {
             const lastModel = j === e.models.length - 1;
             lines.push(
