@@ -96,6 +96,19 @@ describe("offline plan of a stack with a serial inference pipeline (tests/fixtur
         );
     });
 
+    it("points a violation on the pipeline back to its entry in the stack file", () => {
+        const plan = JSON.parse(runs.dev.stdout);
+        assert.deepEqual(
+            plan.violations
+                .filter((v: any) => v.enforcementLevel === "mandatory")
+                .map((v: any) => [v.policy, v.configFile, v.configPath]),
+            [
+                ["min-copies", "tests/fixtures/Pulumi.pipelines.yaml", "fleet.pipelines[0]"],
+                ["monthly-cost-budget", null, null],
+            ],
+        );
+    });
+
     it("puts its endpoint in the stack outputs, where the client resolves it to a plain InvokeEndpoint", () => {
         const plan = JSON.parse(runs.json.stdout);
         const names = parseStackOutputs(plan, "plan.json");
