@@ -77,6 +77,7 @@ describe("the plan's tree with an optimization job", () => {
                 rollout: undefined,
                 placement: undefined,
                 adapters: [],
+                guard: undefined,
                 optimizationJob: job,
                 performance: {
                     ttftMs: 420,

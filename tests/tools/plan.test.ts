@@ -92,7 +92,7 @@ describe("offline plan (tools/plan)", function () {
         // The guard: its own base inference component on the endpoint, scaling to zero with it.
         assert.match(
             stdout,
-            /^ {3}├─ inference component chat-llama-guard-3-8b-[0-9a-f]{8} \(model chat-llama-guard-3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
+            /^ {3}├─ guard \(input, output\) inference component chat-llama-guard-3-8b-[0-9a-f]{8} \(model chat-llama-guard-3-8b-[0-9a-f]{8}\): 8B bf16, 1 accelerator\/copy, copies 0-1 on ConcurrentRequestsPerCopy \(high-res\), wakes on NoCapacityInvocationFailures, BINPACK$/m,
         );
         assert.match(stdout, /^Would fail at deploy \(0\): none$/m);
         assert.equal((stdout.match(/^ {6}[├└]─ adapter /gm) ?? []).length, 3);
@@ -142,6 +142,11 @@ describe("offline plan (tools/plan)", function () {
         // Models in name order: the guard, then the 70B, then the 8B.
         assert.match(chat.models[0].modelName, /^chat-llama-guard-3-8b-[0-9a-f]{8}$/);
         assert.match(chat.models[1].modelName, /^chat-llama3-70b-[0-9a-f]{8}$/);
+        // The guard is marked with what it checks (its fmfleet:guard-for tag); the models are not.
+        assert.deepEqual(
+            chat.models.map((m: any) => m.guard),
+            [{ checks: ["input", "output"] }, null, null],
+        );
         assert.match(plan.fleet[1].modelName, /^classic-[0-9a-f]{8}$/);
         const named = plan.resources.filter((r: any) => r.physicalName !== null);
         // 39 custom resources; the four scalable targets have no name in either API, and the plan reads no

@@ -7,6 +7,7 @@ import {
     SCALING_TYPES,
     TYPES,
     VARIANT_INSTANCE_DIMENSION,
+    GUARD_FOR_TAG,
 } from "../../lib/contract";
 import { Quantization } from "../../lib/sizing";
 import type { EndpointShape } from "../../lib/cost";
@@ -16,6 +17,7 @@ import { latencyViewOf } from "../../policies/support/latency-view";
 import { outputsOf, RecordedResource } from "../mocks/recorder";
 import { EndpointCapacity, endpointCapacities } from "../../policies/support/capacity";
 import { plain, UNKNOWN } from "../../policies/support/props";
+import { tagsOf } from "../../policies/support/tags";
 import { StackGraph } from "../../policies/support/stack-graph";
 import {
     inferenceComponentOf,
@@ -80,6 +82,8 @@ export interface PlannedModel {
     readonly performance: PerformanceEstimate;
     /** Its latency targets (`fmfleet:slo-*` tags). */
     readonly slo: Slo;
+    /** Set when it is its endpoint's safety guard (IC tag fmfleet:guard-for): what it checks. */
+    readonly guard: { checks: string[] } | undefined;
 }
 
 /** Copies against instances at one moment (peak or minimum), on the tightest of the endpoint's types. */
@@ -251,7 +255,7 @@ export function fleetView(
         const onEndpoint = ics.filter((x) => x.ic.endpointName === endpointName);
         const planned: PlannedModel[] = onEndpoint
             .filter((x) => x.ic.baseInferenceComponentName === undefined)
-            .map(({ r: icResource, ic }): PlannedModel => {
+            .map(({ r: icResource, ic, props: icProps }): PlannedModel => {
                 const name = text(ic.inferenceComponentName);
                 const resourceId = `inference-component/${name}`;
                 const target = targets.find(
@@ -312,6 +316,7 @@ export function fleetView(
                         measured: latency.measured,
                     }),
                     slo: latency.slo,
+                    guard: guardOf(icProps),
                 };
             })
             .sort(byName);
@@ -383,4 +388,12 @@ export function endpointShapeOf(e: PlannedEndpoint): EndpointShape {
         })),
         reserved: e.mlReservationArn !== undefined,
     };
+}
+
+/** A guard inference component's checks, from its `fmfleet:guard-for` tag (`input,output`); unknown -> none listed. */
+function guardOf(props: any): PlannedModel["guard"] {
+    const tags = tagsOf(props);
+    const tag = tags === UNKNOWN ? undefined : tags[GUARD_FOR_TAG];
+    if (tag === undefined) return undefined;
+    return { checks: typeof tag === "string" ? tag.split(",").filter(Boolean) : [] };
 }

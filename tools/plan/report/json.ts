@@ -116,6 +116,7 @@ export function planJson(result: PlanResult, changes?: PlanChanges, now: Date = 
             models: e.models.map((m) => ({
                 resourceName: m.resourceName,
                 inferenceComponentName: m.inferenceComponentName,
+                guard: m.guard ?? null,
                 modelName: m.modelName,
                 parametersBillions: m.parametersBillions ?? null,
                 quantization: m.quantization,

@@ -11,6 +11,7 @@ import {
     costSummary,
     describeCapacity,
     describeEndpoint,
+    describeKind,
     describeModel,
     describePerformance,
     describeTechniques,
@@ -53,7 +54,9 @@ export function mermaid(result: PlanResult, maxAdapters: number): string {
         );
         e.models.forEach((m, j) => {
             const id = `e${i}m${j}`;
-            lines.push(`  e${i} --> ${id}["${label(m.inferenceComponentName)}<br/>${label(describeModel(m))}"]`);
+            lines.push(
+                `  e${i} --> ${id}["${label(m.guard ? `${describeKind(m)} ${m.inferenceComponentName}` : m.inferenceComponentName)}<br/>${label(describeModel(m))}"]`,
+            );
             // Input model -> job -> served model.
             const job = m.optimizationJob;
             if (job) {

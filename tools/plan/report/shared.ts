@@ -75,6 +75,13 @@ const metricLabel = (metric: string | undefined) =>
         : metric.replace(/^SageMaker(InferenceComponent|Variant)/, "").replace("HighResolution", " (high-res)");
 
 /** One line that says what a base model is. */
+/** `inference component`, or `guard (input, output) inference component` for an endpoint's safety guard. */
+export function describeKind(m: PlannedModel): string {
+    return m.guard
+        ? `guard (${m.guard.checks.join(", ") || "checks unknown"}) inference component`
+        : "inference component";
+}
+
 export function describeModel(m: PlannedModel): string {
     const size = m.parametersBillions === undefined ? "size unknown" : `${m.parametersBillions}B`;
     const weights = m.quantization === "none" ? "bf16" : m.quantization;

@@ -14,6 +14,7 @@ import {
     describeCapacity,
     describeEndpoint,
     describeJob,
+    describeKind,
     describeModel,
     describePerformance,
     describeTechniques,
@@ -58,7 +59,7 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
         e.models.forEach((m, j) => {
             const lastModel = j === e.models.length - 1;
             lines.push(
-                `${indent}${lastModel ? "└─" : "├─"} inference component ${m.inferenceComponentName} (model ${m.modelName}): ${describeModel(m)}`,
+                `${indent}${lastModel ? "└─" : "├─"} ${describeKind(m)} ${m.inferenceComponentName} (model ${m.modelName}): ${describeModel(m)}`,
             );
             const inner = `${indent}${lastModel ? "   " : "│  "}`;
             const shown = m.adapters.slice(0, maxAdapters);
