@@ -1,12 +1,81 @@
 import { ChildProcess, execFileSync, spawn } from "child_process";
-import { rmSync } from "fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { createServer, Server } from "http";
+import { tmpdir } from "os";
 import * as path from "path";
+import { runPlanCli } from "../../tools/plan/cli";
+import { PolicyPackHost } from "../../tools/plan/policy-host";
+import { ProgramWorker } from "../../tools/plan/run-program-in-worker";
+import { PACK_DIR } from "../../tools/policy-pack/sources";
+import { runSimulateCli } from "../../tools/simulate/cli";
 import { ShellBlock } from "../docs/shell-blocks";
 import { ROOT } from "./configs";
 
+/**
+ * Where the pages' `npm run plan` and `npm run simulate` run after the first of each shape (see
+ * tests/helpers/docs-npm.js): in this process, on a pack and a program worker of the pages' own (the suite's
+ * shared ones serve the tests running meanwhile), one command at a time, as the pages run.
+ */
+class InProcessRunner {
+    private readonly dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-docs-npm-"));
+    readonly socket = path.join(this.dir, "runner.sock");
+    /** The directory with the `npm` the blocks find first on their PATH. */
+    readonly bin = path.join(this.dir, "bin");
+    /** Shapes (`plan`, `--silent plan`, `simulate`) that ran once as processes of their own. */
+    private readonly ranForReal = new Set<string>();
+    private pack?: Promise<PolicyPackHost>;
+    private worker?: ProgramWorker;
+    private readonly server: Server;
+    readonly listening: Promise<void>;
+
+    constructor(realNpm: string) {
+        execFileSync("mkdir", ["-p", this.bin]);
+        const npm = path.join(this.bin, "npm");
+        const shim = path.join(__dirname, "docs-npm.js");
+        writeFileSync(
+            npm,
+            `#!/bin/sh\nFM_FLEET_DOCS_REAL_NPM=${JSON.stringify(realNpm)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(shim)} "$@"\n`,
+        );
+        chmodSync(npm, 0o755);
+        this.server = createServer((request, response) => {
+            let body = "";
+            request.on("data", (d) => (body += d));
+            request.on("end", () => {
+                void this.answer(JSON.parse(body)).then((answer) => response.end(JSON.stringify(answer)));
+            });
+        });
+        this.listening = new Promise((resolve) => this.server.listen(this.socket, resolve));
+    }
+
+    private async answer(run: { silent: boolean; script: "plan" | "simulate"; argv: string[] }) {
+        const shape = `${run.silent ? "--silent " : ""}${run.script}`;
+        if (!this.ranForReal.has(shape)) {
+            this.ranForReal.add(shape);
+            return { real: true };
+        }
+        let stdout = "";
+        let stderr = "";
+        const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+        if (!this.worker?.alive) this.worker = ProgramWorker.start({ reusable: true });
+        const code =
+            run.script === "plan"
+                ? await runPlanCli(run.argv, io, await (this.pack ??= PolicyPackHost.start(PACK_DIR)), this.worker)
+                : await runSimulateCli(run.argv, io, this.worker);
+        return { stdout, stderr, code };
+    }
+
+    async stop(): Promise<void> {
+        await new Promise((resolve) => this.server.close(resolve));
+        await Promise.all([this.worker?.stop(), this.pack?.then((p) => p.stop())]);
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
 /** The environment of a documented command: the reader's, without any AWS account of this machine. */
-function readerEnvironment(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+function readerEnvironment(runner?: InProcessRunner): NodeJS.ProcessEnv {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+    if (!runner) return env;
+    return { ...env, PATH: `${runner.bin}${path.delimiter}${env.PATH}`, FM_FLEET_DOCS_RUNNER: runner.socket };
 }
 
 /** Files a reader's commands leave at the root (untracked, not ignored), to remove after a page. */
@@ -23,11 +92,11 @@ export interface Ran {
     output: string;
 }
 
-function run(block: ShellBlock): Promise<Ran> {
+function run(block: ShellBlock, runner?: InProcessRunner): Promise<Ran> {
     return new Promise((resolve) => {
         const child = spawn("bash", ["-e", "-o", "pipefail", "-c", block.script], {
             cwd: ROOT,
-            env: readerEnvironment(),
+            env: readerEnvironment(runner),
             stdio: ["ignore", "pipe", "pipe"],
         });
         let output = "";
@@ -38,12 +107,12 @@ function run(block: ShellBlock): Promise<Ran> {
 }
 
 /** Starts a background block (a server) and resolves once it printed its first line. */
-function start(block: ShellBlock): Promise<{ child: ChildProcess; output: () => string }> {
+function start(block: ShellBlock, runner?: InProcessRunner): Promise<{ child: ChildProcess; output: () => string }> {
     return new Promise((resolve, reject) => {
         // Its own process group: npm, the shell and node stop together.
         const child = spawn("bash", ["-e", "-c", block.script], {
             cwd: ROOT,
-            env: readerEnvironment(),
+            env: readerEnvironment(runner),
             stdio: ["ignore", "pipe", "pipe"],
             detached: true,
         });
@@ -89,19 +158,20 @@ function passed(block: ShellBlock, { code, output }: Ran): boolean {
 /**
  * Runs a page's blocks as a reader would, one after the other in the repository's root: background blocks
  * (servers) started and left running until the page's end; stops at the first block that fails. Removes
- * what the commands left at the root.
+ * what the commands left at the root. With `runner`, a plan or simulation of a shape that already ran as a
+ * process runs in this process (see tests/helpers/docs-npm.js).
  */
-export async function runPage(runnable: readonly ShellBlock[]): Promise<PageRun> {
+export async function runPage(runnable: readonly ShellBlock[], runner?: InProcessRunner): Promise<PageRun> {
     const before = untracked();
     const servers: ChildProcess[] = [];
     const ran: PageRun["ran"][number][] = [];
     try {
         for (const block of runnable) {
             if (block.kind === "background") {
-                servers.push((await start(block)).child);
+                servers.push((await start(block, runner)).child);
                 continue;
             }
-            const result = await run(block);
+            const result = await run(block, runner);
             ran.push({ block, result });
             if (!passed(block, result)) break;
         }
@@ -124,12 +194,15 @@ let pages: Map<string, Promise<PageRun>> | undefined;
 export function docPageRuns(runnable: ReadonlyMap<string, readonly ShellBlock[]>): Map<string, Promise<PageRun>> {
     if (!pages) {
         pages = new Map();
-        let previous: Promise<unknown> = Promise.resolve();
+        const realNpm = execFileSync("bash", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
+        const runner = new InProcessRunner(realNpm);
+        let previous: Promise<unknown> = runner.listening;
         for (const [file, blocks] of runnable) {
-            const page = previous.then(() => runPage(blocks));
+            const page = previous.then(() => runPage(blocks, runner));
             pages.set(file, page);
             previous = page;
         }
+        void previous.finally(() => runner.stop());
     }
     return pages;
 }
