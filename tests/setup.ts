@@ -10,7 +10,7 @@ ensureFreshBuild((reason) => process.stderr.write(`${reason}: building it\n`));
 
 // Root hooks: the plans and the documented commands that run as processes start with the suite (the suites
 // that check the commands then run last); the shared pack and program worker stop after it.
-import { startBackgroundSuites } from "./helpers/background";
+import { startBackgroundSuites, stopBackgroundSuites } from "./helpers/background";
 import { backgroundPlans } from "./helpers/plan-cli";
 import { stopSharedPack } from "./helpers/shared-pack";
 export const mochaHooks = {
@@ -18,5 +18,7 @@ export const mochaHooks = {
         void backgroundPlans();
         startBackgroundSuites();
     },
-    afterAll: stopSharedPack,
+    async afterAll() {
+        await Promise.all([stopSharedPack(), stopBackgroundSuites()]);
+    },
 };

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { runsInBackground } from "../helpers/background";
 import { ROOT } from "../helpers/configs";
-import { docPageRuns } from "../helpers/doc-pages";
+import { docPageRuns, stopDocPages } from "../helpers/doc-pages";
 import { allShellBlocks, NOT_RUN, runnableByPage, shellBlocks } from "./shell-blocks";
 
 const docsSuite = describe("docs: shell blocks (tests/docs/shell-blocks.ts)", () => {
@@ -74,4 +74,4 @@ const docsSuite = describe("docs: shell blocks (tests/docs/shell-blocks.ts)", ()
     }
 });
 
-runsInBackground(docsSuite, () => docPageRuns(runnableByPage(ROOT)));
+runsInBackground(docsSuite, () => docPageRuns(runnableByPage(ROOT)), stopDocPages);

@@ -190,19 +190,27 @@ export async function runPage(runnable: readonly ShellBlock[], runner?: InProces
  * that asks.
  */
 let pages: Map<string, Promise<PageRun>> | undefined;
+let runner: InProcessRunner | undefined;
 
 export function docPageRuns(runnable: ReadonlyMap<string, readonly ShellBlock[]>): Map<string, Promise<PageRun>> {
     if (!pages) {
         pages = new Map();
         const realNpm = execFileSync("bash", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
-        const runner = new InProcessRunner(realNpm);
+        runner = new InProcessRunner(realNpm);
         let previous: Promise<unknown> = runner.listening;
         for (const [file, blocks] of runnable) {
             const page = previous.then(() => runPage(blocks, runner));
             pages.set(file, page);
             previous = page;
         }
-        void previous.finally(() => runner.stop());
     }
     return pages;
+}
+
+/** Stops the pages' in-process pack and program worker, once the pages ran: after the suite (its root hook). */
+export async function stopDocPages(): Promise<void> {
+    if (!runner || !pages) return;
+    await Promise.all(pages.values());
+    await runner.stop();
+    runner = undefined;
 }
