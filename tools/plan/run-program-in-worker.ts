@@ -118,6 +118,8 @@ export class ProgramWorker {
                 if (!this.reusable) void this.worker.terminate();
             };
             const fail = (error: Error) => {
+                // A worker that failed (or exited) runs nothing more: a reusable one is replaced.
+                this.early ??= error;
                 if (done) assessmentFailed(error);
                 else reject(error);
                 done = true;
