@@ -6,7 +6,7 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        files: ["bin/**/*.js", "tools/**/*.js"],
+        files: ["bin/**/*.js", "tools/**/*.js", "tests/**/*.js"],
         languageOptions: {
             sourceType: "commonjs",
             globals: {

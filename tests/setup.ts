@@ -8,12 +8,17 @@ import { ensureFreshBuild } from "../tools/build/project-build";
 ensureFreshPolicyPack((reason) => process.stderr.write(`${reason}: building the policy pack\n`));
 ensureFreshBuild((reason) => process.stderr.write(`${reason}: building it\n`));
 
-// Root hooks: the plans that run as processes start with the suite; the shared pack stops after it.
+// Root hooks: the plans and the documented commands that run as processes start with the suite (the suites
+// that check the commands then run last); the shared pack and program worker stop after it.
+import { startBackgroundSuites, stopBackgroundSuites } from "./helpers/background";
 import { backgroundPlans } from "./helpers/plan-cli";
 import { stopSharedPack } from "./helpers/shared-pack";
 export const mochaHooks = {
     beforeAll() {
         void backgroundPlans();
+        startBackgroundSuites();
     },
-    afterAll: stopSharedPack,
+    async afterAll() {
+        await Promise.all([stopSharedPack(), stopBackgroundSuites()]);
+    },
 };

@@ -71,3 +71,13 @@ export function documentedPages(root: string): string[] {
 export function allShellBlocks(root: string): ShellBlock[] {
     return documentedPages(root).flatMap((file) => shellBlocks(file, readFileSync(path.join(root, file), "utf8")));
 }
+
+/** The blocks the docs test runs (run and background ones), by page, for the pages that have any. */
+export function runnableByPage(root: string): Map<string, ShellBlock[]> {
+    const runnable = new Map<string, ShellBlock[]>();
+    for (const block of allShellBlocks(root)) {
+        if (block.kind !== "run" && block.kind !== "background") continue;
+        runnable.set(block.file, [...(runnable.get(block.file) ?? []), block]);
+    }
+    return runnable;
+}

@@ -5,7 +5,7 @@ import * as path from "path";
 import { writeGeneratedStack } from "../../tools/bench/generated-fleet";
 import { runPlanCli } from "../../tools/plan/cli";
 import { ROOT } from "./configs";
-import { sharedPack } from "./shared-pack";
+import { sharedPack, sharedProgramWorker } from "./shared-pack";
 
 export interface CliRun {
     code: number;
@@ -13,7 +13,7 @@ export interface CliRun {
     stderr: string;
 }
 
-/** The plan's command line in this process, on the shared pack: what `npm run plan` prints and returns. */
+/** The plan's command line in this process, on the shared pack and program worker: what `npm run plan` prints and returns. */
 export async function planInProcess(...args: string[]): Promise<CliRun> {
     let stdout = "";
     let stderr = "";
@@ -21,6 +21,7 @@ export async function planInProcess(...args: string[]): Promise<CliRun> {
         args,
         { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
         await sharedPack(),
+        sharedProgramWorker(),
     );
     return { code, stdout, stderr };
 }

@@ -7,6 +7,7 @@ import { BaselineError } from "./baseline";
 import { plan, PlanError } from "./plan";
 import type { PolicyPackHost } from "./policy-host";
 import { MIN_WIDTH, reportWidth } from "./report/width";
+import type { ProgramWorker } from "./run-program-in-worker";
 import { readStack, StackFileError } from "./stack-files";
 
 /** Where the plan writes: the report to stdout, progress and errors to stderr. */
@@ -109,12 +110,14 @@ interface PlanCliOptions {
 
 /**
  * The plan's command line: parses `argv`, plans, writes the report; returns the exit code. `policyPackHost`
- * lends an already started pack (tests share one); by default the plan starts and stops its own.
+ * lends an already started pack and `programWorker` a reusable program worker (tests share both); by
+ * default the plan starts and stops its own.
  */
 export async function runPlanCli(
     argv: readonly string[],
     io: PlanIo,
     policyPackHost?: PolicyPackHost,
+    programWorker?: ProgramWorker,
 ): Promise<number> {
     const program = command(io);
     try {
@@ -137,7 +140,7 @@ export async function runPlanCli(
     const traces = process.env.FM_FLEET_STACK_TRACES;
     if (options.verbose) process.env.FM_FLEET_STACK_TRACES = "1";
     try {
-        return await planWith(options, io, policyPackHost);
+        return await planWith(options, io, policyPackHost, programWorker);
     } finally {
         if (traces === undefined) delete process.env.FM_FLEET_STACK_TRACES;
         else process.env.FM_FLEET_STACK_TRACES = traces;
@@ -148,6 +151,7 @@ async function planWith(
     options: PlanCliOptions,
     io: PlanIo,
     policyPackHost: PolicyPackHost | undefined,
+    programWorker?: ProgramWorker,
 ): Promise<number> {
     // Progress is for people watching a terminal or a CI log; the report on stdout stays machine-readable.
     const progress = (line: string) => io.stderr.write(`fm-fleet plan: ${line}\n`);
@@ -182,6 +186,7 @@ async function planWith(
             policyConfigFile: options.policyConfig && path.resolve(options.policyConfig),
             policyPackDir: options.policyPack && path.resolve(options.policyPack),
             policyPackHost,
+            programWorker,
             onProgress: progress,
         });
         let changes;

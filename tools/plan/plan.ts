@@ -33,6 +33,11 @@ export interface PlanOptions {
      * one. @default none - the plan starts its own and stops it
      */
     readonly policyPackHost?: PolicyPackHost;
+    /**
+     * A reusable program worker already started (`ProgramWorker.start({ reusable: true })`) and left running:
+     * tests share one. @default none - the plan starts its own and stops it
+     */
+    readonly programWorker?: ProgramWorker;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;
 }
@@ -158,11 +163,11 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const started = Date.now();
     // Started first: it loads the SDK while the pack and the stack are read. A plan never leaves it
     // running, whichever way it ends (it stops itself once it has assessed the program).
-    const programWorker = ProgramWorker.start();
+    const programWorker = options.programWorker ?? ProgramWorker.start();
     try {
         return await planWith(programWorker, options, started);
     } finally {
-        await programWorker.stop();
+        if (!options.programWorker) await programWorker.stop();
     }
 }
 

@@ -1,4 +1,5 @@
 import "./worker-builtins";
+import * as path from "path";
 import { parentPort } from "worker_threads";
 import { assessStack } from "./assessment";
 import { runProgram } from "./run-program";
@@ -13,15 +14,33 @@ import { fromWire, setComponentOutputs, toWire, WireResource, WorkerMessage } fr
  */
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
-parentPort!.once("message", ({ settings, stack, stackTraces }: ProgramWorkerRequest) => {
-    if (stackTraces) {
-        // Traces kept (--verbose): a program's error names its TypeScript line, not the build's JavaScript.
-        process.env.FM_FLEET_STACK_TRACES = "1";
-        process.setSourceMapsEnabled(true);
+/** What this thread had loaded before any program ran: the SDK and the plan's own code. */
+const sourceMapsAtStart = process.sourceMapsEnabled;
+let loadedBeforePrograms: Set<string> | undefined;
+
+/**
+ * Forgets the modules the last program loaded (outside node_modules), so the next program of a reusable
+ * worker runs its files afresh, as a new thread would; the SDK and libraries stay loaded.
+ */
+function forgetProgramModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (!loadedBeforePrograms!.has(file) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+            delete require.cache[file];
+        }
     }
+}
+
+/** Runs one program; a reusable worker's next request arrives only after this one was assessed. */
+function runOne({ settings, stack, stackTraces }: ProgramWorkerRequest): Promise<void> {
+    loadedBeforePrograms ??= new Set(Object.keys(require.cache));
+    // Traces kept (--verbose): a program's error names its TypeScript line, not the build's JavaScript. Set
+    // for each program, so one run's --verbose does not carry over to the next run of a reusable worker.
+    if (stackTraces) process.env.FM_FLEET_STACK_TRACES = "1";
+    else delete process.env.FM_FLEET_STACK_TRACES;
+    process.setSourceMapsEnabled(stackTraces ? true : sourceMapsAtStart);
     // What was sent, in its wire form: the assessment reads the same resources the main thread received.
     const sent: WireResource[] = [];
-    runProgram(
+    return runProgram(
         settings,
         stack,
         (resource) => {
@@ -43,6 +62,7 @@ parentPort!.once("message", ({ settings, stack, stackTraces }: ProgramWorkerRequ
                 componentOutputs,
                 configSources: run.configSources,
             });
+            forgetProgramModules();
             try {
                 const resources = sent.map(fromWire);
                 setComponentOutputs(resources, componentOutputs);
@@ -59,4 +79,6 @@ parentPort!.once("message", ({ settings, stack, stackTraces }: ProgramWorkerRequ
                 stack: error?.stack,
             }),
     );
-});
+}
+
+parentPort!.on("message", (request: ProgramWorkerRequest) => void runOne(request));

@@ -48,26 +48,39 @@ export interface WorkerProgramRun extends ProgramRun {
  * to the policy pack meanwhile, as the engine analyzes resources while a program runs. It starts before the
  * program is known, so loading the Pulumi SDK, the plan's longest pole, overlaps reading the stack; after the
  * run it assesses the resources (see `assessStack`) and stops.
+ *
+ * A reusable worker (`start({ reusable: true })`, what the test suite shares across its plans) stays up after
+ * an assessed run and runs the next program, one at a time, with the program's own modules loaded afresh; a
+ * program that fails still stops it (`alive` turns false), as its half-registered run may leave state behind.
  */
 export class ProgramWorker {
     private readonly worker = startWorker();
     private ran = false;
+    private exited = false;
+    /** Settles when the current run's assessment did: the next run of a reusable worker waits for it. */
+    private idle: Promise<unknown> = Promise.resolve();
     /** Set once the worker failed or exited before `run` was called. */
     private early?: Error;
     private onFailure: (error: Error) => void = (error) => {
         this.early ??= error;
     };
 
-    private constructor() {
+    private constructor(private readonly reusable: boolean) {
         this.worker.on("error", (error) => this.onFailure(error));
-        this.worker.on("exit", (code) =>
-            this.onFailure(new Error(`The program's worker exited with code ${code} before finishing.`)),
-        );
+        this.worker.on("exit", (code) => {
+            this.exited = true;
+            this.onFailure(new Error(`The program's worker exited with code ${code} before finishing.`));
+        });
     }
 
     /** Starts the worker: it loads the SDK and waits for a program. */
-    static start(): ProgramWorker {
-        return new ProgramWorker();
+    static start(options: { reusable?: boolean } = {}): ProgramWorker {
+        return new ProgramWorker(options.reusable ?? false);
+    }
+
+    /** False once the worker stopped or failed: a reusable one is then replaced, not run again. */
+    get alive(): boolean {
+        return !this.exited && !this.early;
     }
 
     /** Stops the worker, whatever it is doing (the plan calls it on every path), and waits for it to exit. */
@@ -81,7 +94,7 @@ export class ProgramWorker {
         stack: string,
         onResource?: (resource: RecordedResource) => void,
     ): Promise<WorkerProgramRun> {
-        if (this.ran) throw new Error("A program worker runs one program.");
+        if (this.ran && !this.reusable) throw new Error("A program worker runs one program.");
         this.ran = true;
         let assessed!: (assessment: StackAssessment) => void;
         let assessmentFailed!: (error: Error) => void;
@@ -91,17 +104,27 @@ export class ProgramWorker {
         });
         // Whoever stops waiting (a failed program, a failed pack) must not leave an unhandled rejection behind.
         assessment.catch(() => {});
+        // A reusable worker's next run is sent once this one's assessment arrived (or the worker failed).
+        const previous = this.idle;
+        this.idle = assessment.catch(() => {});
+        // Read now, not when the worker started (it may have started ahead): `--verbose` sets it per plan.
+        const stackTraces = process.env.FM_FLEET_STACK_TRACES === "1";
         return new Promise((resolve, reject) => {
             const resources: RecordedResource[] = [];
             let done = false;
+            const finish = () => {
+                this.worker.off("message", onMessage);
+                // A one-run worker stops as soon as its work is done; a reusable one waits for the next.
+                if (!this.reusable) void this.worker.terminate();
+            };
             const fail = (error: Error) => {
+                // A worker that failed (or exited) runs nothing more: a reusable one is replaced.
+                this.early ??= error;
                 if (done) assessmentFailed(error);
                 else reject(error);
                 done = true;
             };
-            if (this.early) return fail(this.early);
-            this.onFailure = fail;
-            this.worker.on("message", (message: WorkerMessage) => {
+            const onMessage = (message: WorkerMessage) => {
                 if (message.kind === "resource") {
                     const resource = fromWire(message.resource);
                     resources.push(resource);
@@ -112,18 +135,25 @@ export class ProgramWorker {
                     resolve({ resources, outputs: message.exports, configSources: message.configSources, assessment });
                 } else if (message.kind === "assessed") {
                     assessed(message.assessment);
-                    void this.worker.terminate();
+                    finish();
                 } else if (message.kind === "assessment-error") {
                     assessmentFailed(new Error(`Assessing the program's resources failed: ${message.stack}`));
+                    this.early ??= new Error("The program's worker failed to assess a program.");
+                    this.worker.off("message", onMessage);
                     void this.worker.terminate();
                 } else {
                     fail(new ProgramError(message.name, message.message, message.stack));
+                    this.early ??= new Error("The program's worker ran a program that failed.");
+                    this.worker.off("message", onMessage);
                     void this.worker.terminate();
                 }
+            };
+            void previous.then(() => {
+                if (this.early) return fail(this.early);
+                this.onFailure = fail;
+                this.worker.on("message", onMessage);
+                this.worker.postMessage({ settings, stack, stackTraces } satisfies ProgramWorkerRequest);
             });
-            // Read now, not when the worker started (it may have started ahead): `--verbose` sets it per plan.
-            const stackTraces = process.env.FM_FLEET_STACK_TRACES === "1";
-            this.worker.postMessage({ settings, stack, stackTraces } satisfies ProgramWorkerRequest);
         });
     }
 }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { FleetConfigError } from "../../components/config/issues";
 import { exitAfterFlush, ignoreClosedPipes } from "../exit-after-flush";
 import { PlanError } from "../plan/plan";
-import { ProgramError } from "../plan/run-program-in-worker";
+import { ProgramError, ProgramWorker } from "../plan/run-program-in-worker";
 import { StackFileError } from "../plan/stack-files";
 import { BUILTIN_TRACES } from "./builtin-traces";
 import { TraceError } from "./trace";
@@ -63,8 +63,15 @@ function command(io: SimulateIo): Command {
         .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 }
 
-/** The simulator's command line: parses `argv`, simulates, writes the report (and chart); returns the exit code. */
-export async function runSimulateCli(argv: readonly string[], io: SimulateIo): Promise<number> {
+/**
+ * The simulator's command line: parses `argv`, simulates, writes the report (and chart); returns the exit
+ * code. `programWorker` lends a reusable program worker (tests share one); by default it starts its own.
+ */
+export async function runSimulateCli(
+    argv: readonly string[],
+    io: SimulateIo,
+    programWorker?: ProgramWorker,
+): Promise<number> {
     const program = command(io);
     try {
         program.parse(argv, { from: "user" });
@@ -96,6 +103,7 @@ export async function runSimulateCli(argv: readonly string[], io: SimulateIo): P
             seed: options.seed,
             days: options.days,
             startWith: options.startWith,
+            programWorker,
             onProgress: progress,
         });
         if (options.chart) {

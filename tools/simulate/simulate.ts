@@ -19,6 +19,11 @@ export interface SimulateOptions extends SimulationOptions, BuiltinTraceOptions 
     readonly trace: string;
     /** Each model's speed and start-up. @default lib/performance's estimates (tools/simulate/performance.ts) */
     readonly performance?: PerformanceProvider;
+    /**
+     * A reusable program worker already started and left running (tests share one). @default none - the
+     * simulation starts its own and stops it
+     */
+    readonly programWorker?: ProgramWorker;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;
 }
@@ -68,7 +73,7 @@ export function simulateWith(fleet: SimFleet, trace: Trace, options: SimulationO
 export async function simulate(options: SimulateOptions): Promise<SimulationReport> {
     const progress = options.onProgress ?? (() => {});
     const settings = readStack(options.projectDir, options.stack, options.stackFile);
-    const worker = ProgramWorker.start();
+    const worker = options.programWorker ?? ProgramWorker.start();
     let run;
     try {
         progress(`running ${path.basename(settings.main)} under mocks`);
@@ -102,6 +107,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
             simulateMs,
         };
     } finally {
-        await worker.stop();
+        if (!options.programWorker) await worker.stop();
     }
 }

@@ -4,14 +4,19 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { runSimulateCli } from "../../../tools/simulate/cli";
 import { PROJECT_ROOT } from "../../../tools/project-root";
+import { sharedProgramWorker } from "../../helpers/shared-pack";
 
 async function run(argv: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await runSimulateCli([...argv, "--cwd", PROJECT_ROOT], {
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-    });
+    const code = await runSimulateCli(
+        [...argv, "--cwd", PROJECT_ROOT],
+        {
+            stdout: { write: (s: string) => (stdout += s) },
+            stderr: { write: (s: string) => (stderr += s) },
+        },
+        sharedProgramWorker(),
+    );
     return { code, stdout, stderr };
 }
 

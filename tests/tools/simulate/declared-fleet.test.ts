@@ -6,10 +6,16 @@ import { estimatePerformance } from "../../../lib/performance/estimate";
 import { COLD_START_DEFAULTS } from "../../../runtime/cold-start";
 import { simulate } from "../../../tools/simulate/simulate";
 import { PROJECT_ROOT } from "../../../tools/project-root";
+import { sharedProgramWorker } from "../../helpers/shared-pack";
 
 describe("simulator: the fleet as the program declares it", () => {
     it("reads prod's targets, policies, alarms and instance scaling from its registrations", async () => {
-        const report = await simulate({ projectDir: PROJECT_ROOT, stack: "prod", trace: "idle" });
+        const report = await simulate({
+            projectDir: PROJECT_ROOT,
+            stack: "prod",
+            trace: "idle",
+            programWorker: sharedProgramWorker(),
+        });
         const [chat, classic] = report.fleet.endpoints;
         assert.deepEqual(
             [
@@ -101,7 +107,12 @@ describe("simulator: the plan's own latency figures", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "fm-fleet-trace-"));
         const trace = path.join(dir, "one-request.csv");
         writeFileSync(trace, "minute,endpoint,model,requests\n120,chat,llama3-8b,1\n150,chat,llama3-8b,0\n");
-        const report = await simulate({ projectDir: PROJECT_ROOT, stack: "dev", trace });
+        const report = await simulate({
+            projectDir: PROJECT_ROOT,
+            stack: "dev",
+            trace,
+            programWorker: sharedProgramWorker(),
+        });
         const model = report.fleet.endpoints[0].models[0];
         // The estimate the plan prints for dev's 8B model on a new ml.g6.2xlarge (docs/performance.md).
         const plan = estimatePerformance({
