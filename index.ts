@@ -20,5 +20,5 @@ export const endpoints = fleet.endpointNames;
 export const multiModelEndpoints = fleet.multiModelEndpointNames;
 /** Serial inference pipeline -> { endpointName, endpointConfigName, modelName } (a plain InvokeEndpoint runs it). */
 export const pipelines = fleet.pipelineNames;
-/** The stack's CloudWatch dashboard (absent without inference-component endpoints). */
-export const dashboardUrl = fleet.dashboardUrl;
+/** The stack's CloudWatch dashboard; null without inference-component endpoints (an undefined export warns). */
+export const dashboardUrl = fleet.dashboardUrl ?? null;

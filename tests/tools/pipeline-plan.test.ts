@@ -111,6 +111,8 @@ describe("offline plan of a stack with a serial inference pipeline (tests/fixtur
 
     it("puts its endpoint in the stack outputs, where the client resolves it to a plain InvokeEndpoint", () => {
         const plan = JSON.parse(runs.json.stdout);
+        // No inference-component endpoint, so no dashboard: its output is null rather than an undefined export.
+        assert.equal(plan.outputs.dashboardUrl, null);
         const names = parseStackOutputs(plan, "plan.json");
         const { endpointName } = plan.outputs.pipelines.churn;
         assert.deepEqual(resolveTarget(names, { endpoint: "churn" }), { endpointName });
