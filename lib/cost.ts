@@ -280,8 +280,10 @@ export function priceAge(asOf: string | undefined, now: Date): { months: number;
     const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3] ?? "1")];
     let months = (now.getUTCFullYear() - year) * 12 + (now.getUTCMonth() + 1 - month);
     if (now.getUTCDate() < day) months -= 1;
-    // Older than 12 months: past the same day a year later (2024-08-01 is stale from 2025-08-02).
-    const stale = months > STALE_PRICE_MONTHS || (months === STALE_PRICE_MONTHS && now.getUTCDate() > day);
+    // Older than 12 months: past the same day a year later (2024-08-01 is stale from 2025-08-02), judged by
+    // calendar day, so 12 whole months and some days (2024-08-15 on 2025-09-01) is stale too.
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const stale = today > Date.UTC(year, month - 1 + STALE_PRICE_MONTHS, day);
     return { months: Math.max(0, months), stale };
 }
 

@@ -262,6 +262,9 @@ describe("lib: cost", () => {
         assert.deepEqual(priceAge("2025-12-06", now), { months: 12, stale: false });
         assert.deepEqual(priceAge("2025-12-05", now), { months: 12, stale: true });
         assert.deepEqual(priceAge("2025-12-07", now), { months: 11, stale: false });
+        // Twelve whole months and some days, across a month's end, is over 12 months too.
+        assert.deepEqual(priceAge("2024-08-15", new Date("2025-09-01T00:00:00Z")), { months: 12, stale: true });
+        assert.deepEqual(priceAge("2024-08-15", new Date("2025-08-15T23:00:00Z")), { months: 12, stale: false });
         assert.equal(priceAge("soon", now), undefined);
         assert.equal(formatPriceDate("2024-08-01", now), "2024-08-01 (over 12 months old)");
         assert.equal(formatPriceDate("2026-10-05", now), "2026-10-05");
