@@ -1,5 +1,8 @@
 // The SDK warns once per process that its releases after January 2027 need Node 22; the suite runs on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+// Plans fit the report to COLUMNS when no --width is given: a developer's terminal width must not change
+// what the tests read (the processes they start inherit this environment too).
+delete process.env.COLUMNS;
 
 // Tests that start the policy pack start its compiled build, and the command lines they run as processes
 // run from the project's build: build each first when it is older than its sources.

@@ -29,7 +29,7 @@ describe("offline plan of a stack with a serial inference pipeline (tests/fixtur
             [
                 "Fleet (stack pipelines, 9 resources)",
                 `└─ pipeline ${endpointName}: ml.m5.xlarge x 2, 3 containers (Serial)`,
-                `      config ${endpointConfigName}, model ${modelName}`,
+                `   │  config ${endpointConfigName}, model ${modelName}`,
                 `   ├─ container 1: ${PRE}`,
                 `   ├─ container 2: ${XGB}`,
                 `   └─ container 3: ${POST}`,

@@ -321,7 +321,9 @@ export function fleetView(
             })
             .sort(byName);
         const variantModel = variant?.modelName ? models.get(text(variant.modelName)) : undefined;
-        const multiModel = variantModel?.primaryContainer?.mode === "MultiModel";
+        // A multi-model container may be the primary one or the only one in `containers`.
+        const soleContainer = variantModel?.primaryContainer ?? singleContainerOf(variantModel);
+        const multiModel = soleContainer?.mode === "MultiModel";
         const pipeline = pipelineOf(variantModel);
         return {
             kind: pipeline ? "pipeline" : multiModel ? "multi-model" : "inference-components",
@@ -345,14 +347,23 @@ export function fleetView(
     return endpoints.sort(byName);
 }
 
+/** A model's only container when it lists exactly one in `containers` (no primaryContainer). */
+function singleContainerOf(model: any): any {
+    return Array.isArray(model?.containers) && model.containers.length === 1 ? model.containers[0] : undefined;
+}
+
 /**
  * A model's containers when it is a serial inference pipeline: a `containers` list run in `Serial` mode (the
  * API's default, multi-container-create.html). A `Direct` multi-container model is not a pipeline.
  */
 function pipelineOf(model: any): PlannedPipeline | undefined {
     const containers = Array.isArray(model?.containers) ? model.containers : [];
-    const mode = text(model?.inferenceExecutionConfig?.mode) || "Serial";
-    if (containers.length === 0 || mode === "Direct") return undefined;
+    const declared = text(model?.inferenceExecutionConfig?.mode);
+    // A pipeline: several containers (Serial when no mode is given), or one the model declares Serial. One
+    // container in `containers` alone is an ordinary model (a multi-model endpoint's may sit there).
+    if (declared === "Direct" || containers.length === 0) return undefined;
+    if (containers.length === 1 && declared !== "Serial") return undefined;
+    const mode = declared || "Serial";
     return {
         mode,
         containers: containers.map((c: any) => ({

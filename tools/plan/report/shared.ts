@@ -74,7 +74,6 @@ const metricLabel = (metric: string | undefined) =>
         ? "no autoscaling"
         : metric.replace(/^SageMaker(InferenceComponent|Variant)/, "").replace("HighResolution", " (high-res)");
 
-/** One line that says what a base model is. */
 /** `inference component`, or `guard (input, output) inference component` for an endpoint's safety guard. */
 export function describeKind(m: PlannedModel): string {
     return m.guard
@@ -82,6 +81,7 @@ export function describeKind(m: PlannedModel): string {
         : "inference component";
 }
 
+/** One line that says what a base model is. */
 export function describeModel(m: PlannedModel): string {
     const size = m.parametersBillions === undefined ? "size unknown" : `${m.parametersBillions}B`;
     const weights = m.quantization === "none" ? "bf16" : m.quantization;

@@ -50,9 +50,11 @@ export function renderTree(result: PlanResult, maxAdapters: number): string[] {
         lines.push(`${lastEndpoint ? "└─" : "├─"} ${endpointKind(e)} ${e.endpointName}: ${describeEndpoint(e)}`);
         const indent = lastEndpoint ? "   " : "│  ";
         const modelNote = e.modelName ? `, model ${e.modelName}` : "";
-        lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  config ${e.endpointConfigName}${modelNote}`);
+        // The bar runs on down to the endpoint's children: its models, or a pipeline's containers.
+        const bar = e.models.length > 0 || (e.pipeline?.containers.length ?? 0) > 0 ? "│" : " ";
+        lines.push(`${indent}${bar}  config ${e.endpointConfigName}${modelNote}`);
         const capacity = describeCapacity(e);
-        if (capacity) lines.push(`${indent}${e.models.length > 0 ? "│" : " "}  ${capacity}`);
+        if (capacity) lines.push(`${indent}${bar}  ${capacity}`);
         e.pipeline?.containers.forEach((c, k, all) =>
             lines.push(`${indent}${k === all.length - 1 ? "└─" : "├─"} container ${k + 1}: ${c.image}`),
         );
