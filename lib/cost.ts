@@ -59,11 +59,12 @@ export interface DedicatedEndpoints {
 
 /**
  * The comparison baseline, in one line (the plan's footer and docs/plan.md): what the same models and
- * adapters would cost without sharing an endpoint, priced as cheaply as their weights allow, so the saving
- * shown is a lower bound. It is never below the endpoint's idle floor, by construction.
+ * adapters would cost without sharing an endpoint, priced as cheaply as their weights allow. It is never
+ * counted below the endpoint's idle floor, by construction; {@link EndpointCost.dedicatedAtFloor} says when
+ * the floor was counted instead (sharing costs more there), so the plan can say so.
  */
 export const DEDICATED_BASELINE =
-    "Dedicated: each base model and each adapter (merged into its base) on its own always-on endpoint of the cheapest type of the same accelerator maker that holds its weights (weights-fit rule; an unknown size stays on the endpoint's type), with the endpoint's min instances (at least 1), never below its idle floor.";
+    "Dedicated: each base model and each adapter (merged into its base) on its own always-on endpoint of the cheapest type of the same accelerator maker that holds its weights (weights-fit rule), with the endpoint's min instances (at least 1); a CPU type, a model of unknown size, and a multi-model endpoint or pipeline (one endpoint) stay on the endpoint's type; never counted below the endpoint's idle floor.";
 
 /** Monthly figures of one endpoint, in USD. `undefined` figures mean the instance type has no price. */
 export interface EndpointCost extends EndpointShape {
@@ -79,6 +80,8 @@ export interface EndpointCost extends EndpointShape {
     readonly dedicatedUsd: number | undefined;
     /** The endpoints the baseline prices (before the idle-floor minimum), by type. */
     readonly dedicatedEndpoints: DedicatedEndpoints[];
+    /** Whether those endpoints would cost less than the shared endpoint's idle floor, so the floor is counted. */
+    readonly dedicatedAtFloor: boolean;
 }
 
 /** What the cost model needs to know of one optimization job. */
@@ -134,6 +137,8 @@ export interface StackCost {
     readonly peakCeilingUsd: number;
     /** The sum of the endpoints' {@link EndpointCost.dedicatedUsd}: at least {@link idleFloorUsd}. */
     readonly dedicatedUsd: number;
+    /** Endpoints whose dedicated endpoints would idle below the shared floor ({@link EndpointCost.dedicatedAtFloor}). */
+    readonly dedicatedAtFloor: string[];
     readonly unpriced: string[];
     /** Endpoints on an ML capacity reservation, counted as already paid (see {@link EndpointShape.reserved}). */
     readonly reserved: string[];
@@ -211,13 +216,12 @@ export function endpointCost(endpoint: EndpointShape): EndpointCost {
     const dedicatedEndpoints = dedicatedEndpointsOf(endpoint);
     const dedicated = dedicatedEndpoints.map((d) => monthlyUsd(d.instanceType, d.endpoints * d.instancesEach));
     // Not priced when the floor it must not go below is not (or when one of its types has no price).
-    const dedicatedUsd =
+    const dedicatedSum =
         idleFloorUsd === undefined || dedicated.some((d) => d === undefined)
             ? undefined
-            : Math.max(
-                  idleFloorUsd,
-                  dedicated.reduce<number>((sum, d) => sum + d!, 0),
-              );
+            : dedicated.reduce<number>((sum, d) => sum + d!, 0);
+    const dedicatedUsd =
+        dedicatedSum === undefined || idleFloorUsd === undefined ? undefined : Math.max(idleFloorUsd, dedicatedSum);
     return {
         ...endpoint,
         usdPerHour: entry?.usdPerHour,
@@ -229,6 +233,7 @@ export function endpointCost(endpoint: EndpointShape): EndpointCost {
             : Math.max(...pool.map((p) => p.peakUsd as number)),
         dedicatedUsd,
         dedicatedEndpoints,
+        dedicatedAtFloor: dedicatedSum !== undefined && idleFloorUsd !== undefined && dedicatedSum < idleFloorUsd,
     };
 }
 
@@ -256,6 +261,7 @@ export function stackCost(
         idleFloorUsd: sum((c) => c.idleFloorUsd),
         peakCeilingUsd: sum((c) => c.peakCeilingUsd),
         dedicatedUsd: sum((c) => c.dedicatedUsd),
+        dedicatedAtFloor: costs.filter((c) => c.dedicatedAtFloor).map((c) => c.name),
         unpriced: [
             ...costs
                 .filter((c) => c.usdPerHour === undefined && c.reserved !== true)

@@ -153,6 +153,7 @@ describe("lib: cost", () => {
                 // Sizes unknown: each of the 4 on one instance of the endpoint's own type.
                 dedicatedUsd: 4 * 1.222 * 730,
                 dedicatedEndpoints: [{ instanceType: "ml.g6.2xlarge", endpoints: 4, instancesEach: 1 }],
+                dedicatedAtFloor: false,
             },
         );
     });
@@ -175,6 +176,7 @@ describe("lib: cost", () => {
         assert.deepEqual(dev.dedicatedEndpoints, [{ instanceType: "ml.g6.xlarge", endpoints: 5, instancesEach: 1 }]);
         assert.equal(dev.dedicatedUsd, 5 * 1.1267 * 730);
         assert.equal(formatUsd(dev.dedicatedUsd), "$4,112");
+        assert.equal(dev.dedicatedAtFloor, false);
     });
 
     it("prices prod's dedicated endpoints at its min instances, and its multi-model endpoint at its idle floor", () => {
@@ -221,6 +223,9 @@ describe("lib: cost", () => {
         // One 8B on two ml.g6.xlarge would be $1,645; the endpoint keeps two p5s idle.
         assert.deepEqual(one.dedicatedEndpoints, [{ instanceType: "ml.g6.xlarge", endpoints: 1, instancesEach: 2 }]);
         assert.equal(one.dedicatedUsd, 2 * 113.068 * 730);
+        // ... and says so: here sharing costs more at idle than an endpoint of its own would.
+        assert.equal(one.dedicatedAtFloor, true);
+        assert.deepEqual(stackCost([{ ...one, name: "big" }]).dedicatedAtFloor, ["big"]);
     });
 
     it("lists each pool type with its own price; the ceiling is the dearest at max instances", () => {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { stackCost } from "../../lib/cost";
 import type { PlanResult } from "../../tools/plan/plan";
 import { planJson } from "../../tools/plan/report/json";
+import { costSummary } from "../../tools/plan/report/shared";
 import { renderMarkdown } from "../../tools/plan/report/markdown";
 import { renderTable } from "../../tools/plan/report/table";
 
@@ -47,14 +48,14 @@ const PROD = {
 } as unknown as PlanResult;
 
 const DEDICATED =
-    "Dedicated: each base model and each adapter (merged into its base) on its own always-on endpoint of the cheapest type of the same accelerator maker that holds its weights (weights-fit rule; an unknown size stays on the endpoint's type), with the endpoint's min instances (at least 1), never below its idle floor.";
+    "Dedicated: each base model and each adapter (merged into its base) on its own always-on endpoint of the cheapest type of the same accelerator maker that holds its weights (weights-fit rule), with the endpoint's min instances (at least 1); a CPU type, a model of unknown size, and a multi-model endpoint or pipeline (one endpoint) stay on the endpoint's type; never counted below the endpoint's idle floor.";
 const POOL =
     "An endpoint with fallback types has a row per type at its own price: idle instances run on the first; its peak ceiling is its dearest row (max instances all on that type), and the Stack row adds that one.";
 
 describe("plan cost reports: dedicated baseline, a row per pool type, old prices flagged (tools/plan/report)", () => {
     it("prints a row per pool type with its own price, the baseline's definition and the flagged price", () => {
         // Wide enough that no cell wraps: the rows are read cell by cell.
-        const text = renderTable(PROD, { now: NOW, width: 400 });
+        const text = renderTable(PROD, { now: NOW, width: 1000 });
         const lines = text.split("\n");
         const cells = (line: string) =>
             line
@@ -154,5 +155,28 @@ describe("plan cost reports: dedicated baseline, a row per pool type, old prices
             [cost.endpoints[1].priceAgeMonths, cost.endpoints[1].stale, cost.endpoints[1].dedicatedUsd],
             [5, false, 2 * 0.23 * 730],
         );
+    });
+
+    it("says when dedicated endpoints would idle below the shared floor, which is counted instead", () => {
+        const p5 = {
+            ...PROD,
+            cost: stackCost([
+                {
+                    name: "big",
+                    instanceType: "ml.p5.48xlarge",
+                    minInstances: 2,
+                    maxInstances: 2,
+                    models: 1,
+                    adapters: 0,
+                    hostedModels: [{ parametersBillions: 8, quantization: "none", adapters: 0 }],
+                },
+            ]),
+        } as PlanResult;
+        assert.equal(
+            costSummary(p5),
+            "Idle floor $165,079/month, peak ceiling $165,079/month; dedicated endpoints would cost $165,079/month. big: dedicated endpoints would idle for less than the shared endpoint's floor, which is counted instead.",
+        );
+        assert.deepEqual((planJson(p5, undefined, NOW) as any).cost.dedicatedAtFloor, ["big"]);
+        assert.equal(costSummary(PROD).includes("would idle for less"), false);
     });
 });

@@ -226,6 +226,7 @@ describe("simulator: invariants", () => {
                 peakCeilingUsd: 0,
                 reserved: [],
                 dedicatedUsd: 0,
+                dedicatedAtFloor: [],
                 unpriced: [],
                 priceDates: {},
             },

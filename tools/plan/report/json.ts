@@ -160,6 +160,7 @@ export function planJson(result: PlanResult, changes?: PlanChanges, now: Date = 
             idleFloorUsd: result.cost.idleFloorUsd,
             peakCeilingUsd: result.cost.peakCeilingUsd,
             dedicatedUsd: result.cost.dedicatedUsd,
+            dedicatedAtFloor: result.cost.dedicatedAtFloor,
             dedicatedBaseline: DEDICATED_BASELINE,
             stalePriceMonths: STALE_PRICE_MONTHS,
             unpriced: result.cost.unpriced,
@@ -184,6 +185,7 @@ export function planJson(result: PlanResult, changes?: PlanChanges, now: Date = 
                 peakCeilingUsd: e.peakCeilingUsd ?? null,
                 dedicatedUsd: e.dedicatedUsd ?? null,
                 dedicatedEndpoints: e.dedicatedEndpoints,
+                dedicatedAtFloor: e.dedicatedAtFloor,
             })),
             oneTimeUsd: result.cost.oneTimeUsd,
             optimizationJobs: result.cost.optimizationJobs.map((j) => ({

@@ -152,7 +152,11 @@ export function costSummary(result: PlanResult): string {
     const c = result.cost;
     return (
         `Idle floor ${formatUsd(c.idleFloorUsd)}/month, peak ceiling ${formatUsd(c.peakCeilingUsd)}/month; ` +
-        `dedicated endpoints would cost ${formatUsd(c.dedicatedUsd)}/month.`
+        `dedicated endpoints would cost ${formatUsd(c.dedicatedUsd)}/month.` +
+        // Said, not hidden: here sharing costs more at idle than the models on endpoints of their own would.
+        (c.dedicatedAtFloor.length > 0
+            ? ` ${c.dedicatedAtFloor.join(", ")}: dedicated endpoints would idle for less than the shared endpoint's floor, which is counted instead.`
+            : "")
     );
 }
 
