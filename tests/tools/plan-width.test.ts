@@ -73,6 +73,23 @@ describe("the table report fits a terminal (tools/plan/report/fit)", () => {
         );
     });
 
+    it("heads a row that continues the one above (a fallback type) by that row's name when turned", () => {
+        const head = ["Endpoint", "Instance type", "$/hour", "Instances", "Idle floor", "Peak ceiling", "Dedicated"];
+        const rows = [
+            ["chat-12345678", "ml.g5.12xlarge", "$7.09", "2-4", "$10,351", "$20,703", "$13,680"],
+            ["", "ml.g6e.12xlarge (fallback)", "$13.1158", "up to 4", "", "$38,298", ""],
+            ["Stack", "", "", "", "$10,351", "$38,298", "$13,680"],
+        ];
+        assert.deepEqual(fitGrid(head, rows, 70).split("\n").slice(0, 6), [
+            "┌───────────────┬────────────────┬───────────────────────┬─────────┐",
+            "│ Endpoint      │ chat-12345678  │ chat-12345678 (cont.) │ Stack   │",
+            "├───────────────┼────────────────┼───────────────────────┼─────────┤",
+            "│ Instance type │ ml.g5.12xlarge │ ml.g6e.12xlarge       │         │",
+            "│               │                │ (fallback)            │         │",
+            "├───────────────┼────────────────┼───────────────────────┼─────────┤",
+        ]);
+    });
+
     it("breaks words, keeping every character, only when the table fits no other way", () => {
         const head = ["a", "b", "c", "d"];
         const rows = [["abcdefghij", "klmnopqrst", "uvwxyz0123", "456789"]];
@@ -172,7 +189,17 @@ describe("the plan's findings at a terminal's width (tools/plan/report)", functi
                     const text = line.replace(/^[ │├└─]*/, "");
                     assert.ok(!text.includes(" "), `${stack} at ${width}: ${line.length} columns: ${line}`);
                 }
-                assert.deepEqual(words(fitted), words(whole), `${stack} at ${width}`);
+                // Nothing lost; the only words added head a turned table's continued row: "<endpoint> (cont.)".
+                const extra = [...words(fitted)];
+                for (const w of words(whole)) {
+                    const at = extra.indexOf(w);
+                    assert.ok(at >= 0, `${stack} at ${width}: lost "${w}"`);
+                    extra.splice(at, 1);
+                }
+                const continued = extra.filter((w) => w === "(cont.)").length;
+                assert.equal(extra.length, 2 * continued, `${stack} at ${width}: added ${extra.join(" ")}`);
+                for (const w of extra)
+                    assert.ok(w === "(cont.)" || plans[stack].fleet.some((e) => e.endpointName === w), w);
             }
         });
     }

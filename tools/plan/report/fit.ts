@@ -162,7 +162,13 @@ export function fitGrid(head: readonly string[], rows: readonly (readonly string
     if (Math.max(...natural.split("\n").map(columns)) <= width) return natural;
     const byWords = narrowed(grid, width, wordWidth);
     if (byWords) return draw(grid, byWords);
-    const turned = head.map((_, c) => grid.map((row) => row[c] ?? ""));
+    // On its side a row becomes a column headed by its first cell: a row that continues the one above it
+    // (a blank first cell, as an endpoint's fallback type) is headed by that row's, marked as its own.
+    const heads = grid.map((row) => row[0] ?? "");
+    for (let r = 2; r < heads.length; r++) {
+        if (heads[r] === "" && heads[r - 1] !== "") heads[r] = `${heads[r - 1].replace(/ \(cont\.\)$/, "")} (cont.)`;
+    }
+    const turned = head.map((_, c) => grid.map((row, r) => (c === 0 ? heads[r] : (row[c] ?? ""))));
     const turnedWidths = narrowed(turned, width, wordWidth);
     if (turnedWidths) return draw(turned, turnedWidths);
     // Too many columns either way: words break. A column never gets narrower than 3 characters.
