@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { COST_CENTER_TAG, GUARD_CATEGORIES_TAG, GUARD_FAMILY_TAG, GUARD_FOR_TAG } from "../lib/contract";
 import { categoriesOf, GUARD_DEFAULTS, GuardNames } from "../lib/guard";
-import { FleetConfig, GuardConfig, validateStackSettings } from "./config";
+import { FleetConfig, GuardConfig, unreadConfigKeyWarning, validateStackSettings } from "./config";
 import { recordConfigSource } from "./config-source";
 import { ExecutionRole } from "./execution-role";
 import { FoundationModel, rollbackAlarmNamesOf } from "./foundation-model";
@@ -20,7 +20,8 @@ export interface FleetArgs {
     /**
      * Every key the stack sets in the `fm-fleet` config namespace, without the namespace (index.ts passes
      * them from `pulumi.runtime.allConfig()`), so a misspelt one (`costCentre`) is named beside the key it
-     * leaves missing. @default [] - other keys of the namespace are not looked for
+     * leaves missing; any other key the program does not read (`team`, for other tooling) gets a warning,
+     * not an error. @default [] - other keys of the namespace are not looked for
      */
     readonly configKeys?: readonly string[];
 }
@@ -95,6 +96,7 @@ export class Fleet extends pulumi.ComponentResource {
         // Validate before super(): not even this component is registered from an invalid config.
         const settings = validateStackSettings(args.fleet, args.costCenter, args.configKeys);
         super("fm-fleet:index:Fleet", name, {}, opts);
+        for (const key of settings.unreadConfigKeys) void pulumi.log.warn(unreadConfigKeyWarning(key), this);
         const fleet = settings.fleet;
         this.config = fleet;
         const tags = { [COST_CENTER_TAG]: settings.costCenter };

@@ -9,6 +9,8 @@ import { FleetConfig, fleetSchema } from "./schema";
 export interface StackSettings {
     readonly fleet: FleetConfig;
     readonly costCenter: string;
+    /** Keys of the `fm-fleet` namespace the program does not read and no typo of one it does: warned about. */
+    readonly unreadConfigKeys: readonly string[];
 }
 
 /** The keys a strict object schema at `path` accepts. */
@@ -87,35 +89,53 @@ function structuredJson(value: string): boolean {
 /** The keys the program reads in its own config namespace (`fm-fleet:<key>`). */
 export const STACK_CONFIG_KEYS: readonly string[] = ["fleet", "costCenter"];
 
+/** The known keys of the namespace within edit distance 2 of `key` (case ignored): the keys a typo meant. */
+const nearConfigKeys = (key: string) =>
+    STACK_CONFIG_KEYS.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+
 /**
- * The keys of the project's namespace the program never reads (`fm-fleet:costCentre`): Pulumi hands them
- * over without a word, and the real key would only be reported missing. Each is named, with the nearest
- * known key.
+ * The keys of the project's namespace the program never reads that are a near miss of a key it does read
+ * (`fm-fleet:costCentre`): Pulumi hands them over without a word, and the real key would only be reported
+ * missing. Each is named, with the nearest known key. Any other key is left to {@link unreadConfigKeys}.
  */
-function unknownConfigKeyIssues(keys: readonly string[]): ConfigIssue[] {
+function misspeltConfigKeyIssues(keys: readonly string[]): ConfigIssue[] {
     return keys
-        .filter((key) => !STACK_CONFIG_KEYS.includes(key))
-        .map((key) => {
-            const near = STACK_CONFIG_KEYS.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-            const hint = near.length > 0 ? ` Did you mean \`fm-fleet:${near[0]}\`?` : "";
-            return {
-                path: key,
-                message: `unknown config key \`fm-fleet:${key}\`.${hint} Remove it or fix its spelling (this project reads ${STACK_CONFIG_KEYS.map((k) => `fm-fleet:${k}`).join(", ")}).`,
-            };
-        });
+        .filter((key) => !STACK_CONFIG_KEYS.includes(key) && nearConfigKeys(key).length > 0)
+        .map((key) => ({
+            path: key,
+            message: `unknown config key \`fm-fleet:${key}\`. Did you mean \`fm-fleet:${nearConfigKeys(key)[0]}\`? Remove it or fix its spelling (this project reads ${STACK_CONFIG_KEYS.map((k) => `fm-fleet:${k}`).join(", ")}).`,
+        }));
 }
 
 /**
- * Validates the raw `fm-fleet:fleet` and `fm-fleet:costCenter` config, and names every other key set in the
- * `fm-fleet` namespace (`configKeys`, without the namespace; none checked when not given). Throws one
- * {@link FleetConfigError} naming every problem, so no resource is ever created from an invalid config.
+ * The keys of the project's namespace the program does not read and that are no near miss of one it reads
+ * (`fm-fleet:team`, kept for other tooling): not an error, a warning (see {@link unreadConfigKeyWarning}).
+ */
+export function unreadConfigKeys(keys: readonly string[]): string[] {
+    return keys.filter((key) => !STACK_CONFIG_KEYS.includes(key) && nearConfigKeys(key).length === 0);
+}
+
+/** The warning the `Fleet` component logs for a key of the namespace it does not read. */
+export function unreadConfigKeyWarning(key: string): string {
+    return (
+        `config key \`fm-fleet:${key}\` is not read by this program (it reads ${STACK_CONFIG_KEYS.map((k) => `fm-fleet:${k}`).join(", ")}), ` +
+        `so it changes nothing here. Leave it if other tooling reads it; otherwise remove it.`
+    );
+}
+
+/**
+ * Validates the raw `fm-fleet:fleet` and `fm-fleet:costCenter` config, and looks at every other key set in the
+ * `fm-fleet` namespace (`configKeys`, without the namespace; none checked when not given): a near miss of a
+ * key the program reads is an error, any other is returned in `unreadConfigKeys` (a stack may keep keys for
+ * other tooling). Throws one {@link FleetConfigError} naming every problem, so no resource is ever created
+ * from an invalid config.
  */
 export function validateStackSettings(
     fleet: unknown,
     costCenter: unknown,
     configKeys: readonly string[] = [],
 ): StackSettings {
-    const issues: ConfigIssue[] = [...unknownConfigKeyIssues(configKeys)];
+    const issues: ConfigIssue[] = [...misspeltConfigKeyIssues(configKeys)];
     if (typeof costCenter !== "string" || costCenter.trim() === "" || structuredJson(costCenter)) {
         issues.push({
             path: "costCenter",
@@ -144,5 +164,5 @@ export function validateStackSettings(
         });
     }
     if (issues.length > 0 || !parsed.success) throw new FleetConfigError(issues);
-    return { fleet: parsed.data, costCenter: costCenter as string };
+    return { fleet: parsed.data, costCenter: costCenter as string, unreadConfigKeys: unreadConfigKeys(configKeys) };
 }

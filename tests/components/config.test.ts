@@ -338,19 +338,76 @@ describe("stack config validation", () => {
         );
     });
 
-    it("fails on keys of the fm-fleet namespace the program never reads, naming the key a typo meant, beside the key it misses", () => {
+    it("fails on keys of the fm-fleet namespace that are a typo of a key it reads, naming the key meant, beside the key it misses", () => {
         assert.throws(
-            () => validateStackSettings(validFleet(), undefined, ["fleet", "costCentre", "fleeet", "region"]),
+            () =>
+                validateStackSettings(validFleet(), undefined, [
+                    "fleet",
+                    "costCentre",
+                    "team",
+                    "fleeet",
+                    "region",
+                    "COSTCENTER",
+                ]),
             {
                 name: "FleetConfigError",
                 message:
                     "Invalid fm-fleet stack config (4 errors):\n" +
                     "  - costCentre: unknown config key `fm-fleet:costCentre`. Did you mean `fm-fleet:costCenter`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
                     "  - fleeet: unknown config key `fm-fleet:fleeet`. Did you mean `fm-fleet:fleet`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
-                    "  - region: unknown config key `fm-fleet:region`. Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
+                    "  - COSTCENTER: unknown config key `fm-fleet:COSTCENTER`. Did you mean `fm-fleet:costCenter`? Remove it or fix its spelling (this project reads fm-fleet:fleet, fm-fleet:costCenter).\n" +
                     '  - costCenter: must name the cost center every resource is tagged with, got nothing. Set fm-fleet:costCenter, e.g. "ml-platform".',
             },
         );
+    });
+
+    it("returns the other keys of the fm-fleet namespace as unread (kept for other tooling), not as errors", () => {
+        // Edit distance 3 from costCenter (costCentreXY) and from fleet (fleetXYZ) is no typo.
+        const settings = validateStackSettings(validFleet(), "ml", [
+            "fleet",
+            "costCenter",
+            "team",
+            "region",
+            "costCentreXY",
+            "fleetXYZ",
+        ]);
+        assert.deepEqual(settings.unreadConfigKeys, ["team", "region", "costCentreXY", "fleetXYZ"]);
+        assert.deepEqual(validateStackSettings(validFleet(), "ml").unreadConfigKeys, []);
+    });
+
+    it("warns from the Fleet, once per key, about a key of the namespace it does not read, and registers the fleet", async () => {
+        const warnings: { message: string; resource: unknown }[] = [];
+        const log = pulumi.log as { warn: typeof pulumi.log.warn };
+        const warn = log.warn;
+        log.warn = (message: string, resource?: pulumi.Resource) => {
+            warnings.push({ message, resource });
+            return Promise.resolve();
+        };
+        try {
+            const { result, resources } = await underMocks(
+                () =>
+                    new Fleet("fleet", {
+                        fleet: validFleet(),
+                        costCenter: "ml",
+                        configKeys: ["fleet", "team", "costCenter", "owner"],
+                    }),
+            );
+            assert.ok(resources.length > 1);
+            assert.deepEqual(warnings, [
+                {
+                    message:
+                        "config key `fm-fleet:team` is not read by this program (it reads fm-fleet:fleet, fm-fleet:costCenter), so it changes nothing here. Leave it if other tooling reads it; otherwise remove it.",
+                    resource: result,
+                },
+                {
+                    message:
+                        "config key `fm-fleet:owner` is not read by this program (it reads fm-fleet:fleet, fm-fleet:costCenter), so it changes nothing here. Leave it if other tooling reads it; otherwise remove it.",
+                    resource: result,
+                },
+            ]);
+        } finally {
+            log.warn = warn;
+        }
     });
 
     it("fails on a missing cost center, a quoted number and a bad name, reporting everything at once", () => {

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "child_process";
-import { mkdtempSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { writeGeneratedStack } from "../../tools/bench/generated-fleet";
@@ -45,6 +45,8 @@ export function planProcess(...args: string[]): Promise<CliRun> {
 interface BackgroundPlans {
     readonly broken: CliRun;
     readonly bigJson: CliRun;
+    /** The dev stack with a key of the project's namespace kept for other tooling (`fm-fleet:team`). */
+    readonly unreadKey: CliRun;
     /** Orphaned packs that existed before these plans started (left by something else). */
     readonly orphansBefore: string[];
 }
@@ -55,14 +57,20 @@ export function backgroundPlans(): Promise<BackgroundPlans> {
     background ??= (async () => {
         const orphansBefore = orphanedPacks();
         const big = writeGeneratedStack(mkdtempSync(path.join(tmpdir(), "fm-fleet-plan-")), 3000);
-        const [broken, bigJson] = await Promise.all([
+        const unreadKeyFile = path.join(mkdtempSync(path.join(tmpdir(), "fm-fleet-plan-")), "Pulumi.dev.yaml");
+        writeFileSync(
+            unreadKeyFile,
+            `${readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").trimEnd()}\n  fm-fleet:team: search-platform\n`,
+        );
+        const [broken, bigJson, unreadKey] = await Promise.all([
             planProcess("--stack", "broken", "--stack-file", "tests/fixtures/Pulumi.broken.yaml"),
             planProcess(
                 ...["--stack", "bench-3000", "--stack-file", big, "--policy-config", "policies/config/dev.json"],
                 ...["--format", "json"],
             ),
+            planProcess("--stack-file", unreadKeyFile),
         ]);
-        return { broken, bigJson, orphansBefore };
+        return { broken, bigJson, unreadKey, orphansBefore };
     })();
     return background;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { jsonErrorWithLine } from "../../tools/plan/json-position";
 import { readStack, StackFileError } from "../../tools/plan/stack-files";
-import { planInProcess } from "../helpers/plan-cli";
+import { backgroundPlans, planInProcess } from "../helpers/plan-cli";
 
 /** A project directory with Pulumi.yaml and the given stack files. */
 function project(stacks: Record<string, string>): string {
@@ -82,13 +82,14 @@ describe("plan inputs: stacks, namespaces, policy config (tools/plan)", () => {
         );
     });
 
-    it("names unknown keys inside the project's namespace and inside the fleet, all at once, with the key meant", async () => {
+    it("names unknown keys inside the project's namespace and inside the fleet, all at once, with the key meant; a key no typo of one it reads is no error", async () => {
         const file = path.join(mkdtempSync(path.join(tmpdir(), "fm-fleet-inputs-")), "Pulumi.typo.yaml");
         writeFileSync(
             file,
             [
                 "config:",
                 "  fm-fleet:costCentre: ml-platform",
+                "  fm-fleet:team: search-platform",
                 "  fm-fleet:fleet:",
                 "    endpoints:",
                 "      - name: chat",
@@ -117,6 +118,18 @@ describe("plan inputs: stacks, namespaces, policy config (tools/plan)", () => {
             "  - fleet.endpoints[0].foundationModels: must list at least one foundation model. Add one, or remove the endpoint.",
             "  - fleet.endpoints[0].instanceTyp: unknown key `instanceTyp`. Did you mean `instanceType`? Remove it or fix its spelling (known keys: name, instanceType, fallbackInstanceTypes, provisionTimeoutSeconds, scaleIn, instances, routing, prefixRouting, capacityReservation, inferenceAmiVersion, networkIsolation, volumeSizeInGb, dataCapture, foundationModels, guard).",
         ]);
+    });
+
+    it("plans a stack that keeps a key of the namespace for other tooling, with the runtime's warning naming it", async () => {
+        const { unreadKey } = await backgroundPlans();
+        assert.equal(unreadKey.code, 0, unreadKey.stderr);
+        const warning =
+            "warning: [runtime] config key `fm-fleet:team` is not read by this program (it reads fm-fleet:fleet, fm-fleet:costCenter), so it changes nothing here. Leave it if other tooling reads it; otherwise remove it.";
+        assert.deepEqual(
+            unreadKey.stderr.split("\n").filter((line) => line.includes("fm-fleet:team")),
+            [warning],
+        );
+        assert.match(unreadKey.stdout, /^Fleet \(stack dev, 36 resources\)$/m);
     });
 
     it("names a config key whose namespace is a near miss of the project's or a provider's, all at once", () => {
