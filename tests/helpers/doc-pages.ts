@@ -1,5 +1,5 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { ChildProcess, execFileSync } from "child_process";
+import { chmodSync, lstatSync, mkdtempSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "fs";
 import { createServer, Server } from "http";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -9,6 +9,7 @@ import { ProgramWorker } from "../../tools/plan/run-program-in-worker";
 import { PACK_DIR } from "../../tools/policy-pack/sources";
 import { runSimulateCli } from "../../tools/simulate/cli";
 import { ShellBlock } from "../docs/shell-blocks";
+import { spawnInGroup } from "./block-processes";
 import { ROOT } from "./configs";
 
 /**
@@ -78,13 +79,61 @@ function readerEnvironment(runner?: InProcessRunner): NodeJS.ProcessEnv {
     return { ...env, PATH: `${runner.bin}${path.delimiter}${env.PATH}`, FM_FLEET_DOCS_RUNNER: runner.socket };
 }
 
-/** Files a reader's commands leave at the root (untracked, not ignored), to remove after a page. */
-function untracked(): Set<string> {
-    const out = execFileSync("git", ["ls-files", "--others", "--exclude-standard", "--directory"], {
-        cwd: ROOT,
-        encoding: "utf8",
-    });
-    return new Set(out.split("\n").filter(Boolean));
+/**
+ * The paths a page's blocks name, relative to the root, with their parent directories: the files a reader's
+ * commands write (`--out before.json`, `> before.json`, `cp ... my-dev.yaml`, `--chart sim.svg`) are among
+ * them. Only these may be removed after the page: the pages run in the working tree while the suite runs, and
+ * any other file that appears meanwhile (one a developer saves) is not the page's. Longest first, so a file
+ * goes before its directory.
+ */
+export function namedPaths(blocks: readonly ShellBlock[]): string[] {
+    const named = new Set<string>();
+    for (const block of blocks) {
+        for (const word of block.script.split(/[\s;&|<>()`'"=]+/)) {
+            // A relative path: letters, digits, `.`, `_`, `-` and `/`, with a dot or a slash; no option, URL or
+            // variable. Resolved against the root, never outside it.
+            if (!/^[\w./-]+$/.test(word) || !/[./]/.test(word) || word.startsWith("-")) continue;
+            const relative = path.relative(ROOT, path.resolve(ROOT, word));
+            if (!relative || relative.startsWith("..") || path.isAbsolute(relative)) continue;
+            for (let p = relative; p !== "." && p !== ""; p = path.dirname(p)) named.add(p);
+        }
+    }
+    return [...named].sort((a, b) => b.length - a.length || a.localeCompare(b));
+}
+
+/** Whether something (a file, a directory, a link) is at `p`. */
+function exists(p: string): boolean {
+    try {
+        lstatSync(p);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Removes what a page's blocks made: each path they name that was not there before the page (a file; a
+ * directory only once empty). Nothing else at the root is touched.
+ */
+function removeMade(named: readonly string[], existed: ReadonlySet<string>): void {
+    for (const relative of named) {
+        if (existed.has(relative)) continue;
+        const at = path.join(ROOT, relative);
+        if (!exists(at)) continue;
+        if (!lstatSync(at).isDirectory()) unlinkSync(at);
+        else {
+            try {
+                rmdirSync(at);
+            } catch {
+                // Not empty: it holds something the blocks did not name.
+            }
+        }
+    }
+}
+
+/** Spawns a block's shell in a process group of its own, stopped on every path (see spawnInGroup). */
+function spawnBlock(args: string[], runner?: InProcessRunner): ChildProcess {
+    return spawnInGroup("bash", args, { cwd: ROOT, env: readerEnvironment(runner) });
 }
 
 export interface Ran {
@@ -94,14 +143,11 @@ export interface Ran {
 
 function run(block: ShellBlock, runner?: InProcessRunner): Promise<Ran> {
     return new Promise((resolve) => {
-        const child = spawn("bash", ["-e", "-o", "pipefail", "-c", block.script], {
-            cwd: ROOT,
-            env: readerEnvironment(runner),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawnBlock(["-e", "-o", "pipefail", "-c", block.script], runner);
         let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
+        child.stdout!.on("data", (d) => (output += d));
+        child.stderr!.on("data", (d) => (output += d));
+        child.on("error", (e) => resolve({ code: null, output: `${output}${e.message}` }));
         child.on("close", (code) => resolve({ code, output }));
     });
 }
@@ -109,13 +155,7 @@ function run(block: ShellBlock, runner?: InProcessRunner): Promise<Ran> {
 /** Starts a background block (a server) and resolves once it printed its first line. */
 function start(block: ShellBlock, runner?: InProcessRunner): Promise<{ child: ChildProcess; output: () => string }> {
     return new Promise((resolve, reject) => {
-        // Its own process group: npm, the shell and node stop together.
-        const child = spawn("bash", ["-e", "-c", block.script], {
-            cwd: ROOT,
-            env: readerEnvironment(runner),
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
+        const child = spawnBlock(["-e", "-c", block.script], runner);
         let output = "";
         const onData = (d: Buffer) => {
             output += d;
@@ -158,11 +198,13 @@ function passed(block: ShellBlock, { code, output }: Ran): boolean {
 /**
  * Runs a page's blocks as a reader would, one after the other in the repository's root: background blocks
  * (servers) started and left running until the page's end; stops at the first block that fails. Removes
- * what the commands left at the root. With `runner`, a plan or simulation of a shape that already ran as a
- * process runs in this process (see tests/helpers/docs-npm.js).
+ * the files the blocks name that were not there before (`namedPaths`), and nothing else; each block's
+ * processes stop with it, or with this process (tests/helpers/block-processes.ts). With `runner`, a plan or
+ * simulation of a shape that already ran as a process runs in this process (see tests/helpers/docs-npm.js).
  */
 export async function runPage(runnable: readonly ShellBlock[], runner?: InProcessRunner): Promise<PageRun> {
-    const before = untracked();
+    const named = namedPaths(runnable);
+    const existed = new Set(named.filter((p) => exists(path.join(ROOT, p))));
     const servers: ChildProcess[] = [];
     const ran: PageRun["ran"][number][] = [];
     try {
@@ -180,7 +222,7 @@ export async function runPage(runnable: readonly ShellBlock[], runner?: InProces
         return { ran, error: e as Error };
     } finally {
         for (const server of servers) await stop(server);
-        for (const f of untracked()) if (!before.has(f)) rmSync(path.join(ROOT, f), { recursive: true, force: true });
+        removeMade(named, existed);
     }
 }
 

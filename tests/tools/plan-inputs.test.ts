@@ -4,7 +4,9 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { jsonErrorWithLine } from "../../tools/plan/json-position";
 import { readStack, StackFileError } from "../../tools/plan/stack-files";
+import { runPlanCli } from "../../tools/plan/cli";
 import { backgroundPlans, planInProcess } from "../helpers/plan-cli";
+import { sharedPack } from "../helpers/shared-pack";
 
 /** A project directory with Pulumi.yaml and the given stack files. */
 function project(stacks: Record<string, string>): string {
@@ -61,6 +63,38 @@ describe("plan inputs: stacks, namespaces, policy config (tools/plan)", () => {
         assert.equal(lines[at + 1], "Error: boom in program 1");
         assert.match(lines[at + 2], /^ {4}at f \(.*index\.ts:3:28\)$/);
         assert.equal(process.env.FM_FLEET_STACK_TRACES, undefined, "--verbose leaves the environment as it was");
+    });
+
+    it("keeps --verbose to its own plan while another plan runs in this process, without touching the environment", async () => {
+        const dir = project({ dev: "config: {}\n" });
+        writeFileSync(
+            path.join(dir, "index.ts"),
+            'const a = 1;\n\nfunction f(): void { throw new Error("boom in program " + a); }\nf();\n',
+        );
+        const environment = { ...process.env };
+        // Overlapping, as the docs' plans run beside the suite's: each on a program worker of its own (a failing
+        // program retires a reusable worker, so a shared one would fail the second plan for the first's error).
+        const plan = async (...extra: string[]) => {
+            let stderr = "";
+            const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) } };
+            const args = ["--cwd", dir, "--policy-config", "policies/config/dev.json", ...extra];
+            const code = await runPlanCli(args, io, await sharedPack());
+            return { code, lines: stderr.split("\n").filter((l) => !/^fm-fleet plan: (starting|warning)/.test(l)) };
+        };
+        const [verbose, plain] = await Promise.all([plan("--verbose"), plan()]);
+        assert.equal(verbose.code, 2);
+        assert.equal(
+            verbose.lines[0],
+            "fm-fleet plan: The program of stack dev failed at index.ts:3:28: boom in program 1",
+        );
+        assert.equal(verbose.lines[1], "Error: boom in program 1");
+        assert.match(verbose.lines[2], /^ {4}at f \(.*index\.ts:3:28\)$/);
+        assert.equal(plain.code, 2);
+        assert.deepEqual(plain.lines, [
+            "fm-fleet plan: The program of stack dev failed: boom in program 1 (run the plan with --verbose for the file and line)",
+            "",
+        ]);
+        assert.deepEqual({ ...process.env }, environment, "the plans leave the environment as it was");
     });
 
     it("adds the line and column to a JSON error's position, and keeps a message that has them", () => {

@@ -6,10 +6,12 @@
  * limit (`Resource.callsites` raises it to Infinity), so turning the default limit to 0 while a program
  * runs under mocks changes nothing that is registered or checked.
  *
- * Set FM_FLEET_STACK_TRACES=1 to keep full traces, e.g. to debug a program that throws.
+ * Set FM_FLEET_STACK_TRACES=1 to keep full traces, e.g. to debug a program that throws. The plan and the
+ * simulation read it once per run (`stackTracesFromEnvironment`) and send it to the program's worker with
+ * the run; the plan's `--verbose` turns traces on for its own run without touching the environment.
  */
 export async function withoutPromiseTraces<T>(run: () => Promise<T>): Promise<T> {
-    if (process.env.FM_FLEET_STACK_TRACES === "1") return run();
+    if (stackTracesFromEnvironment()) return run();
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
@@ -17,4 +19,9 @@ export async function withoutPromiseTraces<T>(run: () => Promise<T>): Promise<T>
     } finally {
         Error.stackTraceLimit = limit;
     }
+}
+
+/** Whether the environment asks for full traces (`FM_FLEET_STACK_TRACES=1`): the default of a run's `stackTraces`. */
+export function stackTracesFromEnvironment(): boolean {
+    return process.env.FM_FLEET_STACK_TRACES === "1";
 }

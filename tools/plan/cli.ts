@@ -136,15 +136,7 @@ export async function runPlanCli(
         }
         options.policyConfig = options.policyPackConfig;
     }
-    // The program's traces, off under mocks for speed, are what --verbose shows (its worker reads this).
-    const traces = process.env.FM_FLEET_STACK_TRACES;
-    if (options.verbose) process.env.FM_FLEET_STACK_TRACES = "1";
-    try {
-        return await planWith(options, io, policyPackHost, programWorker);
-    } finally {
-        if (traces === undefined) delete process.env.FM_FLEET_STACK_TRACES;
-        else process.env.FM_FLEET_STACK_TRACES = traces;
-    }
+    return planWith(options, io, policyPackHost, programWorker);
 }
 
 async function planWith(
@@ -187,6 +179,9 @@ async function planWith(
             policyPackDir: options.policyPack && path.resolve(options.policyPack),
             policyPackHost,
             programWorker,
+            // The program's traces, off under mocks for speed, are what --verbose shows: this plan's alone
+            // (plans may run side by side in one process), so an option, not the environment.
+            stackTraces: options.verbose || undefined,
             onProgress: progress,
         });
         let changes;

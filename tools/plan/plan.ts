@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import type { StackCost } from "../../lib/cost";
+import { stackTracesFromEnvironment } from "../mocks/promise-traces";
 import type { RecordedResource } from "../mocks/recorder";
 import { ensureFreshPolicyPack } from "../policy-pack/build";
 import { PACK_DIR } from "../policy-pack/sources";
@@ -38,6 +39,11 @@ export interface PlanOptions {
      * tests share one. @default none - the plan starts its own and stops it
      */
     readonly programWorker?: ProgramWorker;
+    /**
+     * Keep the program's stack traces (`--verbose`): an error names the program's file and line, and carries
+     * its trace. @default on when the environment has `FM_FLEET_STACK_TRACES=1` (tools/mocks/promise-traces.ts)
+     */
+    readonly stackTraces?: boolean;
     /** Progress lines (for stderr). */
     readonly onProgress?: (line: string) => void;
 }
@@ -224,7 +230,8 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
     const programStarted = Date.now();
     // The program runs first: loading the SDK in its worker is the plan's longest pole. The pack (and the
     // gRPC code that drives it) starts beside it.
-    const programRun = programWorker.run(settings, options.stack, onResource);
+    const stackTraces = options.stackTraces ?? stackTracesFromEnvironment();
+    const programRun = programWorker.run(settings, options.stack, onResource, { stackTraces });
     const shared = options.policyPackHost;
     const stopOwn = (host: PolicyPackHost) => (shared ? Promise.resolve() : host.stop());
     const hostReady = (shared ? Promise.resolve(shared) : startPolicyPack(packDir)).then(async (host) => {
@@ -258,7 +265,7 @@ async function planWith(programWorker: ProgramWorker, options: PlanOptions, star
         const where = error.name === "FleetConfigError" ? undefined : programLocation(error, options.projectDir);
         // Traces are off under mocks for speed (tools/mocks/promise-traces.ts): --verbose turns them on.
         const hint =
-            where || error.name === "FleetConfigError" || process.env.FM_FLEET_STACK_TRACES === "1"
+            where || error.name === "FleetConfigError" || stackTraces
                 ? ""
                 : " (run the plan with --verbose for the file and line)";
         throw new PlanError(

@@ -1,5 +1,6 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
+import { stackTracesFromEnvironment } from "../mocks/promise-traces";
 import type { RecordedResource } from "../mocks/recorder";
 import type { StackAssessment } from "./assessment";
 import { BUILD_DIR } from "../project-root";
@@ -88,11 +89,16 @@ export class ProgramWorker {
         return this.worker.terminate();
     }
 
-    /** Runs the stack's program; resolves when every registration settled, with the assessment to come. */
+    /**
+     * Runs the stack's program; resolves when every registration settled, with the assessment to come.
+     * `stackTraces` keeps the program's traces for this run only (`--verbose`); by default, as the
+     * environment's `FM_FLEET_STACK_TRACES=1` asks (tools/mocks/promise-traces.ts).
+     */
     run(
         settings: StackSettingsFile,
         stack: string,
         onResource?: (resource: RecordedResource) => void,
+        options: { readonly stackTraces?: boolean } = {},
     ): Promise<WorkerProgramRun> {
         if (this.ran && !this.reusable) throw new Error("A program worker runs one program.");
         this.ran = true;
@@ -107,8 +113,9 @@ export class ProgramWorker {
         // A reusable worker's next run is sent once this one's assessment arrived (or the worker failed).
         const previous = this.idle;
         this.idle = assessment.catch(() => {});
-        // Read now, not when the worker started (it may have started ahead): `--verbose` sets it per plan.
-        const stackTraces = process.env.FM_FLEET_STACK_TRACES === "1";
+        // Per run, in the request: the worker's environment is a copy made at its start, and runs of this
+        // process (plans side by side) must not pass it to each other through the process's environment.
+        const stackTraces = options.stackTraces ?? stackTracesFromEnvironment();
         return new Promise((resolve, reject) => {
             const resources: RecordedResource[] = [];
             let done = false;
