@@ -17,6 +17,7 @@ import {
     describeTechniques,
     endpointKind,
     jobCostOf,
+    levelShown,
     namesOf,
     oneTimeSummary,
     pairFindings,
@@ -83,13 +84,11 @@ export function renderMarkdown(
 ): string {
     const groups = byLevel(result.diagnostics);
     const pairs = pairFindings(result);
-    const listed = new Set([...pairs.findingOf.keys()].map((k) => result.diagnostics[k]));
+    const listed = pairs.listedAbove;
     const checkCell = (i: number) => {
         const f = result.preflight[i];
-        const k = pairs.violationOf.get(i);
-        const d = k === undefined ? undefined : result.diagnostics[k];
-        const level = d?.enforcementLevel === "remediate" ? "mandatory" : d?.enforcementLevel;
-        return d ? `\`${f.check}\`<br/>also policy \`${d.policyName}\`, ${level}` : `\`${f.check}\``;
+        const d = pairs.violationAt(i);
+        return d ? `\`${f.check}\`<br/>also policy \`${d.policyName}\`, ${levelShown(d)}` : `\`${f.check}\``;
     };
     const out = [
         `### fm-fleet plan: \`${result.stack}\`: ${verdict(result)}`,
@@ -109,8 +108,7 @@ export function renderMarkdown(
                   "| Check | Resource | Message |",
                   "| --- | --- | --- |",
                   ...result.preflight.map((f, i) => {
-                      const k = pairs.violationOf.get(i);
-                      const d = k === undefined ? undefined : result.diagnostics[k];
+                      const d = pairs.violationAt(i);
                       const also = d && d.message !== f.message ? `<br/>policy: ${d.message}` : "";
                       return `| ${checkCell(i)} | ${resourceCell(result, f.urn)} | ${cell(f.message + also)} |`;
                   }),

@@ -14,11 +14,14 @@ export function byLevel(diagnostics: readonly Diagnostic[]): { level: string; it
     return ["mandatory", "advisory"].map((level) => ({
         level,
         items: diagnostics
-            .filter(
-                (d) => d.enforcementLevel === level || (level === "mandatory" && d.enforcementLevel === "remediate"),
-            )
+            .filter((d) => levelShown(d) === level)
             .sort((a, b) => a.policyName.localeCompare(b.policyName) || a.urn.localeCompare(b.urn)),
     }));
+}
+
+/** The level a violation is reported under: a remediating policy fails the plan as a mandatory one does. */
+export function levelShown(d: Diagnostic): string {
+    return d.enforcementLevel === "remediate" ? "mandatory" : d.enforcementLevel;
 }
 
 /** What an endpoint is called in the tree and the diagram. */
@@ -224,7 +227,7 @@ export function verdict(result: PlanResult): string {
     const mandatoryItems = byLevel(result.diagnostics)[0].items;
     const mandatory = mandatoryItems.length;
     const failing = result.preflight.length;
-    const paired = new Set([...pairFindings(result).findingOf.keys()].map((k) => result.diagnostics[k]));
+    const paired = pairFindings(result).listedAbove;
     const both = mandatoryItems.filter((d) => paired.has(d)).length;
     const parts = [
         ...(failing > 0 ? [`${failing} finding${failing === 1 ? "" : "s"} that would fail at deploy`] : []),
@@ -307,6 +310,10 @@ export interface FindingPairs {
     readonly violationOf: ReadonlyMap<number, number>;
     /** Diagnostic position -> preflight position. */
     readonly findingOf: ReadonlyMap<number, number>;
+    /** The violations paired with a finding: listed under "Would fail at deploy", not again. */
+    readonly listedAbove: ReadonlySet<Diagnostic>;
+    /** The violation the preflight finding at `i` also is, if any. */
+    violationAt(i: number): Diagnostic | undefined;
 }
 
 export function pairFindings(result: Pick<PlanResult, "preflight" | "diagnostics">): FindingPairs {
@@ -327,5 +334,13 @@ export function pairFindings(result: Pick<PlanResult, "preflight" | "diagnostics
         violationOf.set(i, match.k);
         findingOf.set(match.k, i);
     });
-    return { violationOf, findingOf };
+    return {
+        violationOf,
+        findingOf,
+        listedAbove: new Set([...findingOf.keys()].map((k) => result.diagnostics[k])),
+        violationAt: (i) => {
+            const k = violationOf.get(i);
+            return k === undefined ? undefined : result.diagnostics[k];
+        },
+    };
 }

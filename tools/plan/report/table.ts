@@ -21,6 +21,7 @@ import {
     endpointKind,
     FindingPlace,
     jobCostOf,
+    levelShown,
     namesOf,
     oneTimeSummary,
     pairFindings,
@@ -110,13 +111,11 @@ function findingLines(rule: string, place: FindingPlace, messages: readonly stri
  */
 export function renderPreflight(result: PlanResult, width = DEFAULT_WIDTH): string[] {
     const findings = result.preflight;
-    const { violationOf } = pairFindings(result);
+    const pairs = pairFindings(result);
     const lines = [`Would fail at deploy (${findings.length})${findings.length === 0 ? ": none" : ""}`];
     findings.forEach((f, i) => {
-        const k = violationOf.get(i);
-        const d = k === undefined ? undefined : result.diagnostics[k];
-        const level = d?.enforcementLevel === "remediate" ? "mandatory" : d?.enforcementLevel;
-        const tag = d ? ` [also policy ${d.policyName}, ${level}]` : "";
+        const d = pairs.violationAt(i);
+        const tag = d ? ` [also policy ${d.policyName}, ${levelShown(d)}]` : "";
         // The pack's own words too, when they differ from the preflight's.
         const messages =
             d && d.message !== f.message ? [f.message, `policy ${d.policyName}: ${d.message}`] : [f.message];
@@ -148,7 +147,7 @@ export function renderTable(result: PlanResult, options: TableReportOptions = {}
         "Policy violations",
     );
     // Violations listed under "Would fail at deploy" already are counted here, not listed again.
-    const listed = new Set([...pairFindings(result).findingOf.keys()].map((k) => result.diagnostics[k]));
+    const listed = pairFindings(result).listedAbove;
     for (const { level, items } of byLevel(result.diagnostics)) {
         const rest = items.filter((d) => !listed.has(d));
         const above = items.length - rest.length;
