@@ -97,6 +97,24 @@ export function findInstanceType(instanceType: string): InstanceType | undefined
     return instanceCatalog().get(instanceType);
 }
 
+/**
+ * The cheapest priced instance type whose accelerators come from `maker` (the first word of their name:
+ * a model built for NVIDIA GPUs does not move to Inferentia) and hold `needGib` in `fraction` of their
+ * memory; among equal prices, the catalog's order (smallest size first). `families` limits the search.
+ */
+export function cheapestTypeHolding(
+    maker: string,
+    needGib: number,
+    fraction: number,
+    families?: readonly string[],
+): InstanceType | undefined {
+    return [...instanceCatalog().values()]
+        .filter((t) => t.usdPerHour !== undefined && t.acceleratorCount > 0 && t.accelerator.split(" ")[0] === maker)
+        .filter((t) => families === undefined || families.includes(t.family))
+        .filter((t) => t.acceleratorCount * t.acceleratorMemoryGibEach * fraction >= needGib)
+        .sort((a, b) => a.usdPerHour! - b.usdPerHour!)[0];
+}
+
 /** The family of an `ml.<family>.<size>` instance type (`ml.g5.12xlarge` -> `g5`), known or not. */
 export function instanceFamily(instanceType: string): string | undefined {
     const match = /^ml\.([a-z0-9-]+)\.[a-z0-9]+$/.exec(instanceType);

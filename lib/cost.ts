@@ -1,4 +1,4 @@
-import { findInstanceType, HOURS_PER_MONTH, instanceCatalog } from "./catalog";
+import { cheapestTypeHolding, findInstanceType, HOURS_PER_MONTH } from "./catalog";
 import { DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "./sizing";
 
 /** A base model an endpoint hosts, as the dedicated-endpoints baseline sizes it. */
@@ -169,15 +169,7 @@ export function dedicatedInstanceType(
         return instanceType;
     }
     const need = weightsGib(parametersBillions, quantization);
-    const maker = own.accelerator.split(" ")[0];
-    const fits = [...instanceCatalog().values()]
-        .filter((t) => t.usdPerHour !== undefined && t.acceleratorCount > 0 && t.accelerator.split(" ")[0] === maker)
-        .filter((t) => t.acceleratorCount * t.acceleratorMemoryGibEach * DEFAULT_ACCELERATOR_MEMORY_FRACTION >= need);
-    // Cheapest first; a tie keeps the catalog's order (smallest size first).
-    const cheapest = fits.reduce<(typeof fits)[number] | undefined>(
-        (best, t) => (best === undefined || t.usdPerHour! < best.usdPerHour! ? t : best),
-        undefined,
-    );
+    const cheapest = cheapestTypeHolding(own.accelerator.split(" ")[0], need, DEFAULT_ACCELERATOR_MEMORY_FRACTION);
     return cheapest?.instanceType ?? instanceType;
 }
 

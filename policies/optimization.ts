@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PARAMETERS_BILLIONS_TAG, QUANTIZATION_TAG, QUANTIZE_ENV, SAGEMAKER_TYPES } from "../lib/contract";
 import { BYTES_PER_PARAMETER, DEFAULT_ACCELERATOR_MEMORY_FRACTION, Quantization, weightsGib } from "../lib/sizing";
-import { instanceCatalog, InstanceType } from "../lib/catalog";
+import { cheapestTypeHolding, InstanceType } from "../lib/catalog";
 import { DEFAULT_ALLOWED_FAMILIES } from "./cost";
 import { configOf } from "./support/config";
 import { ofTypes } from "./support/of-type";
@@ -148,12 +148,12 @@ function fitProposals(
             break;
         }
     }
-    const maker = instance.accelerator.split(" ")[0];
-    const larger = [...instanceCatalog().values()]
-        .filter((t) => t.accelerator.split(" ")[0] === maker && t.usdPerHour !== undefined)
-        .filter((t) => families.includes(t.family))
-        .filter((t) => usableGib(t, t.acceleratorCount, fraction) >= weightsGib(billions, current))
-        .sort((a, b) => a.usdPerHour! - b.usdPerHour!)[0];
+    const larger = cheapestTypeHolding(
+        instance.accelerator.split(" ")[0],
+        weightsGib(billions, current),
+        fraction,
+        families,
+    );
     if (larger) {
         parts.push(
             `move to ${larger.instanceType} (${larger.acceleratorCount} x ${larger.acceleratorMemoryGibEach} GiB, $${larger.usdPerHour}/h) with enough accelerators per copy`,
